@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test/check.sh — run every test of impression_ext on this machine.
+#
+# Installs what is missing (Debian packages), builds and installs the
+# extension, starts a private PostgreSQL cluster as the postgres user on its
+# own port and socket directory, runs pg_regress (make installcheck) and the
+# plain-C unit tests (also under AddressSanitizer + UBSan), stops the cluster.
+# Last line: "N passed, M failed"; the exit status is non-zero on any failure.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+PORT=${IE_CHECK_PORT:-54330}
+DATADIR=$(mktemp -d /tmp/impression_ext_check.XXXXXX)
+chmod 755 "$DATADIR"
+passed=0
+failed=0
+
+cleanup() {
+	ie_stop_cluster "$DATADIR"
+	rm -rf "$DATADIR"
+}
+trap cleanup EXIT
+
+ie_install_packages
+ie_build_install || { echo "0 passed, 1 failed"; exit 1; }
+ie_start_cluster "$DATADIR" "$PORT"
+
+# pg_regress prints one line per test: "test name ... ok" or "... FAILED"
+ie_log "pg_regress"
+make -s PG_CONFIG="$PG_CONFIG" installcheck >/tmp/ie_regress.$$ 2>&1
+cat /tmp/ie_regress.$$
+ok=$(grep -cE '^(test| ) +[^ ]+ +\.\.\. ok' /tmp/ie_regress.$$)
+bad=$(grep -cE '^(test| ) +[^ ]+ +\.\.\. (FAILED|failed)' /tmp/ie_regress.$$)
+rm -f /tmp/ie_regress.$$
+if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; echo "pg_regress ran no test"; fi
+[ -f regression.diffs ] && [ "$bad" -gt 0 ] && head -200 regression.diffs
+passed=$((passed + ok)); failed=$((failed + bad))
+
+# unit tests print "name: N passed, M failed" per program
+run_unit() {
+	local label=$1 target=$2 out
+	ie_log "unit tests ($label)"
+	out=$(make -s -C test/unit $target 2>&1)
+	local rc=$?
+	echo "$out"
+	local p f
+	read -r p f < <(echo "$out" | awk '/: [0-9]+ passed, [0-9]+ failed$/ { p += $(NF-3); f += $(NF-1) } END { print p+0, f+0 }')
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "unit tests ($label) exited with status $rc"; fi
+	passed=$((passed + p)); failed=$((failed + f))
+}
+run_unit "-O2" all
+run_unit "ASan+UBSan" asan
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

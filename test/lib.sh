@@ -1,0 +1,88 @@
+# test/lib.sh — shared by test/demo.sh, test/check.sh and the benchmarks:
+# install what is missing, build and install the extension, run a private
+# PostgreSQL cluster as the postgres user on its own port and socket dir.
+# Source it; it defines functions and a few variables and runs nothing.
+
+PG_MAJOR=15
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_CONFIG=$PG_BIN/pg_config
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Debian packages the project needs to build, run and test.
+IE_PACKAGES=(
+	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
+	postgresql-$PG_MAJOR-hll postgresql-$PG_MAJOR-cron
+	build-essential clang libclang-rt-14-dev python3 python3-psycopg2
+)
+
+ie_log() { printf '==> %s\n' "$*" >&2; }
+ie_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+ie_install_packages() {
+	local missing=() p
+	for p in "${IE_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	[ "$(id -u)" -eq 0 ] || ie_die "missing packages (${missing[*]}); run as root so they can be installed"
+	ie_log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ie_build_install() {
+	ie_log "building and installing impression_ext"
+	make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" >/dev/null
+	make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+}
+
+# Run a command as the postgres user (PostgreSQL refuses to run as root).
+ie_as_postgres() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# ie_start_cluster DATADIR PORT: initdb if needed, start, wait.  The socket
+# lives in DATADIR; no TCP listener, so nothing outside this machine sees it.
+ie_start_cluster() {
+	local dir=$1 port=$2
+	export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+	if [ ! -f "$dir/PG_VERSION" ]; then
+		mkdir -p "$dir"
+		[ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+		ie_as_postgres "$PG_BIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+		cat >>"$dir/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$dir'
+max_worker_processes = 16
+max_parallel_workers = 8
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+logging_collector = off
+lc_messages = 'C'
+CONF
+	fi
+	if ie_as_postgres "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+		return 0
+	fi
+	ie_as_postgres "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+		{ tail -20 "$dir/server.log" >&2; ie_die "could not start PostgreSQL in $dir"; }
+}
+
+ie_stop_cluster() {
+	local dir=$1
+	[ -f "$dir/postmaster.pid" ] || return 0
+	ie_as_postgres "$PG_BIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+ie_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
