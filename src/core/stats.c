@@ -10,11 +10,15 @@
 
 #include <math.h>
 
+/* spelled out: strict C99 <math.h> does not define M_SQRT2 or M_PI */
+#define IE_SQRT2 1.41421356237309504880
+#define IE_SQRT_2PI 2.50662827463100050242
+
 double
 ie_normal_cdf(double z)
 {
 	/* erfc keeps full relative precision in the lower tail */
-	return 0.5 * erfc(-z / M_SQRT2);
+	return 0.5 * erfc(-z / IE_SQRT2);
 }
 
 double
@@ -52,7 +56,7 @@ ie_normal_quantile(double p)
 	for (i = 0; i < 100; i++)
 	{
 		double		c = ie_normal_cdf(z);
-		double		pdf = exp(-0.5 * z * z) / sqrt(2.0 * M_PI);
+		double		pdf = exp(-0.5 * z * z) / IE_SQRT_2PI;
 		double		step;
 
 		if (c <= 0.0 || pdf <= 0.0)
@@ -109,5 +113,5 @@ ie_two_proportion_p_value(double successes_a, double trials_a,
 	if (!(se > 0.0))
 		return 1.0;
 	z = fabs(pa - pb) / se;
-	return erfc(z / M_SQRT2);
+	return erfc(z / IE_SQRT2);
 }

@@ -1,0 +1,54 @@
+-- test/demo_report.sql — the campaign report test/demo.sh prints.
+-- It grows as the sketches land; every figure comes from events in one pass.
+\pset footer off
+\echo
+\echo 'Campaign report: 30 days of synthetic events'
+\echo '============================================'
+SELECT min(ts)::date AS first_day, max(ts)::date AS last_day,
+       count(*) FILTER (WHERE kind = 'impression') AS impressions,
+       count(*) FILTER (WHERE kind = 'click') AS clicks,
+       count(*) FILTER (WHERE kind = 'conversion') AS conversions,
+       reach_count(user_id) FILTER (WHERE kind = 'impression') AS reach,
+       round(sum(cost), 2) AS cost
+FROM events;
+
+\echo
+\echo 'Per campaign (CTR with its 95 % Wilson interval; reach from reach_agg with its 95 % bounds)'
+WITH per_campaign AS (
+	SELECT campaign_id,
+	       count(*) FILTER (WHERE kind = 'impression') AS impressions,
+	       count(*) FILTER (WHERE kind = 'click') AS clicks,
+	       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS audience,
+	       sum(cost) AS cost
+	FROM events
+	WHERE campaign_id IS NOT NULL
+	GROUP BY campaign_id
+)
+SELECT c.campaign_id AS id, c.name, c.channel,
+       p.impressions, reach(p.audience) AS reach,
+       reach_lower(p.audience) || '–' || reach_upper(p.audience) AS reach_95,
+       round(average_frequency(p.impressions, reach(p.audience))::numeric, 2) AS freq,
+       p.clicks,
+       round(100 * ctr(p.clicks, p.impressions)::numeric, 2) AS "ctr %",
+       round(100 * rate_lower(p.clicks, p.impressions)::numeric, 2) || '–' ||
+       round(100 * rate_upper(p.clicks, p.impressions)::numeric, 2) AS "ctr 95 %",
+       round(p.cost, 2) AS cost,
+       round(cpm(p.cost, p.impressions), 2) AS cpm,
+       round(cpc(p.cost, p.clicks), 2) AS cpc
+FROM per_campaign p JOIN campaigns c USING (campaign_id)
+ORDER BY p.impressions DESC;
+
+\echo
+\echo 'A/B test: the two creatives of the A/B pair, CTR'
+WITH ab AS (
+	SELECT c.name,
+	       count(*) FILTER (WHERE kind = 'impression') AS impressions,
+	       count(*) FILTER (WHERE kind = 'click') AS clicks
+	FROM events e JOIN campaigns c USING (campaign_id)
+	WHERE c.name ~ ' [AB]$'
+	GROUP BY c.name
+)
+SELECT a.name AS variant_a, round(100 * ctr(a.clicks, a.impressions)::numeric, 3) AS "ctr a %",
+       b.name AS variant_b, round(100 * ctr(b.clicks, b.impressions)::numeric, 3) AS "ctr b %",
+       round(ab_test_p_value(a.clicks, a.impressions, b.clicks, b.impressions)::numeric, 4) AS p_value
+FROM ab a JOIN ab b ON a.name ~ ' A$' AND b.name ~ ' B$';
