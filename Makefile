@@ -5,6 +5,9 @@ MODULE_big = impression_ext
 OBJS = \
 	impression_ext.o \
 	src/metrics.o \
+	src/reach.o \
+	src/core/hash.o \
+	src/core/reach_core.o \
 	src/core/stats.o
 
 EXTENSION = impression_ext

@@ -211,3 +211,269 @@ AS 'MODULE_PATHNAME', 'ab_test_p_value'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.ab_test_p_value(double precision, double precision, double precision, double precision) IS
 'Two-sided p-value of the pooled two-proportion z-test comparing successes_a / trials_a with successes_b / trials_b (e.g. the CTR of two creatives). NULL when either group has no trials; 1 when both rates are 0 or both are 1.';
+
+-------------------------------------------------------------------------------
+-- reach_sketch: distinct-user counting (UltraLogLog registers, exact sparse
+-- mode for small sets), mergeable, hash-compatible with postgresql-hll
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.reach_sketch;
+
+CREATE FUNCTION @extschema@.reach_sketch_in(cstring) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_sketch_out(@extschema@.reach_sketch) RETURNS cstring
+AS 'MODULE_PATHNAME', 'reach_sketch_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_sketch_recv(internal) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_sketch_send(@extschema@.reach_sketch) RETURNS bytea
+AS 'MODULE_PATHNAME', 'reach_sketch_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.reach_sketch (
+	INPUT = @extschema@.reach_sketch_in,
+	OUTPUT = @extschema@.reach_sketch_out,
+	RECEIVE = @extschema@.reach_sketch_recv,
+	SEND = @extschema@.reach_sketch_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.reach_sketch IS
+'Distinct-count sketch of user ids (UltraLogLog registers, exact sparse form for small sets); build with reach_agg, merge with reach_union_agg or ||, read with reach().';
+
+COMMENT ON FUNCTION @extschema@.reach_sketch_in(cstring) IS 'Text input of reach_sketch: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.reach_sketch_out(@extschema@.reach_sketch) IS 'Text output of reach_sketch: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.reach_sketch_recv(internal) IS 'Binary input of reach_sketch; checked.';
+COMMENT ON FUNCTION @extschema@.reach_sketch_send(@extschema@.reach_sketch) IS 'Binary output of reach_sketch.';
+
+CREATE FUNCTION @extschema@.reach_sketch(bytea) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch(bytea) IS
+'Cast from bytea: the bytes become a reach_sketch only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.reach_sketch) WITH FUNCTION @extschema@.reach_sketch(bytea);
+CREATE CAST (@extschema@.reach_sketch AS bytea) WITHOUT FUNCTION;
+
+-- aggregate support
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_union_trans(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_union_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_combine(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_final(@extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_count_final(@extschema@.reach_sketch)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_count_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint) IS 'Transition function of reach_agg (not strict: the first row creates the state, NULL values are skipped).';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint, integer) IS 'Transition function of reach_agg with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer) IS 'Transition function of reach_agg; integers hash as the same bigint.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer, integer) IS 'Transition function of reach_agg with a precision; integers hash as the same bigint.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text) IS 'Transition function of reach_agg over text (its bytes are hashed).';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text, integer) IS 'Transition function of reach_agg over text with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea) IS 'Transition function of reach_agg over bytea.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea, integer) IS 'Transition function of reach_agg over bytea with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid) IS 'Transition function of reach_agg over uuid (its 16 bytes are hashed).';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid, integer) IS 'Transition function of reach_agg over uuid with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_union_trans(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Transition function of reach_union_agg (NULL sketches are skipped).';
+COMMENT ON FUNCTION @extschema@.reach_combine(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Combine function of the reach aggregates (parallel query, Citus).';
+COMMENT ON FUNCTION @extschema@.reach_agg_final(@extschema@.reach_sketch) IS 'Final function of reach_agg and reach_union_agg: the canonical sketch; zero rows give an empty sketch.';
+COMMENT ON FUNCTION @extschema@.reach_count_final(@extschema@.reach_sketch) IS 'Final function of reach_count: the estimated number of distinct values.';
+
+CREATE AGGREGATE @extschema@.reach_agg(bigint) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(bigint, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(integer, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(text) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(text, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(bytea) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(bytea, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(uuid) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(uuid, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_union_agg(@extschema@.reach_sketch) (
+	SFUNC = @extschema@.reach_union_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(bigint) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(text) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(bytea) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(uuid) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	PARALLEL = SAFE);
+
+COMMENT ON AGGREGATE @extschema@.reach_agg(bigint) IS 'Reach sketch of the distinct values (precision 14: 0.6 % relative standard error once dense, exact for small sets). Zero rows give an empty sketch; NULLs are skipped.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(bigint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18: 2^precision registers once dense).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(integer) IS 'Reach sketch of the distinct values; integers hash as the same bigint.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(integer, integer) IS 'Reach sketch of the distinct values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(text) IS 'Reach sketch of the distinct text values.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(text, integer) IS 'Reach sketch of the distinct text values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(bytea) IS 'Reach sketch of the distinct bytea values.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(bytea, integer) IS 'Reach sketch of the distinct bytea values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(uuid) IS 'Reach sketch of the distinct uuid values.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(uuid, integer) IS 'Reach sketch of the distinct uuid values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_union_agg(@extschema@.reach_sketch) IS 'Union of reach sketches (e.g. daily rollups into a month): the sketch of all their values. Different precisions fold to the lowest; empty sketches do not lower it.';
+COMMENT ON AGGREGATE @extschema@.reach_count(bigint) IS 'Estimated number of distinct values, in one step (reach(reach_agg(x))).';
+COMMENT ON AGGREGATE @extschema@.reach_count(integer) IS 'Estimated number of distinct values, in one step.';
+COMMENT ON AGGREGATE @extschema@.reach_count(text) IS 'Estimated number of distinct text values, in one step.';
+COMMENT ON AGGREGATE @extschema@.reach_count(bytea) IS 'Estimated number of distinct bytea values, in one step.';
+COMMENT ON AGGREGATE @extschema@.reach_count(uuid) IS 'Estimated number of distinct uuid values, in one step.';
+
+-- accessors
+CREATE FUNCTION @extschema@.reach(@extschema@.reach_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_reach' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach(@extschema@.reach_sketch) IS
+'Estimated number of distinct users in the sketch (exact in practice while it is sparse).';
+CREATE FUNCTION @extschema@.reach_lower(@extschema@.reach_sketch, confidence double precision DEFAULT 0.95)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_lower' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_lower(@extschema@.reach_sketch, double precision) IS
+'Lower bound of the reach at the given two-sided confidence (default 0.95), from the estimator''s relative standard error.';
+CREATE FUNCTION @extschema@.reach_upper(@extschema@.reach_sketch, confidence double precision DEFAULT 0.95)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_upper' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_upper(@extschema@.reach_sketch, double precision) IS
+'Upper bound of the reach at the given two-sided confidence (default 0.95), from the estimator''s relative standard error.';
+CREATE FUNCTION @extschema@.reach_sketch_info(@extschema@.reach_sketch) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'reach_sketch_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_info(@extschema@.reach_sketch) IS
+'Facts about a sketch: format version, precision, representation (sparse or dense), sparse entries, nonzero registers, bytes, relative standard error.';
+
+-- union operator, equality and hashing (GROUP BY, DISTINCT, UNION on sketch columns)
+CREATE FUNCTION @extschema@.reach_sketch_union(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_union(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Union of two reach sketches (the || operator).';
+CREATE OPERATOR @extschema@.|| (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
+	FUNCTION = @extschema@.reach_sketch_union, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Union of two reach sketches.';
+
+CREATE FUNCTION @extschema@.reach_sketch_eq(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_eq(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'True when two sketches hold the same values at the same precision.';
+CREATE FUNCTION @extschema@.reach_sketch_ne(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_ne(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'True when two sketches differ.';
+CREATE FUNCTION @extschema@.reach_sketch_hash(@extschema@.reach_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'reach_sketch_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_hash(@extschema@.reach_sketch) IS
+'Hash of a sketch for hash joins and hash aggregation (agrees with =).';
+CREATE FUNCTION @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint) IS
+'Seeded 64-bit hash of a sketch (hash partitioning).';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
+	FUNCTION = @extschema@.reach_sketch_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Sketches hold the same values at the same precision.';
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
+	FUNCTION = @extschema@.reach_sketch_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Sketches differ.';
+CREATE OPERATOR CLASS @extschema@.reach_sketch_hash_ops
+DEFAULT FOR TYPE @extschema@.reach_sketch USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	FUNCTION 1 @extschema@.reach_sketch_hash(@extschema@.reach_sketch),
+	FUNCTION 2 @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint);
+
+-- postgresql-hll interchange
+CREATE FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) RETURNS bytea
+AS 'MODULE_PATHNAME', 'reach_sketch_to_hll' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) IS
+'The sketch in postgresql-hll''s storage format (log2m = precision up to 17, regwidth 5): reach_sketch_to_hll(s)::hll works where that extension is installed.';
+CREATE FUNCTION @extschema@.reach_sketch_from_hll(bytea) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_from_hll' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(bytea) IS
+'A reach_sketch from a postgresql-hll value (hll::bytea): explicit hll values keep full fidelity; sparse and full ones become HyperLogLog registers (estimated with Ertl''s improved HLL estimator).';
+CREATE FUNCTION @extschema@.reach_sketch_from_hll(text) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_from_hll_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(text) IS
+'A reach_sketch from the text form (\x hex) of a postgresql-hll value, so reach_sketch_from_hll(h::text) works on an hll column.';

@@ -1,0 +1,149 @@
+/*
+ * hash.c — MurmurHash3 x64-128 (seed 0, first output word) over bytes.
+ *
+ * Written from the public-domain reference algorithm by Austin Appleby.
+ * Blocks are assembled from bytes in little-endian order, so the result is
+ * the same on every machine and equals postgresql-hll's hll_hash_* on
+ * x86-64.  See hash.h.
+ */
+#include "hash.h"
+
+#include <string.h>
+
+#define IE_C1	UINT64_C(0x87c37b91114253d5)
+#define IE_C2	UINT64_C(0x4cf5ad432745937f)
+
+static inline uint64_t
+rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* read 8 bytes as a little-endian integer, whatever the alignment */
+static inline uint64_t
+load_le64(const unsigned char *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+	return v;
+#else
+	return (uint64_t) p[0] | ((uint64_t) p[1] << 8) |
+		((uint64_t) p[2] << 16) | ((uint64_t) p[3] << 24) |
+		((uint64_t) p[4] << 32) | ((uint64_t) p[5] << 40) |
+		((uint64_t) p[6] << 48) | ((uint64_t) p[7] << 56);
+#endif
+}
+
+uint64_t
+ie_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) data;
+	size_t		nblocks = len / 16;
+	uint64_t	h1 = 0;
+	uint64_t	h2 = 0;
+	uint64_t	k1;
+	uint64_t	k2;
+	const unsigned char *tail;
+	size_t		i;
+
+	for (i = 0; i < nblocks; i++)
+	{
+		k1 = load_le64(p + 16 * i);
+		k2 = load_le64(p + 16 * i + 8);
+
+		k1 *= IE_C1;
+		k1 = rotl64(k1, 31);
+		k1 *= IE_C2;
+		h1 ^= k1;
+		h1 = rotl64(h1, 27);
+		h1 += h2;
+		h1 = h1 * 5 + 0x52dce729;
+
+		k2 *= IE_C2;
+		k2 = rotl64(k2, 33);
+		k2 *= IE_C1;
+		h2 ^= k2;
+		h2 = rotl64(h2, 31);
+		h2 += h1;
+		h2 = h2 * 5 + 0x38495ab5;
+	}
+
+	tail = p + 16 * nblocks;
+	k1 = 0;
+	k2 = 0;
+	switch (len & 15)
+	{
+		case 15:
+			k2 ^= (uint64_t) tail[14] << 48;
+			/* FALLTHROUGH */
+		case 14:
+			k2 ^= (uint64_t) tail[13] << 40;
+			/* FALLTHROUGH */
+		case 13:
+			k2 ^= (uint64_t) tail[12] << 32;
+			/* FALLTHROUGH */
+		case 12:
+			k2 ^= (uint64_t) tail[11] << 24;
+			/* FALLTHROUGH */
+		case 11:
+			k2 ^= (uint64_t) tail[10] << 16;
+			/* FALLTHROUGH */
+		case 10:
+			k2 ^= (uint64_t) tail[9] << 8;
+			/* FALLTHROUGH */
+		case 9:
+			k2 ^= (uint64_t) tail[8];
+			k2 *= IE_C2;
+			k2 = rotl64(k2, 33);
+			k2 *= IE_C1;
+			h2 ^= k2;
+			/* FALLTHROUGH */
+		case 8:
+			k1 ^= (uint64_t) tail[7] << 56;
+			/* FALLTHROUGH */
+		case 7:
+			k1 ^= (uint64_t) tail[6] << 48;
+			/* FALLTHROUGH */
+		case 6:
+			k1 ^= (uint64_t) tail[5] << 40;
+			/* FALLTHROUGH */
+		case 5:
+			k1 ^= (uint64_t) tail[4] << 32;
+			/* FALLTHROUGH */
+		case 4:
+			k1 ^= (uint64_t) tail[3] << 24;
+			/* FALLTHROUGH */
+		case 3:
+			k1 ^= (uint64_t) tail[2] << 16;
+			/* FALLTHROUGH */
+		case 2:
+			k1 ^= (uint64_t) tail[1] << 8;
+			/* FALLTHROUGH */
+		case 1:
+			k1 ^= (uint64_t) tail[0];
+			k1 *= IE_C1;
+			k1 = rotl64(k1, 31);
+			k1 *= IE_C2;
+			h1 ^= k1;
+			break;
+		default:
+			break;
+	}
+
+	h1 ^= (uint64_t) len;
+	h2 ^= (uint64_t) len;
+	h1 += h2;
+	h2 += h1;
+	h1 = ie_murmur_fmix64(h1);
+	h2 = ie_murmur_fmix64(h2);
+	h1 += h2;
+	return h1;
+}
+
+uint64_t
+ie_hash_int64(int64_t v)
+{
+	return ie_hash_int64_inline(v);
+}

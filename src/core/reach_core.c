@@ -1,0 +1,1718 @@
+/*
+ * reach_core.c — reach_sketch: UltraLogLog (Ertl 2023, arXiv:2308.16862)
+ * registers behind an exact sparse token list, with postgresql-hll
+ * interchange.  Plain C99, no postgres.h, no allocation.  The format and the
+ * caller protocol are described in reach_core.h.
+ *
+ * Design notes (why, not what):
+ *
+ * Tokens.  hash4j's 32-bit token keeps 26 hash bits plus a 6-bit run
+ * length, enough to replay the exact dense update for every p <= 26.  We
+ * deduplicate only identical tokens, not tokens sharing the 26-bit index:
+ * keeping just the largest r26 per index would make the registers built
+ * from a sparse list differ (in a history bit, on a rare 26-bit collision)
+ * from registers built by adding the same hashes to a dense state, and
+ * then the result would depend on the moment the state went dense, i.e. on
+ * row order.  Keeping both costs nothing measurable.
+ *
+ * Order independence.  The register update is a union of seen-sets
+ * restricted to the top three positions; that restriction commutes with
+ * union, so registers are a function of the set of hashes.  A state goes
+ * DENSE only after a compaction has counted more than 2^p/4 distinct
+ * tokens (or when merged with a value that is already DENSE at a precision
+ * >= the result's, which carries the same guarantee), and folding to a
+ * lower precision only lowers the threshold, so "DENSE iff more than 2^p/4
+ * distinct tokens" holds for every value this API produces.
+ * reach_canonicalize applies the same rule to SPARSE_BUFFER states, hence
+ * serial, parallel and merged results are byte-identical.
+ *
+ * Folding p -> q < p is exact, history bits included: the hashes of source
+ * register j + k*2^q (k > 0) all get u' = 1 + ctz(k) at precision q; those
+ * of source register j (k = 0) get u' = (p - q) + u, which lie above every
+ * k > 0 value, so the top three positions of the folded seen-set are known
+ * exactly from the source registers.  See fold_union().
+ *
+ * Estimator.  DENSE uses the maximum-likelihood estimator of the ULL paper
+ * (section on ML estimation; hash4j's MaximumLikelihoodEstimator): a
+ * Poisson-model likelihood in which every register contributes the
+ * probability of the values it knows were not seen (a) and of those it
+ * knows were seen (b_j, grouped by probability 2^-j).  We chose ML over the
+ * optimal FGRA estimator because it is the more efficient one (memory-
+ * variance product 4.63 vs 4.90, RSE 0.761/sqrt(m) vs 0.782/sqrt(m)), has
+ * no range-dependent pieces that could bump, and needs no tables; its cost
+ * (a few dozen expm1() per Newton step, < 20 us per estimate) is
+ * irrelevant next to reading 2^p registers.  Its O(1/m) bias is removed by
+ * hash4j's factor 1 / (1 + 0.4815/m).
+ */
+#include "reach_core.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TOKEN_R26_MAX	39
+#define LINEAR_M		67108864.0	/* 2^26 token indices */
+
+/* 3/2 ln2 zeta(3,5/4) / zeta(2,5/4)^2, hash4j's ML bias correction */
+#define ULL_ML_BIAS_CORRECTION	0.48147376527720065
+/* sqrt(ln2 / zeta(2,5/4)): RSE * sqrt(m) of the ULL ML estimator */
+#define ULL_ML_RSE_FACTOR		0.7608621002725182
+#define HLL_RSE_FACTOR			1.04
+
+static char reach_msg[256];
+
+/* ---------------------------------------------------------------------
+ * Little-endian field access, any alignment
+ * --------------------------------------------------------------------- */
+
+static inline uint32_t
+get32(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t	v;
+
+	memcpy(&v, p, 4);
+	return v;
+#else
+	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
+		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+#endif
+}
+
+static inline void
+put32(uint8_t *p, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 4);
+#else
+	p[0] = (uint8_t) v;
+	p[1] = (uint8_t) (v >> 8);
+	p[2] = (uint8_t) (v >> 16);
+	p[3] = (uint8_t) (v >> 24);
+#endif
+}
+
+/* token i of an array starting at base */
+static inline uint32_t
+tok_get(const uint8_t *base, size_t i)
+{
+	return get32(base + 4 * i);
+}
+
+static inline void
+tok_put(uint8_t *base, size_t i, uint32_t v)
+{
+	put32(base + 4 * i, v);
+}
+
+static inline uint32_t
+hdr_count(const uint8_t *body)
+{
+	return get32(body + 4);
+}
+
+static inline void
+hdr_set_count(uint8_t *body, uint32_t n)
+{
+	put32(body + 4, n);
+}
+
+static inline void
+hdr_write(uint8_t *body, unsigned p, unsigned rep, unsigned flags, uint32_t count)
+{
+	body[0] = REACH_FORMAT_VERSION;
+	body[1] = (uint8_t) p;
+	body[2] = (uint8_t) rep;
+	body[3] = (uint8_t) flags;
+	hdr_set_count(body, count);
+}
+
+static inline uint8_t *
+payload(uint8_t *body)
+{
+	return body + REACH_HEADER_SIZE;
+}
+
+static inline const uint8_t *
+cpayload(const uint8_t *body)
+{
+	return body + REACH_HEADER_SIZE;
+}
+
+/* ---------------------------------------------------------------------
+ * Sizes and thresholds
+ * --------------------------------------------------------------------- */
+
+/* most distinct tokens a sparse value may hold: 2^p / 4 */
+static inline uint32_t
+sparse_limit(unsigned p)
+{
+	return UINT32_C(1) << (p - 2);
+}
+
+/* largest SPARSE_BUFFER capacity the state grows to: 1.5 * 2^p / 4 */
+static inline uint32_t
+buffer_cap_max(unsigned p)
+{
+	return UINT32_C(3) << (p - 3);
+}
+
+static inline size_t
+dense_size(unsigned p)
+{
+	return REACH_HEADER_SIZE + ((size_t) 1 << p);
+}
+
+/*
+ * Next buffer capacity: the smallest 3 * 2^k above cap, at most
+ * buffer_cap_max.  3 * 2^k keeps 8 + 4 * cap from ever equalling a DENSE
+ * size 8 + 2^q, which is how regrow tells the two requests apart.
+ */
+static uint32_t
+next_capacity(uint32_t cap, unsigned p)
+{
+	uint32_t	c = 6;
+
+	while (c <= cap)
+		c *= 2;
+	if (c > buffer_cap_max(p))
+		c = buffer_cap_max(p);
+	return c;
+}
+
+/* q if len is a DENSE size 8 + 2^q for a valid q, else 0 */
+static unsigned
+dense_precision_of_size(size_t len)
+{
+	size_t		n;
+	unsigned	q;
+
+	if (len <= REACH_HEADER_SIZE)
+		return 0;
+	n = len - REACH_HEADER_SIZE;
+	if ((n & (n - 1)) != 0)
+		return 0;
+	for (q = REACH_MIN_PRECISION; q <= REACH_MAX_PRECISION; q++)
+		if (n == ((size_t) 1 << q))
+			return q;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Tokens
+ * --------------------------------------------------------------------- */
+
+static inline uint32_t
+make_token(uint64_t hash)
+{
+	uint32_t	idx = (uint32_t) (hash & 0x3FFFFFF);
+	unsigned	r = 1 + reach_ctz64((hash >> 26) | (UINT64_C(1) << 38));
+
+	return (idx << 6) | r;
+}
+
+/*
+ * A 64-bit hash with the same low 26 bits and the same run above them as
+ * the token: for p <= 26 it gives the same register index and u.
+ */
+static inline uint64_t
+token_hash(uint32_t tok)
+{
+	uint64_t	h = tok >> 6;
+	unsigned	r = tok & 63;
+
+	if (r < TOKEN_R26_MAX)
+		h |= UINT64_C(1) << (25 + r);
+	return h;
+}
+
+static inline bool
+token_valid(uint32_t tok)
+{
+	unsigned	r = tok & 63;
+
+	return r >= 1 && r <= TOKEN_R26_MAX;
+}
+
+/* ---------------------------------------------------------------------
+ * Sorting tokens in place: American flag sort (MSD radix, 8-bit digits),
+ * insertion sort for short runs.  Depth is at most 4 and each level keeps
+ * 1 KB of counts on the stack.  Works through get32/put32, so any
+ * alignment is fine.
+ * --------------------------------------------------------------------- */
+
+static void
+insertion_sort(uint8_t *base, size_t n)
+{
+	size_t		i;
+
+	for (i = 1; i < n; i++)
+	{
+		uint32_t	v = tok_get(base, i);
+		size_t		j = i;
+
+		while (j > 0 && tok_get(base, j - 1) > v)
+		{
+			tok_put(base, j, tok_get(base, j - 1));
+			j--;
+		}
+		tok_put(base, j, v);
+	}
+}
+
+/* distribute base[0..n) into 256 buckets by digit (v >> shift) & 255 */
+static void
+flag_distribute(uint8_t *base, size_t n, unsigned shift, const uint32_t *counts)
+{
+	uint32_t	next[256];
+	uint32_t	end[256];
+	uint32_t	pos = 0;
+	unsigned	b;
+
+	for (b = 0; b < 256; b++)
+	{
+		next[b] = pos;
+		pos += counts[b];
+		end[b] = pos;
+	}
+	(void) n;
+	for (b = 0; b < 256; b++)
+	{
+		while (next[b] < end[b])
+		{
+			uint32_t	v = tok_get(base, next[b]);
+			unsigned	d = (v >> shift) & 255;
+
+			while (d != b)
+			{
+				uint32_t	w = tok_get(base, next[d]);
+
+				tok_put(base, next[d], v);
+				next[d]++;
+				v = w;
+				d = (v >> shift) & 255;
+			}
+			tok_put(base, next[b], v);
+			next[b]++;
+		}
+	}
+}
+
+static void
+flag_sort(uint8_t *base, size_t n, unsigned shift)
+{
+	uint32_t	counts[256];
+	size_t		i;
+	size_t		start;
+	unsigned	b;
+
+	if (n < 48)
+	{
+		insertion_sort(base, n);
+		return;
+	}
+	memset(counts, 0, sizeof(counts));
+	for (i = 0; i < n; i++)
+		counts[(tok_get(base, i) >> shift) & 255]++;
+	/* one bucket holding everything: nothing to move at this digit */
+	if (counts[(tok_get(base, 0) >> shift) & 255] != n)
+		flag_distribute(base, n, shift, counts);
+	if (shift == 0)
+		return;
+	start = 0;
+	for (b = 0; b < 256; b++)
+	{
+		if (counts[b] > 1)
+			flag_sort(base + 4 * start, counts[b], shift - 8);
+		start += counts[b];
+	}
+}
+
+static void
+sort_u32(uint8_t *base, size_t n)
+{
+	flag_sort(base, n, 24);
+}
+
+/* sort and drop repeats; returns the number kept */
+static size_t
+sort_unique(uint8_t *base, size_t n)
+{
+	size_t		i;
+	size_t		k;
+
+	if (n == 0)
+		return 0;
+	sort_u32(base, n);
+	k = 1;
+	for (i = 1; i < n; i++)
+	{
+		uint32_t	v = tok_get(base, i);
+
+		if (v != tok_get(base, k - 1))
+			tok_put(base, k++, v);
+	}
+	return k;
+}
+
+/* is v in the sorted array base[0..n)? */
+static bool
+sorted_contains(const uint8_t *base, size_t n, uint32_t v)
+{
+	size_t		lo = 0;
+	size_t		hi = n;
+
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+		uint32_t	m = tok_get(base, mid);
+
+		if (m == v)
+			return true;
+		if (m < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Compact a SPARSE_BUFFER in place: sort, deduplicate, zero the freed
+ * slots.  Returns the distinct count.
+ */
+static uint32_t
+buffer_compact(uint8_t *body)
+{
+	uint32_t	n = hdr_count(body);
+	uint32_t	d = (uint32_t) sort_unique(payload(body), n);
+
+	if (d < n)
+		memset(payload(body) + 4 * (size_t) d, 0, 4 * (size_t) (n - d));
+	hdr_set_count(body, d);
+	return d;
+}
+
+/* ---------------------------------------------------------------------
+ * Registers
+ * --------------------------------------------------------------------- */
+
+static inline void
+dense_add_token(uint8_t *regs, unsigned p, uint32_t tok)
+{
+	reach_dense_add_hash(regs, p, token_hash(tok));
+}
+
+/* HLL_ONLY update: u only, history bits stay zero */
+static inline void
+dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash)
+{
+	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
+	unsigned	u = 1 + reach_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
+	uint8_t		nv = (uint8_t) (u << 2);
+
+	if (nv > *r)
+		*r = nv;
+}
+
+static void
+dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
+				 const uint8_t *toks, size_t n)
+{
+	size_t		i;
+
+	if (hll_only)
+		for (i = 0; i < n; i++)
+			dense_add_hash_hll_only(regs, p, token_hash(tok_get(toks, i)));
+	else
+		for (i = 0; i < n; i++)
+			dense_add_token(regs, p, tok_get(toks, i));
+}
+
+/*
+ * dst (2^q registers) |= src (2^p registers, p >= q) folded to q.  See the
+ * file header for why this is exact.  With hll_only the result keeps u only.
+ */
+static void
+fold_union(uint8_t *dst, unsigned q, const uint8_t *src, unsigned p, bool hll_only)
+{
+	size_t		mq = (size_t) 1 << q;
+	unsigned	d = p - q;
+	size_t		nk = (size_t) 1 << d;
+	size_t		j;
+	uint8_t		clear = hll_only ? (uint8_t) ~3 : (uint8_t) 0xff;
+
+	if (d == 0)
+	{
+		for (j = 0; j < mq; j++)
+		{
+			if (src[j] == 0)
+			{
+				dst[j] &= clear;
+				continue;
+			}
+			dst[j] = reach_reg_pack(reach_reg_unpack(dst[j]) |
+									reach_reg_unpack(src[j])) & clear;
+		}
+		return;
+	}
+	for (j = 0; j < mq; j++)
+	{
+		uint64_t	seen = reach_reg_unpack(dst[j]) |
+			(reach_reg_unpack(src[j]) << d);
+		size_t		k;
+
+		for (k = 1; k < nk; k++)
+			if (src[j + k * mq] != 0)
+				seen |= UINT64_C(1) << (1 + reach_ctz64(k));
+		if (seen != 0)
+			dst[j] = reach_reg_pack(seen) & clear;
+	}
+}
+
+static inline bool
+register_valid(uint8_t r, unsigned p)
+{
+	unsigned	u = r >> 2;
+	unsigned	h = r & 3;
+
+	if (r == 0)
+		return true;
+	if (u < 1 || u > 65 - p)
+		return false;
+	if (u == 1 && h != 0)
+		return false;
+	if (u == 2 && (h & 1) != 0)
+		return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * Validation
+ * --------------------------------------------------------------------- */
+
+#if defined(__GNUC__) || defined(__clang__)
+static const char *fail(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+#endif
+
+static const char *
+fail(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reach_msg, sizeof(reach_msg), fmt, ap);
+	va_end(ap);
+	return reach_msg;
+}
+
+const char *
+reach_validate(const uint8_t *body, size_t len)
+{
+	unsigned	version;
+	unsigned	p;
+	unsigned	rep;
+	unsigned	flags;
+	uint32_t	count;
+
+	if (body == NULL && len > 0)
+		return fail("reach_sketch data is missing");
+	if (len < REACH_HEADER_SIZE)
+		return fail("truncated: %zu bytes, the reach_sketch header alone is %d",
+					len, REACH_HEADER_SIZE);
+	version = body[0];
+	p = body[1];
+	rep = body[2];
+	flags = body[3];
+	count = hdr_count(body);
+
+	if (version != REACH_FORMAT_VERSION)
+		return fail("reach_sketch format version %u is not supported (expected %d)",
+					version, REACH_FORMAT_VERSION);
+	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION)
+		return fail("precision %u is out of range (%d..%d)",
+					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
+	if ((flags & ~REACH_FLAG_HLL_ONLY) != 0)
+		return fail("reserved flag bits set (flags 0x%02x)", flags);
+
+	switch (rep)
+	{
+		case REACH_REP_SPARSE:
+			{
+				const uint8_t *t = cpayload(body);
+				uint64_t	expect = REACH_HEADER_SIZE + 4 * (uint64_t) count;
+				uint32_t	i;
+
+				if (flags & REACH_FLAG_HLL_ONLY)
+					return fail("hll_only flag set on a sparse representation");
+				if ((uint64_t) len < expect)
+					return fail("truncated: %zu bytes for %u sparse entries, expected %llu",
+								len, count, (unsigned long long) expect);
+				if ((uint64_t) len > expect)
+					return fail("trailing bytes: %zu bytes for %u sparse entries, expected %llu",
+								len, count, (unsigned long long) expect);
+				if (count > sparse_limit(p))
+					return fail("sparse representation holds %u entries, more than the %u allowed at precision %u",
+								count, sparse_limit(p), p);
+				for (i = 0; i < count; i++)
+				{
+					uint32_t	v = tok_get(t, i);
+
+					if (!token_valid(v))
+						return fail("sparse entry %u is invalid (0x%08x)", i, v);
+					if (i > 0)
+					{
+						uint32_t	prev = tok_get(t, i - 1);
+
+						if (v == prev)
+							return fail("duplicate sparse entry at entry %u", i);
+						if (v < prev)
+							return fail("sparse entries out of order at entry %u", i);
+					}
+				}
+				return NULL;
+			}
+		case REACH_REP_DENSE:
+			{
+				size_t		expect = dense_size(p);
+				const uint8_t *r = cpayload(body);
+				size_t		i;
+				size_t		m = (size_t) 1 << p;
+
+				if (count != 0)
+					return fail("dense representation has a nonzero entry count %u", count);
+				if (len < expect)
+					return fail("truncated: %zu bytes for a dense sketch of precision %u, expected %zu",
+								len, p, expect);
+				if (len > expect)
+					return fail("trailing bytes: %zu bytes for a dense sketch of precision %u, expected %zu",
+								len, p, expect);
+				for (i = 0; i < m; i++)
+				{
+					if (!register_valid(r[i], p))
+						return fail("register %zu holds invalid value 0x%02x", i, r[i]);
+					if ((flags & REACH_FLAG_HLL_ONLY) && (r[i] & 3) != 0)
+						return fail("register %zu has history bits in an hll_only sketch (value 0x%02x)",
+									i, r[i]);
+				}
+				return NULL;
+			}
+		case REACH_REP_DENSE_COMPRESSED:
+			return fail("representation 3 (compressed dense) is not supported by reach_sketch format version %d",
+						REACH_FORMAT_VERSION);
+		case REACH_REP_SPARSE_BUFFER:
+			{
+				const uint8_t *t = cpayload(body);
+				size_t		cap;
+				size_t		i;
+
+				if (flags & REACH_FLAG_HLL_ONLY)
+					return fail("hll_only flag set on a sparse representation");
+				if ((len - REACH_HEADER_SIZE) % 4 != 0)
+					return fail("sparse buffer of %zu bytes is not the 8-byte header plus whole 4-byte slots",
+								len);
+				cap = (len - REACH_HEADER_SIZE) / 4;
+				if (count > cap)
+					return fail("truncated: sparse buffer holds %u entries but has room for %zu",
+								count, cap);
+				for (i = 0; i < count; i++)
+				{
+					uint32_t	v = tok_get(t, i);
+
+					if (!token_valid(v))
+						return fail("sparse entry %zu is invalid (0x%08x)", i, v);
+				}
+				for (; i < cap; i++)
+					if (tok_get(t, i) != 0)
+						return fail("sparse buffer slot %zu is past the entry count but not zero", i);
+				return NULL;
+			}
+		default:
+			return fail("representation %u is unknown", rep);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Aggregate state
+ * --------------------------------------------------------------------- */
+
+size_t
+reach_state_initial_size(void)
+{
+	return REACH_HEADER_SIZE + 4 * 12;
+}
+
+bool
+reach_state_init(uint8_t *body, size_t len, int precision)
+{
+	if (precision < REACH_MIN_PRECISION || precision > REACH_MAX_PRECISION)
+		return false;
+	if (len < REACH_HEADER_SIZE || (len - REACH_HEADER_SIZE) % 4 != 0 ||
+		(len - REACH_HEADER_SIZE) / 4 > UINT32_MAX)
+		return false;
+	hdr_write(body, (unsigned) precision, REACH_REP_SPARSE_BUFFER, 0, 0);
+	memset(payload(body), 0, len - REACH_HEADER_SIZE);
+	return true;
+}
+
+bool
+reach_init_empty(uint8_t *body, size_t len, int precision)
+{
+	if (precision < REACH_MIN_PRECISION || precision > REACH_MAX_PRECISION ||
+		len < REACH_HEADER_SIZE)
+		return false;
+	hdr_write(body, (unsigned) precision, REACH_REP_SPARSE, 0, 0);
+	return true;
+}
+
+/*
+ * Append tokens src[0..n) to the SPARSE_BUFFER body, compacting when it is
+ * full.  Returns 0 when all are absorbed, else the size to regrow to: the
+ * DENSE size once a compaction has counted more than 2^p/4 distinct tokens,
+ * or a larger buffer when it is still over 3/4 full after compaction.
+ */
+static size_t
+buffer_absorb(uint8_t *body, size_t len, const uint8_t *src, size_t n)
+{
+	unsigned	p = body[1];
+	uint32_t	cap = (uint32_t) ((len - REACH_HEADER_SIZE) / 4);
+	uint32_t	count = hdr_count(body);
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		size_t		k;
+
+		if (count == cap)
+		{
+			uint32_t	d = buffer_compact(body);
+
+			count = d;
+			if (d > sparse_limit(p))
+				return dense_size(p);
+			if (d == cap ||
+				(cap < buffer_cap_max(p) && (uint64_t) 4 * d > (uint64_t) 3 * cap))
+				return REACH_HEADER_SIZE + 4 * (size_t) next_capacity(cap, p);
+		}
+		k = cap - count;
+		if (k > n - i)
+			k = n - i;
+		memcpy(payload(body) + 4 * (size_t) count, src + 4 * i, 4 * k);
+		count += (uint32_t) k;
+		i += k;
+		hdr_set_count(body, count);
+	}
+	return 0;
+}
+
+size_t
+reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
+{
+	uint8_t		tok[4];
+
+	switch (body[2])
+	{
+		case REACH_REP_DENSE:
+			if (body[3] & REACH_FLAG_HLL_ONLY)
+				dense_add_hash_hll_only(payload(body), body[1], hash);
+			else
+				reach_dense_add_hash(payload(body), body[1], hash);
+			return 0;
+		case REACH_REP_SPARSE:
+			/* a stored value used as a state: it is a full buffer */
+			body[2] = REACH_REP_SPARSE_BUFFER;
+			/* FALLTHROUGH */
+		default:
+			{
+				uint32_t	count = hdr_count(body);
+
+				if ((size_t) count < (len - REACH_HEADER_SIZE) / 4)
+				{
+					tok_put(payload(body), count, make_token(hash));
+					hdr_set_count(body, count + 1);
+					return 0;
+				}
+				put32(tok, make_token(hash));
+				return buffer_absorb(body, len, tok, 1);
+			}
+	}
+}
+
+size_t
+reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
+{
+	unsigned	pd = dst[1];
+	unsigned	ps = src[1];
+	unsigned	q = pd < ps ? pd : ps;
+	bool		src_dense = src[2] == REACH_REP_DENSE;
+
+	(void) srclen;
+	if (dst[2] == REACH_REP_DENSE)
+	{
+		bool		hll_only;
+
+		if (pd > q)
+			return dense_size(q);	/* fold dst down first */
+		hll_only = ((dst[3] | src[3]) & REACH_FLAG_HLL_ONLY) != 0;
+		if (hll_only && !(dst[3] & REACH_FLAG_HLL_ONLY))
+		{
+			size_t		i;
+			size_t		m = (size_t) 1 << pd;
+
+			for (i = 0; i < m; i++)
+				payload(dst)[i] &= (uint8_t) ~3;
+			dst[3] |= REACH_FLAG_HLL_ONLY;
+		}
+		if (src_dense)
+			fold_union(payload(dst), pd, cpayload(src), ps, hll_only);
+		else
+			dense_add_tokens(payload(dst), pd, hll_only, cpayload(src),
+							 hdr_count(src));
+		return 0;
+	}
+
+	/* dst is sparse: tokens do not depend on the precision */
+	if (dst[2] == REACH_REP_SPARSE)
+		dst[2] = REACH_REP_SPARSE_BUFFER;
+	if (pd > q)
+		dst[1] = (uint8_t) q;
+	if (src_dense)
+		return dense_size(q);
+	return buffer_absorb(dst, dstlen, cpayload(src), hdr_count(src));
+}
+
+bool
+reach_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
+{
+	unsigned	ps = src[1];
+	unsigned	q = dense_precision_of_size(dstlen);
+	bool		src_dense = src[2] == REACH_REP_DENSE;
+
+	(void) srclen;
+	if (q != 0)
+	{
+		bool		hll_only = (src[3] & REACH_FLAG_HLL_ONLY) != 0;
+
+		if (q > ps)
+			return false;
+		hdr_write(dst, q, REACH_REP_DENSE, src[3] & REACH_FLAG_HLL_ONLY, 0);
+		memset(payload(dst), 0, (size_t) 1 << q);
+		if (src_dense)
+			fold_union(payload(dst), q, cpayload(src), ps, hll_only);
+		else
+			dense_add_tokens(payload(dst), q, false, cpayload(src),
+							 hdr_count(src));
+		return true;
+	}
+	if (src_dense)
+		return false;
+	if (!reach_state_init(dst, dstlen, (int) ps))
+		return false;
+	return buffer_absorb(dst, dstlen, cpayload(src), hdr_count(src)) == 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Canonical form
+ * --------------------------------------------------------------------- */
+
+size_t
+reach_canonical_size(const uint8_t *body, size_t len)
+{
+	uint32_t	n;
+	unsigned	p = body[1];
+
+	if (body[2] != REACH_REP_SPARSE_BUFFER)
+		return len;
+	n = hdr_count(body);
+	if (n <= sparse_limit(p))
+		return REACH_HEADER_SIZE + 4 * (size_t) n;
+	return dense_size(p);
+}
+
+bool
+reach_needs_canonicalize(const uint8_t *body, size_t len)
+{
+	(void) len;
+	return body[2] == REACH_REP_SPARSE_BUFFER;
+}
+
+size_t
+reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
+{
+	unsigned	p = src[1];
+	uint32_t	n;
+	uint32_t	limit = sparse_limit(p);
+	const uint8_t *st = cpayload(src);
+	uint8_t    *dt = payload(dst);
+	uint32_t	d = 0;
+	uint32_t	i = 0;
+	bool		dense = false;
+
+	if (dstlen < reach_canonical_size(src, srclen))
+		return 0;
+	if (src[2] != REACH_REP_SPARSE_BUFFER)
+	{
+		memcpy(dst, src, srclen);
+		return srclen;
+	}
+
+	/*
+	 * Count distinct tokens using dst's first 2^p/4 slots as scratch: fill,
+	 * compact when full; once compaction leaves it full, any further token
+	 * not in it proves more than 2^p/4 distinct.
+	 */
+	n = hdr_count(src);
+	while (i < n)
+	{
+		uint32_t	room = limit - d;
+		uint32_t	k = n - i < room ? n - i : room;
+
+		memcpy(dt + 4 * (size_t) d, st + 4 * (size_t) i, 4 * (size_t) k);
+		i += k;
+		d = (uint32_t) sort_unique(dt, (size_t) d + k);
+		if (d == limit)
+		{
+			for (; i < n; i++)
+				if (!sorted_contains(dt, d, tok_get(st, i)))
+				{
+					dense = true;
+					break;
+				}
+			break;
+		}
+	}
+	if (!dense)
+	{
+		hdr_write(dst, p, REACH_REP_SPARSE, 0, d);
+		return REACH_HEADER_SIZE + 4 * (size_t) d;
+	}
+	hdr_write(dst, p, REACH_REP_DENSE, 0, 0);
+	memset(dt, 0, (size_t) 1 << p);
+	dense_add_tokens(dt, p, false, st, n);
+	return dense_size(p);
+}
+
+/* ---------------------------------------------------------------------
+ * Estimation
+ * --------------------------------------------------------------------- */
+
+/*
+ * Solve for x > 0: sum_j b[j] * phi(x / 2^j) = a * x, phi(y) = y/(e^y - 1),
+ * i.e. maximise -a x + sum_j b[j] ln(1 - exp(-x/2^j)).  The left side minus
+ * a x is convex and decreasing, and x0 = s1 / (a + s2/2) lies left of the
+ * root (phi(y) >= 1 - y/2), so Newton's method from x0 climbs monotonically
+ * to the root.
+ */
+static double
+ml_solve(double a, const double *b, int jmax)
+{
+	double		s1 = 0;
+	double		s2 = 0;
+	double		x;
+	int			j;
+	int			iter;
+
+	for (j = 0; j <= jmax; j++)
+	{
+		s1 += b[j];
+		s2 += ldexp(b[j], -j);
+	}
+	if (s1 == 0)
+		return 0;
+	if (a <= 0)
+		return INFINITY;
+	x = s1 / (a + 0.5 * s2);
+	for (iter = 0; iter < 1000; iter++)
+	{
+		double		g = -a * x;
+		double		dg = -a;
+		double		step;
+
+		for (j = 0; j <= jmax; j++)
+		{
+			double		t;
+			double		y;
+			double		phi;
+			double		dphi;
+
+			if (b[j] == 0)
+				continue;
+			t = ldexp(1.0, -j);
+			y = x * t;
+			if (y < 0.01)
+			{
+				double		y2 = y * y;
+
+				phi = 1 - y / 2 + y2 / 12 - y2 * y2 / 720 + y2 * y2 * y2 / 30240;
+				dphi = -0.5 + y / 6 - y2 * y / 180 + y2 * y2 * y / 5040;
+			}
+			else if (y > 700)
+				continue;
+			else
+			{
+				double		e = expm1(y);
+
+				phi = y / e;
+				dphi = (1 - phi * (e + 1)) / e;
+			}
+			g += b[j] * phi;
+			dg += b[j] * t * dphi;
+		}
+		if (!(g > 0) || !(dg < 0))
+			break;
+		step = -g / dg;
+		x += step;
+		if (step <= x * 1e-14)
+			break;
+	}
+	return x;
+}
+
+/* Ertl's sigma and tau (arXiv:1702.01284) */
+static double
+ertl_sigma(double x)
+{
+	double		y = 1;
+	double		z;
+	double		zprev;
+
+	if (x == 1)
+		return INFINITY;
+	z = x;
+	do
+	{
+		x *= x;
+		zprev = z;
+		z += x * y;
+		y += y;
+	} while (z != zprev);
+	return z;
+}
+
+static double
+ertl_tau(double x)
+{
+	double		y = 1;
+	double		z;
+	double		zprev;
+
+	if (x == 0 || x == 1)
+		return 0;
+	z = 1 - x;
+	do
+	{
+		x = sqrt(x);
+		zprev = z;
+		y *= 0.5;
+		z -= (1 - x) * (1 - x) * y;
+	} while (z != zprev);
+	return z / 3;
+}
+
+static void
+register_histogram(const uint8_t *regs, size_t m, uint32_t *hist)
+{
+	size_t		i;
+
+	memset(hist, 0, 256 * sizeof(uint32_t));
+	for (i = 0; i < m; i++)
+		hist[regs[i]]++;
+}
+
+static double
+estimate_dense(const uint8_t *body)
+{
+	unsigned	p = body[1];
+	size_t		m = (size_t) 1 << p;
+	unsigned	w = 65 - p;		/* largest u */
+	uint32_t	hist[256];
+	unsigned	r;
+
+	register_histogram(cpayload(body), m, hist);
+
+	if (body[3] & REACH_FLAG_HLL_ONLY)
+	{
+		/* Ertl's improved raw estimator, q = 64 - p, values 0..q+1 */
+		unsigned	qq = 64 - p;
+		double		c[66];
+		double		z;
+		double		dm = (double) m;
+		unsigned	k;
+
+		memset(c, 0, sizeof(c));
+		for (r = 0; r < 256; r++)
+			if (hist[r])
+				c[r >> 2] += hist[r];
+		if (c[0] == dm)
+			return 0;
+		z = dm * ertl_tau(1 - c[qq + 1] / dm);
+		for (k = qq; k >= 1; k--)
+			z = 0.5 * (z + c[k]);
+		z += dm * ertl_sigma(c[0] / dm);
+		return dm * dm / (2 * log(2.0) * z);
+	}
+	else
+	{
+		/*
+		 * Poisson model, x = lambda / m.  Value k has probability 2^-k for
+		 * k < w and 2^-(w-1) for k = w.  Each register contributes the
+		 * probability mass of the values it knows were not seen to a, and
+		 * one count to b[j] for each value it knows was seen, j the exponent
+		 * of that value's probability.
+		 */
+		double		a = 0;
+		double		b[64];
+		double		x;
+		double		dm = (double) m;
+
+		memset(b, 0, sizeof(b));
+		for (r = 0; r < 256; r++)
+		{
+			double		c = hist[r];
+			unsigned	u = r >> 2;
+			unsigned	h = r & 3;
+
+			if (c == 0)
+				continue;
+			if (r == 0)
+			{
+				a += c;
+				continue;
+			}
+			if (u < w)
+				a += c * ldexp(1.0, -(int) u);
+			b[u < w ? u : w - 1] += c;
+			if (u >= 2)
+			{
+				if (h & 2)
+					b[u - 1] += c;
+				else
+					a += c * ldexp(1.0, -(int) (u - 1));
+			}
+			if (u >= 3)
+			{
+				if (h & 1)
+					b[u - 2] += c;
+				else
+					a += c * ldexp(1.0, -(int) (u - 2));
+			}
+		}
+		x = ml_solve(a, b, (int) w - 1);
+		return dm * x / (1 + ULL_ML_BIAS_CORRECTION / dm);
+	}
+}
+
+static double
+estimate_sparse(const uint8_t *body)
+{
+	uint32_t	n = hdr_count(body);
+	const uint8_t *t = cpayload(body);
+	uint32_t	distinct = 0;
+	uint32_t	prev = 0;
+	uint32_t	i;
+
+	/* sorted tokens: equal 26-bit indices are adjacent */
+	for (i = 0; i < n; i++)
+	{
+		uint32_t	idx = tok_get(t, i) >> 6;
+
+		if (i == 0 || idx != prev)
+			distinct++;
+		prev = idx;
+	}
+	if (distinct == 0)
+		return 0;
+	return -LINEAR_M * log1p(-(double) distinct / LINEAR_M);
+}
+
+double
+reach_estimate(const uint8_t *body, size_t len)
+{
+	(void) len;
+	switch (body[2])
+	{
+		case REACH_REP_SPARSE:
+			return estimate_sparse(body);
+		case REACH_REP_DENSE:
+			return estimate_dense(body);
+		default:
+			return -1;
+	}
+}
+
+double
+reach_relative_standard_error(const uint8_t *body, size_t len)
+{
+	double		m = ldexp(1.0, body[1]);
+
+	switch (body[2])
+	{
+		case REACH_REP_SPARSE:
+			{
+				double		n = reach_estimate(body, len);
+				double		t;
+
+				if (n <= 0)
+					return 0;
+				t = n / LINEAR_M;
+				return sqrt(LINEAR_M * (expm1(t) - t)) / n;
+			}
+		case REACH_REP_DENSE:
+			if (body[3] & REACH_FLAG_HLL_ONLY)
+				return HLL_RSE_FACTOR / sqrt(m);
+			return ULL_ML_RSE_FACTOR / sqrt(m);
+		default:
+			return -1;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Information
+ * --------------------------------------------------------------------- */
+
+void
+reach_get_info(const uint8_t *body, size_t len, ReachInfo *info)
+{
+	unsigned	p = body[1];
+
+	memset(info, 0, sizeof(*info));
+	info->version = body[0];
+	info->precision = (int) p;
+	info->representation = body[2];
+	info->hll_only = (body[3] & REACH_FLAG_HLL_ONLY) != 0;
+	info->registers = UINT32_C(1) << p;
+	info->sparse_limit = sparse_limit(p);
+	info->bytes = len;
+	switch (body[2])
+	{
+		case REACH_REP_SPARSE:
+			info->representation_name = "sparse";
+			info->tokens = hdr_count(body);
+			break;
+		case REACH_REP_SPARSE_BUFFER:
+			info->representation_name = "sparse_buffer";
+			info->tokens = hdr_count(body);
+			break;
+		case REACH_REP_DENSE:
+			{
+				size_t		i;
+				size_t		m = (size_t) 1 << p;
+				uint32_t	nz = 0;
+
+				info->representation_name = "dense";
+				for (i = 0; i < m; i++)
+					nz += cpayload(body)[i] != 0;
+				info->nonzero_registers = nz;
+				break;
+			}
+		default:
+			info->representation_name = "unknown";
+			break;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * postgresql-hll interchange
+ *
+ * hll storage spec v1.0.0, schema version 1: byte 0 = version << 4 | type,
+ * byte 1 = (regwidth - 1) << 5 | log2m, byte 2 = sparseon << 6 | cutoff,
+ * then data.  EXPLICIT: sorted signed 64-bit big-endian hashes.  SPARSE:
+ * (log2m + regwidth)-bit words index << regwidth | value, ascending index,
+ * packed from the top bit of the first byte, fewer than 8 padding bits.
+ * FULL: 2^log2m regwidth-bit values, packed the same way.
+ * --------------------------------------------------------------------- */
+
+#define HLL_EMPTY		1
+#define HLL_EXPLICIT	2
+#define HLL_SPARSE		3
+#define HLL_FULL		4
+#define HLL_HDR			3
+
+/* nbits (<= 40) bits starting at bit position pos, big-endian bit order */
+static uint64_t
+bits_read(const uint8_t *data, size_t datalen, uint64_t pos, unsigned nbits)
+{
+	uint64_t	byte = pos >> 3;
+	unsigned	off = (unsigned) (pos & 7);
+	uint64_t	acc = 0;
+	unsigned	i;
+
+	for (i = 0; i < 6; i++)
+	{
+		acc <<= 8;
+		if (byte + i < datalen)
+			acc |= data[byte + i];
+	}
+	return (acc >> (48 - off - nbits)) & ((UINT64_C(1) << nbits) - 1);
+}
+
+/* OR nbits (<= 32) of val into zeroed out at bit position pos */
+static void
+bits_write(uint8_t *out, uint64_t pos, uint32_t val, unsigned nbits)
+{
+	while (nbits > 0)
+	{
+		unsigned	off = (unsigned) (pos & 7);
+		unsigned	take = 8 - off < nbits ? 8 - off : nbits;
+		uint32_t	chunk = (val >> (nbits - take)) & ((1u << take) - 1);
+
+		out[pos >> 3] |= (uint8_t) (chunk << (8 - off - take));
+		pos += take;
+		nbits -= take;
+	}
+}
+
+static int
+clamp_precision(unsigned log2m)
+{
+	if (log2m < REACH_MIN_PRECISION)
+		return REACH_MIN_PRECISION;
+	if (log2m > REACH_MAX_PRECISION)
+		return REACH_MAX_PRECISION;
+	return (int) log2m;
+}
+
+static unsigned
+export_log2m(unsigned p, int log2m)
+{
+	unsigned	max = p < REACH_HLL_MAX_LOG2M ? p : REACH_HLL_MAX_LOG2M;
+
+	if (log2m == 0)
+		return max;
+	if (log2m < REACH_MIN_PRECISION || (unsigned) log2m > max)
+		return 0;
+	return (unsigned) log2m;
+}
+
+static size_t
+hll_full_bytes(unsigned q)
+{
+	return ((size_t) REACH_HLL_REGWIDTH * ((size_t) 1 << q) + 7) / 8;
+}
+
+size_t
+reach_to_hll_size(const uint8_t *body, size_t len, int log2m)
+{
+	unsigned	q = export_log2m(body[1], log2m);
+	size_t		n;
+	size_t		sparse_bytes;
+	size_t		full = hll_full_bytes(q);
+
+	(void) len;
+	if (q == 0)
+		return 0;
+	if (body[2] == REACH_REP_DENSE)
+		return HLL_HDR + full;
+	n = hdr_count(body);
+	if (n == 0)
+		return HLL_HDR;
+	sparse_bytes = (n * (q + REACH_HLL_REGWIDTH) + 7) / 8;
+	return HLL_HDR + (sparse_bytes > full ? sparse_bytes : full) + 4 * n;
+}
+
+/* hll register j at log2m q from 2^p ULL registers (p >= q), capped */
+static unsigned
+folded_u(const uint8_t *regs, unsigned p, unsigned q, size_t j)
+{
+	size_t		mq = (size_t) 1 << q;
+	unsigned	d = p - q;
+	size_t		nk = (size_t) 1 << d;
+	unsigned	u = regs[j] ? d + (regs[j] >> 2) : 0;
+	size_t		k;
+
+	for (k = 1; k < nk; k++)
+		if (regs[j + k * mq] != 0 && 1 + reach_ctz64(k) > u)
+			u = 1 + reach_ctz64(k);
+	return u > 31 ? 31 : u;
+}
+
+static void
+hll_header(uint8_t *dst, unsigned type, unsigned q)
+{
+	dst[0] = (uint8_t) (0x10 | type);
+	dst[1] = (uint8_t) (((REACH_HLL_REGWIDTH - 1) << 5) | q);
+	dst[2] = 0x7f;				/* sparseon = 1, expthresh = -1 (auto) */
+}
+
+/* hll packs SPARSE when sparseon and its bits are fewer than FULL's */
+static bool
+hll_prefers_sparse(size_t nfilled, unsigned q)
+{
+	return nfilled * (q + REACH_HLL_REGWIDTH) <
+		(size_t) REACH_HLL_REGWIDTH * ((size_t) 1 << q);
+}
+
+size_t
+reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int log2m)
+{
+	unsigned	p = body[1];
+	unsigned	q = export_log2m(p, log2m);
+	size_t		mq;
+	size_t		full = hll_full_bytes(q);
+	uint8_t    *out = dst + HLL_HDR;
+
+	if (q == 0 || dstlen < reach_to_hll_size(body, len, log2m))
+		return 0;
+	mq = (size_t) 1 << q;
+
+	if (body[2] == REACH_REP_DENSE)
+	{
+		const uint8_t *regs = cpayload(body);
+		size_t		nfilled = 0;
+		size_t		j;
+		uint64_t	pos = 0;
+
+		for (j = 0; j < mq; j++)
+			nfilled += folded_u(regs, p, q, j) != 0;
+		if (nfilled == 0)
+		{
+			hll_header(dst, HLL_EMPTY, q);
+			return HLL_HDR;
+		}
+		if (hll_prefers_sparse(nfilled, q))
+		{
+			size_t		bytes = (nfilled * (q + REACH_HLL_REGWIDTH) + 7) / 8;
+
+			hll_header(dst, HLL_SPARSE, q);
+			memset(out, 0, bytes);
+			for (j = 0; j < mq; j++)
+			{
+				unsigned	u = folded_u(regs, p, q, j);
+
+				if (u == 0)
+					continue;
+				bits_write(out, pos, (uint32_t) ((j << REACH_HLL_REGWIDTH) | u),
+						   q + REACH_HLL_REGWIDTH);
+				pos += q + REACH_HLL_REGWIDTH;
+			}
+			return HLL_HDR + bytes;
+		}
+		hll_header(dst, HLL_FULL, q);
+		memset(out, 0, full);
+		for (j = 0; j < mq; j++)
+		{
+			bits_write(out, pos, folded_u(regs, p, q, j), REACH_HLL_REGWIDTH);
+			pos += REACH_HLL_REGWIDTH;
+		}
+		return HLL_HDR + full;
+	}
+	else
+	{
+		/*
+		 * Sparse: (index << 8 | u) pairs in the scratch area after the
+		 * largest possible output, sorted by index then u; the last of each
+		 * index run has the largest u.  Output is written from the front
+		 * and never reaches the scratch area.
+		 */
+		size_t		n = hdr_count(body);
+		size_t		sparse_bytes;
+		uint8_t    *pairs;
+		const uint8_t *t = cpayload(body);
+		size_t		i;
+		size_t		nf = 0;
+		uint64_t	pos = 0;
+
+		if (n == 0)
+		{
+			hll_header(dst, HLL_EMPTY, q);
+			return HLL_HDR;
+		}
+		sparse_bytes = (n * (q + REACH_HLL_REGWIDTH) + 7) / 8;
+		pairs = out + (sparse_bytes > full ? sparse_bytes : full);
+		for (i = 0; i < n; i++)
+		{
+			uint64_t	h = token_hash(tok_get(t, i));
+			uint32_t	idx = (uint32_t) (h & (mq - 1));
+			unsigned	u = 1 + reach_ctz64((h >> q) | (UINT64_C(1) << (64 - q)));
+
+			tok_put(pairs, i, (idx << 8) | (u > 31 ? 31 : u));
+		}
+		sort_u32(pairs, n);
+		for (i = 0; i < n; i++)
+		{
+			uint32_t	v = tok_get(pairs, i);
+
+			if (i + 1 < n && (tok_get(pairs, i + 1) >> 8) == (v >> 8))
+				continue;
+			tok_put(pairs, nf++, v);
+		}
+		if (hll_prefers_sparse(nf, q))
+		{
+			size_t		bytes = (nf * (q + REACH_HLL_REGWIDTH) + 7) / 8;
+
+			hll_header(dst, HLL_SPARSE, q);
+			memset(out, 0, bytes);
+			for (i = 0; i < nf; i++)
+			{
+				uint32_t	v = tok_get(pairs, i);
+
+				bits_write(out, pos, ((v >> 8) << REACH_HLL_REGWIDTH) | (v & 0xff),
+						   q + REACH_HLL_REGWIDTH);
+				pos += q + REACH_HLL_REGWIDTH;
+			}
+			return HLL_HDR + bytes;
+		}
+		else
+		{
+			size_t		k = 0;
+			size_t		j;
+
+			hll_header(dst, HLL_FULL, q);
+			memset(out, 0, full);
+			for (j = 0; j < mq; j++)
+			{
+				uint32_t	u = 0;
+
+				if (k < nf && (tok_get(pairs, k) >> 8) == j)
+					u = tok_get(pairs, k++) & 0xff;
+				bits_write(out, pos, u, REACH_HLL_REGWIDTH);
+				pos += REACH_HLL_REGWIDTH;
+			}
+			return HLL_HDR + full;
+		}
+	}
+}
+
+typedef struct HllValue
+{
+	unsigned	type;
+	unsigned	regwidth;
+	unsigned	log2m;
+	const uint8_t *data;
+	size_t		datalen;
+	size_t		nentries;		/* EXPLICIT elements or SPARSE words */
+} HllValue;
+
+static uint64_t
+get_be64(const uint8_t *p)
+{
+	uint64_t	v = 0;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static const char *
+hll_parse(const uint8_t *hll, size_t len, HllValue *v)
+{
+	unsigned	cutoff;
+
+	if (hll == NULL && len > 0)
+		return fail("hll data is missing");
+	if (len < HLL_HDR)
+		return fail("hll value too short: %zu bytes, at least %d expected", len, HLL_HDR);
+	if ((hll[0] >> 4) != 1)
+		return fail("hll schema version %u is not supported (expected 1)", hll[0] >> 4);
+	v->type = hll[0] & 15;
+	v->regwidth = (hll[1] >> 5) + 1;
+	v->log2m = hll[1] & 31;
+	v->data = hll + HLL_HDR;
+	v->datalen = len - HLL_HDR;
+	v->nentries = 0;
+	if (hll[2] & 0x80)
+		return fail("hll cutoff byte 0x%02x has its padding bit set", hll[2]);
+	cutoff = hll[2] & 63;
+	if (cutoff > 31 && cutoff != 63)
+		return fail("hll explicit cutoff %u is out of range (0..31 or 63)", cutoff);
+
+	switch (v->type)
+	{
+		case 0:
+			return fail("an undefined hll value cannot be converted to a reach_sketch");
+		case HLL_EMPTY:
+			if (len != HLL_HDR)
+				return fail("empty hll value has %zu bytes, expected 3", len);
+			return NULL;
+		case HLL_EXPLICIT:
+			{
+				size_t		i;
+
+				if (v->datalen % 8 != 0)
+					return fail("explicit hll data is %zu bytes, not a multiple of 8", v->datalen);
+				v->nentries = v->datalen / 8;
+				for (i = 1; i < v->nentries; i++)
+				{
+					int64_t		a = (int64_t) get_be64(v->data + 8 * (i - 1));
+					int64_t		b = (int64_t) get_be64(v->data + 8 * i);
+
+					if (!(a < b))
+						return fail("explicit hll elements out of order or repeated at element %zu", i);
+				}
+				return NULL;
+			}
+		case HLL_SPARSE:
+		case HLL_FULL:
+			{
+				unsigned	maxu;
+				uint64_t	bits = (uint64_t) v->datalen * 8;
+
+				if (v->log2m < REACH_MIN_PRECISION)
+					return fail("hll log2m %u is below the minimum %d", v->log2m, REACH_MIN_PRECISION);
+				maxu = 65 - v->log2m;
+				if (v->type == HLL_SPARSE)
+				{
+					unsigned	chunk = v->log2m + v->regwidth;
+					uint64_t	pad = bits % chunk;
+					size_t		i;
+					uint64_t	previdx = 0;
+
+					v->nentries = (size_t) (bits / chunk);
+					if (pad >= 8)
+						return fail("inconsistent padding in sparse hll value (%u bits)", (unsigned) pad);
+					if (pad > 0 && bits_read(v->data, v->datalen, bits - pad, (unsigned) pad) != 0)
+						return fail("sparse hll padding bits are not zero");
+					for (i = 0; i < v->nentries; i++)
+					{
+						uint64_t	word = bits_read(v->data, v->datalen, (uint64_t) i * chunk, chunk);
+						uint64_t	idx = word >> v->regwidth;
+						unsigned	val = (unsigned) (word & ((1u << v->regwidth) - 1));
+
+						if (i > 0 && idx <= previdx)
+							return fail("sparse hll register indices out of order at entry %zu", i);
+						if (val > maxu)
+							return fail("sparse hll register %llu holds %u, above the maximum %u for log2m %u",
+										(unsigned long long) idx, val, maxu, v->log2m);
+						previdx = idx;
+					}
+				}
+				else
+				{
+					uint64_t	need = ((uint64_t) v->regwidth << v->log2m);
+					uint64_t	nbytes = (need + 7) / 8;
+					uint64_t	i;
+					uint64_t	nregs = (uint64_t) 1 << v->log2m;
+
+					if (v->datalen != nbytes)
+						return fail("full hll data is %zu bytes, expected %llu for log2m %u and regwidth %u",
+									v->datalen, (unsigned long long) nbytes, v->log2m, v->regwidth);
+					if (bits > need && bits_read(v->data, v->datalen, need, (unsigned) (bits - need)) != 0)
+						return fail("full hll padding bits are not zero");
+					for (i = 0; i < nregs; i++)
+					{
+						unsigned	val = (unsigned) bits_read(v->data, v->datalen, i * v->regwidth, v->regwidth);
+
+						if (val > maxu)
+							return fail("full hll register %llu holds %u, above the maximum %u for log2m %u",
+										(unsigned long long) i, val, maxu, v->log2m);
+					}
+				}
+				return NULL;
+			}
+		default:
+			return fail("unknown hll type %u", v->type);
+	}
+}
+
+const char *
+reach_from_hll_check(const uint8_t *hll, size_t len)
+{
+	HllValue	v;
+
+	return hll_parse(hll, len, &v);
+}
+
+size_t
+reach_from_hll_size(const uint8_t *hll, size_t len)
+{
+	HllValue	v;
+
+	if (hll_parse(hll, len, &v) != NULL)
+		return 0;
+	switch (v.type)
+	{
+		case HLL_EMPTY:
+			return REACH_HEADER_SIZE;
+		case HLL_EXPLICIT:
+			return REACH_HEADER_SIZE + 4 * v.nentries;
+		default:
+			return dense_size((unsigned) clamp_precision(v.log2m));
+	}
+}
+
+/* fold one hll register (index idx at log2m, value val > 0) into 2^P registers */
+static inline void
+import_register(uint8_t *regs, unsigned P, unsigned log2m, uint64_t idx, unsigned val)
+{
+	uint64_t	j = idx & (((uint64_t) 1 << P) - 1);
+	uint64_t	k = idx >> P;
+	unsigned	u = k ? 1 + reach_ctz64(k) : (log2m - P) + val;
+	uint8_t		r = (uint8_t) (u << 2);
+
+	if (r > regs[j])
+		regs[j] = r;
+}
+
+size_t
+reach_from_hll(uint8_t *dst, size_t dstlen, const uint8_t *hll, size_t len)
+{
+	HllValue	v;
+	unsigned	P;
+
+	if (hll_parse(hll, len, &v) != NULL || dstlen < reach_from_hll_size(hll, len))
+		return 0;
+	P = (unsigned) clamp_precision(v.log2m);
+
+	switch (v.type)
+	{
+		case HLL_EMPTY:
+			hdr_write(dst, P, REACH_REP_SPARSE, 0, 0);
+			return REACH_HEADER_SIZE;
+		case HLL_EXPLICIT:
+			{
+				size_t		i;
+				size_t		d;
+
+				for (i = 0; i < v.nentries; i++)
+					tok_put(payload(dst), i, make_token(get_be64(v.data + 8 * i)));
+				d = sort_unique(payload(dst), v.nentries);
+				if (d <= sparse_limit(P))
+				{
+					hdr_write(dst, P, REACH_REP_SPARSE, 0, (uint32_t) d);
+					return REACH_HEADER_SIZE + 4 * d;
+				}
+				hdr_write(dst, P, REACH_REP_DENSE, 0, 0);
+				memset(payload(dst), 0, (size_t) 1 << P);
+				for (i = 0; i < v.nentries; i++)
+					reach_dense_add_hash(payload(dst), P, get_be64(v.data + 8 * i));
+				return dense_size(P);
+			}
+		default:
+			{
+				uint8_t    *regs = payload(dst);
+
+				hdr_write(dst, P, REACH_REP_DENSE, REACH_FLAG_HLL_ONLY, 0);
+				memset(regs, 0, (size_t) 1 << P);
+				if (v.type == HLL_SPARSE)
+				{
+					unsigned	chunk = v.log2m + v.regwidth;
+					size_t		i;
+
+					for (i = 0; i < v.nentries; i++)
+					{
+						uint64_t	word = bits_read(v.data, v.datalen, (uint64_t) i * chunk, chunk);
+						unsigned	val = (unsigned) (word & ((1u << v.regwidth) - 1));
+
+						if (val != 0)
+							import_register(regs, P, v.log2m, word >> v.regwidth, val);
+					}
+				}
+				else
+				{
+					uint64_t	nregs = (uint64_t) 1 << v.log2m;
+					uint64_t	i;
+
+					for (i = 0; i < nregs; i++)
+					{
+						unsigned	val = (unsigned) bits_read(v.data, v.datalen, i * v.regwidth, v.regwidth);
+
+						if (val != 0)
+							import_register(regs, P, v.log2m, i, val);
+					}
+				}
+				return dense_size(P);
+			}
+	}
+}

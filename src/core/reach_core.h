@@ -1,0 +1,312 @@
+/*
+ * reach_core.h — the reach_sketch algorithm: UltraLogLog registers (Ertl
+ * 2023) behind an exact sparse mode, with postgresql-hll interchange.
+ *
+ * Plain C99, no postgres.h, no allocation: every function works on buffers
+ * the caller owns.  A "body" is a reach_sketch value without its varlena
+ * header.  All values passed in must have been accepted by reach_validate()
+ * unless a function says otherwise; values this API writes always are.
+ *
+ * Stored format (all multi-byte fields little-endian, any alignment):
+ *
+ *	 byte 0   format version, REACH_FORMAT_VERSION (1)
+ *	 byte 1   precision p, 4..18 (2^p registers when dense)
+ *	 byte 2   representation: 1 SPARSE, 2 DENSE, 4 SPARSE_BUFFER
+ *			  (3 is reserved for a compressed dense form and rejected)
+ *	 byte 3   flags: bit 0 HLL_ONLY (registers imported from postgresql-hll,
+ *			  history bits unknown and zero); other bits must be zero
+ *	 4..7	  uint32 count: tokens (SPARSE, SPARSE_BUFFER); 0 for DENSE
+ *	 payload  SPARSE: count uint32 tokens, strictly increasing, at most
+ *			  2^p/4 of them; body is exactly 8 + 4*count bytes.
+ *			  DENSE: 2^p register bytes.
+ *			  SPARSE_BUFFER (aggregate working state): count tokens in any
+ *			  order, possibly repeated, then zero-filled unused slots up to
+ *			  the end of the body (capacity = (len - 8) / 4).
+ *
+ * Hash bits (the same as postgresql-hll, so dense registers reduce to hll
+ * registers): register index = the low p bits of the 64-bit hash; value
+ * u = 1 + ctz(hash >> p), or 65 - p when (hash >> p) == 0.
+ *
+ * Register byte: 0 = empty, else (u << 2) | h where u is the largest value
+ * seen, bit 1 of h says u-1 was seen and bit 0 says u-2 was seen.
+ *
+ * Token (sparse entry): (low 26 bits of hash) << 6 | r26, where
+ * r26 = 1 + ctz(hash >> 26), or 39 when (hash >> 26) == 0.  For every
+ * p <= 18 a token determines the register index and u exactly, so a dense
+ * sketch built from tokens equals one built from the hashes.  Tokens are
+ * deduplicated only when equal; see reach_core.c for why two tokens sharing
+ * the 26-bit index are both kept.
+ *
+ * Canonical form (what reach_canonicalize writes and what should be
+ * stored): SPARSE when the set has at most 2^p/4 distinct tokens, else
+ * DENSE.  It depends only on the set of hashes, the (minimum) precision and
+ * HLL_ONLY, never on insertion order or on how the input was split and
+ * merged.
+ */
+#ifndef IMPRESSION_EXT_REACH_CORE_H
+#define IMPRESSION_EXT_REACH_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define REACH_FORMAT_VERSION		1
+#define REACH_HEADER_SIZE			8
+#define REACH_MIN_PRECISION			4
+#define REACH_MAX_PRECISION			18
+#define REACH_DEFAULT_PRECISION		14
+
+#define REACH_REP_SPARSE			1
+#define REACH_REP_DENSE				2
+#define REACH_REP_DENSE_COMPRESSED	3	/* reserved, rejected */
+#define REACH_REP_SPARSE_BUFFER		4
+
+#define REACH_FLAG_HLL_ONLY			0x01
+
+/* postgresql-hll export parameters: log2m <= 17 is all that hll accepts */
+#define REACH_HLL_MAX_LOG2M			17
+#define REACH_HLL_REGWIDTH			5
+
+/* ---------------------------------------------------------------------
+ * Validation
+ * --------------------------------------------------------------------- */
+
+/*
+ * NULL if body[0..len) is a valid reach_sketch body, else a human-readable
+ * message saying what is wrong.  Checks every length, count, range and
+ * ordering before reading; never reads outside [body, body + len).  The
+ * message lives in a static buffer that the next call overwrites (backends
+ * are single-threaded).
+ */
+extern const char *reach_validate(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Aggregate state protocol
+ *
+ * The state is a reach_sketch body in a caller-allocated buffer.  Growth:
+ *
+ *		need = reach_state_add(st, len, hash);		(or reach_state_merge)
+ *		while (need != 0)
+ *		{
+ *			new = palloc(need);
+ *			if (!reach_state_regrow(new, need, st, len)) elog(ERROR, ...);
+ *			st = new; len = need;		(the old buffer may be freed)
+ *			need = reach_state_add(st, len, hash);	(retry the same call)
+ *		}
+ *
+ * Retrying is always correct: adds and merges are idempotent unions.  A
+ * call that returns nonzero may already have changed the state (compacted
+ * it, absorbed part of a merge source); the state stays valid and never
+ * holds anything that was not added.  The size returned tells regrow what
+ * to build: a DENSE size 8 + 2^q means "DENSE at precision q" and any other
+ * size a SPARSE_BUFFER of that capacity (buffer capacities are 3 * 2^k so
+ * the two never coincide).
+ * --------------------------------------------------------------------- */
+
+/* body size of a fresh state (room for 12 tokens) */
+extern size_t reach_state_initial_size(void);
+
+/*
+ * Make body[0..len) an empty SPARSE_BUFFER state.  len must be 8 + 4k.
+ * Returns false (and writes nothing) for a bad precision or length.
+ */
+extern bool reach_state_init(uint8_t *body, size_t len, int precision);
+
+/* the canonical empty sketch: 8 bytes (REACH_HEADER_SIZE) */
+extern bool reach_init_empty(uint8_t *body, size_t len, int precision);
+
+/* out-of-line part of reach_state_add: every case but plain DENSE */
+extern size_t reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash);
+
+/*
+ * Merge the valid value src (any representation, any precision) into the
+ * state dst.  Different precisions fold to the lower one.  Returns 0 when
+ * done, otherwise the size for reach_state_regrow, after which the caller
+ * retries the merge with the same src.  dst and src must not overlap.
+ */
+extern size_t reach_state_merge(uint8_t *dst, size_t dstlen,
+								const uint8_t *src, size_t srclen);
+
+/*
+ * Build in dst[0..dstlen) (dstlen as returned by reach_state_add or
+ * reach_state_merge) a state holding everything src holds: a larger
+ * SPARSE_BUFFER, a DENSE conversion, or a DENSE fold to a lower precision.
+ * Returns false if dstlen does not fit src (a caller bug).
+ */
+extern bool reach_state_regrow(uint8_t *dst, size_t dstlen,
+							   const uint8_t *src, size_t srclen);
+
+/* ---------------------------------------------------------------------
+ * Canonical form
+ * --------------------------------------------------------------------- */
+
+/* an upper bound of the canonical body size (exact unless SPARSE_BUFFER) */
+extern size_t reach_canonical_size(const uint8_t *body, size_t len);
+
+/*
+ * Write the canonical form of src into dst (dstlen >= reach_canonical_size)
+ * and return its exact length, or 0 if dst is too small.  dst may be used
+ * as scratch beyond the returned length.  dst and src must not overlap.
+ */
+extern size_t reach_canonicalize(uint8_t *dst, size_t dstlen,
+								 const uint8_t *src, size_t srclen);
+
+/* true if the value is SPARSE_BUFFER, i.e. not canonical */
+extern bool reach_needs_canonicalize(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Estimation (SPARSE and DENSE; a SPARSE_BUFFER gives -1: canonicalize it
+ * first)
+ *
+ * SPARSE: linear counting over the 2^26 token indices (exact in practice).
+ * DENSE: the UltraLogLog maximum-likelihood estimator.
+ * DENSE with HLL_ONLY: Ertl's improved HyperLogLog estimator on the u parts.
+ * May return +infinity for a saturated dense sketch (needs ~2^64 values).
+ * --------------------------------------------------------------------- */
+extern double reach_estimate(const uint8_t *body, size_t len);
+
+/*
+ * Theoretical relative standard error of the estimator reach_estimate uses
+ * for this value: ULL-ML 0.7609/sqrt(2^p), HLL 1.04/sqrt(2^p), sparse the
+ * linear-counting error at 2^26 cells (tiny).  -1 for a SPARSE_BUFFER.
+ */
+extern double reach_relative_standard_error(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Information for reach_sketch_info()
+ * --------------------------------------------------------------------- */
+typedef struct ReachInfo
+{
+	int			version;
+	int			precision;
+	int			representation;	/* REACH_REP_* */
+	const char *representation_name;	/* "sparse", "dense", "sparse_buffer" */
+	bool		hll_only;
+	uint32_t	tokens;			/* sparse entries stored (0 for dense) */
+	uint32_t	nonzero_registers;	/* dense only (0 for sparse) */
+	uint32_t	registers;		/* 2^precision */
+	uint32_t	sparse_limit;	/* most tokens a SPARSE value holds: 2^p/4 */
+	size_t		bytes;			/* body length */
+} ReachInfo;
+
+extern void reach_get_info(const uint8_t *body, size_t len, ReachInfo *info);
+
+/* ---------------------------------------------------------------------
+ * postgresql-hll interchange (storage spec v1.0.0, schema version 1)
+ *
+ * Export writes regwidth 5, log2m = min(p, 17) (hll itself rejects
+ * log2m > 17) or the log2m asked for (4..that, 0 = default), sparseon = 1,
+ * expthresh = auto: EMPTY for an empty sketch, else SPARSE or FULL by the
+ * same size rule hll applies, so the bytes equal what hll would write for
+ * those registers.  Registers are min(u, 31).
+ * --------------------------------------------------------------------- */
+
+/* size of the buffer reach_to_hll needs (it uses part of it as scratch) */
+extern size_t reach_to_hll_size(const uint8_t *body, size_t len, int log2m);
+
+/* write the hll value; returns its exact length (0 on a bad argument) */
+extern size_t reach_to_hll(uint8_t *dst, size_t dstlen,
+						   const uint8_t *body, size_t len, int log2m);
+
+/*
+ * Import: NULL if hll[0..len) is a valid hll value we can convert, else a
+ * message (static buffer, as reach_validate).  EMPTY gives an empty sketch;
+ * EXPLICIT (full 64-bit hashes) is inserted with full fidelity; SPARSE and
+ * FULL give DENSE registers with HLL_ONLY set at precision min(log2m, 18)
+ * (higher log2m is folded down).  A register at its maximum 2^regwidth - 1
+ * means "at least that" in hll; it is imported as that value.
+ */
+extern const char *reach_from_hll_check(const uint8_t *hll, size_t len);
+
+/* buffer size reach_from_hll needs; call only after the check passed */
+extern size_t reach_from_hll_size(const uint8_t *hll, size_t len);
+
+/* write the canonical sketch; returns its exact length (0 on error) */
+extern size_t reach_from_hll(uint8_t *dst, size_t dstlen,
+							 const uint8_t *hll, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Hot path, inline: adding a hash to a DENSE state.
+ * --------------------------------------------------------------------- */
+
+static inline unsigned
+reach_ctz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned) __builtin_ctzll(x);
+#else
+	unsigned	n = 0;
+
+	while ((x & 1) == 0)
+	{
+		x >>= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+static inline unsigned
+reach_clz64(uint64_t x)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return (unsigned) __builtin_clzll(x);
+#else
+	unsigned	n = 0;
+
+	while ((x & (UINT64_C(1) << 63)) == 0)
+	{
+		x <<= 1;
+		n++;
+	}
+	return n;
+#endif
+}
+
+/*
+ * A register as the set of values it knows were seen: bit v set when value
+ * v was seen.  Empty (0) gives 0; the "& ~1" removes the bit the formula
+ * leaves at position 0 for an empty register (no valid register has a value
+ * 0 bit).
+ */
+static inline uint64_t
+reach_reg_unpack(uint8_t r)
+{
+	return ((((uint64_t) (4 | (r & 3))) << (r >> 2)) >> 2) & ~UINT64_C(1);
+}
+
+/* the register holding the top three positions of a nonzero seen-set */
+static inline uint8_t
+reach_reg_pack(uint64_t seen)
+{
+	unsigned	u = 63 - reach_clz64(seen);
+
+	return (uint8_t) ((u << 2) | (((seen << 2) >> u) & 3));
+}
+
+/* add a hash to 2^p ULL registers */
+static inline void
+reach_dense_add_hash(uint8_t *regs, unsigned p, uint64_t hash)
+{
+	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
+	unsigned	u = 1 + reach_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
+
+	*r = reach_reg_pack(reach_reg_unpack(*r) | (UINT64_C(1) << u));
+}
+
+/*
+ * Add a 64-bit hash to a state.  Returns 0 if absorbed, else the body size
+ * to regrow to (see the protocol above).
+ */
+static inline size_t
+reach_state_add(uint8_t *body, size_t len, uint64_t hash)
+{
+	if (body[2] == REACH_REP_DENSE && body[3] == 0)
+	{
+		reach_dense_add_hash(body + REACH_HEADER_SIZE, body[1], hash);
+		return 0;
+	}
+	return reach_state_add_slow(body, len, hash);
+}
+
+#endif							/* IMPRESSION_EXT_REACH_CORE_H */

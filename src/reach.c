@@ -1,0 +1,663 @@
+/*
+ * reach.c — PostgreSQL glue for reach_sketch: I/O, casts, aggregates,
+ * accessors, equality/hash and postgresql-hll interchange.
+ *
+ * The algorithm (UltraLogLog registers behind an exact sparse mode) is in
+ * src/core/reach_core.c; this file moves bytes between PostgreSQL and it.
+ * A reach_sketch datum is a varlena whose body is the core's format.
+ *
+ * Aggregate states are reach_sketch values themselves (not internal), so
+ * parallel query and Citus can ship partial states.  The transition and
+ * combine functions update the state in place inside the aggregate
+ * context; when it must grow they build a larger copy in the per-tuple
+ * context and return it, and nodeAgg copies that into the aggregate
+ * context and frees the old one (see ExecAggTransReparent).
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <math.h>
+
+#include "fmgr.h"
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+#include "hash.h"
+#include "reach_core.h"
+#include "stats.h"
+
+#define REACH_BODY(v)		((uint8_t *) VARDATA(v))
+#define REACH_BODY_LEN(v)	((size_t) (VARSIZE(v) - VARHDRSZ))
+
+/* ------------------------------------------------------------------------
+ * Checking bytes that come from outside
+ * ------------------------------------------------------------------------ */
+
+static void
+reach_check_bytes(const uint8_t *body, size_t len, int errcode_)
+{
+	const char *problem = reach_validate(body, len);
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid reach_sketch: %s", problem)));
+}
+
+/*
+ * Fetch a reach_sketch argument, detoasted and checked.  Values on disk
+ * were checked when they came in, but every reader checks again: a value
+ * is bytes anyone with a bytea could have forged before it reached us by a
+ * path we did not foresee, and the check is linear and cheap.
+ */
+static struct varlena *
+reach_arg(FunctionCallInfo fcinfo, int n)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
+
+	reach_check_bytes(REACH_BODY(v), REACH_BODY_LEN(v),
+					  ERRCODE_INVALID_BINARY_REPRESENTATION);
+	return v;
+}
+
+static struct varlena *
+reach_alloc(size_t body_len)
+{
+	struct varlena *v = (struct varlena *) palloc0(VARHDRSZ + body_len);
+
+	SET_VARSIZE(v, VARHDRSZ + body_len);
+	return v;
+}
+
+/* a copy of v in its canonical form (or v itself if it is canonical) */
+static struct varlena *
+reach_canonical(struct varlena *v)
+{
+	size_t		cap;
+	size_t		len;
+	struct varlena *c;
+
+	if (!reach_needs_canonicalize(REACH_BODY(v), REACH_BODY_LEN(v)))
+		return v;
+	cap = reach_canonical_size(REACH_BODY(v), REACH_BODY_LEN(v));
+	c = reach_alloc(cap);
+	len = reach_canonicalize(REACH_BODY(c), cap, REACH_BODY(v), REACH_BODY_LEN(v));
+	if (len == 0)
+		elog(ERROR, "reach_sketch canonicalization failed");
+	SET_VARSIZE(c, VARHDRSZ + len);
+	return c;
+}
+
+static struct varlena *
+reach_empty(int precision)
+{
+	struct varlena *v = reach_alloc(REACH_HEADER_SIZE);
+
+	if (!reach_init_empty(REACH_BODY(v), REACH_HEADER_SIZE, precision))
+		elog(ERROR, "could not make an empty reach_sketch");
+	return v;
+}
+
+static int
+reach_precision_arg(FunctionCallInfo fcinfo, int n)
+{
+	int32		p;
+
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return REACH_DEFAULT_PRECISION;
+	p = PG_GETARG_INT32(n);
+	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reach_sketch precision %d is out of range", p),
+				 errdetail("Precision must be between %d and %d (default %d).",
+						   REACH_MIN_PRECISION, REACH_MAX_PRECISION,
+						   REACH_DEFAULT_PRECISION)));
+	return p;
+}
+
+static bool
+reach_is_empty(struct varlena *v)
+{
+	ReachInfo	info;
+
+	reach_get_info(REACH_BODY(v), REACH_BODY_LEN(v), &info);
+	return info.tokens == 0 && info.representation != REACH_REP_DENSE;
+}
+
+/* ------------------------------------------------------------------------
+ * Text and binary I/O, bytea casts
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(reach_sketch_in);
+Datum
+reach_sketch_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	size_t		slen = strlen(str);
+	size_t		len;
+	struct varlena *v;
+
+	if (slen < 2 || str[0] != '\\' || str[1] != 'x')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type reach_sketch"),
+				 errdetail("A reach_sketch is written as \\x followed by hexadecimal digits.")));
+	if ((slen - 2) % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid input syntax for type reach_sketch"),
+				 errdetail("Odd number of hexadecimal digits.")));
+	len = (slen - 2) / 2;
+	v = reach_alloc(len);
+	/* hex_decode reports bad digits with ERRCODE_INVALID_PARAMETER_VALUE */
+	for (size_t i = 0; i < slen - 2; i++)
+	{
+		if (!isxdigit((unsigned char) str[2 + i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type reach_sketch"),
+					 errdetail("Invalid hexadecimal digit \"%c\".", str[2 + i])));
+	}
+	hex_decode(str + 2, slen - 2, (char *) REACH_BODY(v));
+	reach_check_bytes(REACH_BODY(v), len, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_POINTER(v);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_out);
+Datum
+reach_sketch_out(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	size_t		len = REACH_BODY_LEN(v);
+	char	   *out = palloc(2 + 2 * len + 1);
+
+	out[0] = '\\';
+	out[1] = 'x';
+	hex_encode((const char *) REACH_BODY(v), len, out + 2);
+	out[2 + 2 * len] = '\0';
+	PG_RETURN_CSTRING(out);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_recv);
+Datum
+reach_sketch_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	size_t		len = buf->len - buf->cursor;
+	struct varlena *v = reach_alloc(len);
+
+	pq_copymsgbytes(buf, (char *) REACH_BODY(v), len);
+	reach_check_bytes(REACH_BODY(v), len, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(v);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_send);
+Datum
+reach_sketch_send(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendbytes(&buf, (const char *) REACH_BODY(v), REACH_BODY_LEN(v));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* bytea -> reach_sketch: the bytes become a sketch only if they are one */
+PG_FUNCTION_INFO_V1(reach_sketch_from_bytea);
+Datum
+reach_sketch_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
+
+	reach_check_bytes((const uint8_t *) VARDATA(b), VARSIZE(b) - VARHDRSZ,
+					  ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(b);
+}
+
+/* ------------------------------------------------------------------------
+ * Aggregates
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Add one hash to the state (creating it on the first row), growing it
+ * through the core's regrow protocol.  Returns the state to hand back to
+ * nodeAgg: the same pointer when updated in place.
+ */
+static struct varlena *
+reach_state_add_hash(struct varlena *state, uint64_t hash, int precision)
+{
+	size_t		need;
+
+	if (state == NULL)
+	{
+		size_t		len = reach_state_initial_size();
+
+		state = reach_alloc(len);
+		if (!reach_state_init(REACH_BODY(state), len, precision))
+			elog(ERROR, "could not initialise a reach_sketch state");
+	}
+	while ((need = reach_state_add(REACH_BODY(state), REACH_BODY_LEN(state), hash)) != 0)
+	{
+		struct varlena *grown = reach_alloc(need);
+
+		if (!reach_state_regrow(REACH_BODY(grown), need,
+								REACH_BODY(state), REACH_BODY_LEN(state)))
+			elog(ERROR, "reach_sketch state regrow to %zu bytes failed", need);
+		state = grown;
+	}
+	return state;
+}
+
+/* Merge the sketch src into the state (which may be NULL). */
+static struct varlena *
+reach_state_merge_sketch(struct varlena *state, struct varlena *src)
+{
+	size_t		need;
+
+	/*
+	 * An empty sketch carries no information, so it must not lower the
+	 * precision of the union (a day without events would otherwise fold a
+	 * month's rollup); between empties the lower precision wins, so the
+	 * result does not depend on the order of the inputs.
+	 */
+	if (state != NULL && reach_is_empty(src))
+	{
+		if (reach_is_empty(state) && REACH_BODY(src)[1] < REACH_BODY(state)[1])
+			REACH_BODY(state)[1] = REACH_BODY(src)[1];
+		return state;
+	}
+	if (state == NULL || reach_is_empty(state))
+	{
+		size_t		len = reach_state_initial_size();
+
+		state = reach_alloc(len);
+		if (!reach_state_init(REACH_BODY(state), len, REACH_BODY(src)[1]))
+			elog(ERROR, "could not initialise a reach_sketch state");
+	}
+	while ((need = reach_state_merge(REACH_BODY(state), REACH_BODY_LEN(state),
+									 REACH_BODY(src), REACH_BODY_LEN(src))) != 0)
+	{
+		struct varlena *grown = reach_alloc(need);
+
+		if (!reach_state_regrow(REACH_BODY(grown), need,
+								REACH_BODY(state), REACH_BODY_LEN(state)))
+			elog(ERROR, "reach_sketch state regrow to %zu bytes failed", need);
+		state = grown;
+	}
+	return state;
+}
+
+static struct varlena *
+reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	if (PG_ARGISNULL(0))
+		return NULL;
+	return PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+}
+
+#define REACH_TRANS_RETURN(state) \
+	do { \
+		if ((state) == NULL) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_POINTER(state); \
+	} while (0)
+
+/*
+ * One transition function per input type; each also takes the optional
+ * precision argument (read on the first row).  Not strict: the first row
+ * creates the state, and NULL inputs are skipped without losing it.
+ */
+PG_FUNCTION_INFO_V1(reach_agg_trans_int8);
+Datum
+reach_agg_trans_int8(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_int8");
+
+	if (PG_ARGISNULL(1))
+		REACH_TRANS_RETURN(state);
+	state = reach_state_add_hash(state, ie_hash_int64_inline(PG_GETARG_INT64(1)),
+								 state ? 0 : reach_precision_arg(fcinfo, 2));
+	PG_RETURN_POINTER(state);
+}
+
+/* integers are widened to bigint so int and bigint ids hash alike */
+PG_FUNCTION_INFO_V1(reach_agg_trans_int4);
+Datum
+reach_agg_trans_int4(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_int4");
+
+	if (PG_ARGISNULL(1))
+		REACH_TRANS_RETURN(state);
+	state = reach_state_add_hash(state, ie_hash_int64_inline((int64) PG_GETARG_INT32(1)),
+								 state ? 0 : reach_precision_arg(fcinfo, 2));
+	PG_RETURN_POINTER(state);
+}
+
+/* text and bytea hash their bytes, as hll_hash_text / hll_hash_bytea do */
+PG_FUNCTION_INFO_V1(reach_agg_trans_bytes);
+Datum
+reach_agg_trans_bytes(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_bytes");
+	struct varlena *x;
+	uint64_t	hash;
+
+	if (PG_ARGISNULL(1))
+		REACH_TRANS_RETURN(state);
+	x = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
+	hash = ie_hash_bytes(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x));
+	state = reach_state_add_hash(state, hash, state ? 0 : reach_precision_arg(fcinfo, 2));
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(reach_agg_trans_uuid);
+Datum
+reach_agg_trans_uuid(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_uuid");
+	pg_uuid_t  *u;
+
+	if (PG_ARGISNULL(1))
+		REACH_TRANS_RETURN(state);
+	u = PG_GETARG_UUID_P(1);
+	state = reach_state_add_hash(state, ie_hash_bytes(u->data, UUID_LEN),
+								 state ? 0 : reach_precision_arg(fcinfo, 2));
+	PG_RETURN_POINTER(state);
+}
+
+/* transition of reach_union_agg: not strict, NULL sketches are skipped */
+PG_FUNCTION_INFO_V1(reach_union_trans);
+Datum
+reach_union_trans(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_trans_state(fcinfo, "reach_union_trans");
+
+	if (PG_ARGISNULL(1))
+		REACH_TRANS_RETURN(state);
+	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * Combine function of every reach aggregate.  Strict: nodeAgg adopts the
+ * first non-NULL partial state by copying it.  The second state comes from
+ * another process (or from Citus as text), so it is checked.
+ */
+PG_FUNCTION_INFO_V1(reach_combine);
+Datum
+reach_combine(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_trans_state(fcinfo, "reach_combine");
+
+	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * Final function: the canonical form, which depends only on the set of
+ * values.  Zero rows give an empty sketch (reach 0), as count() gives 0.
+ * The state is left untouched (it may be finalized again).
+ */
+PG_FUNCTION_INFO_V1(reach_agg_final);
+Datum
+reach_agg_final(PG_FUNCTION_ARGS)
+{
+	struct varlena *state;
+	struct varlena *c;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(reach_empty(REACH_DEFAULT_PRECISION));
+	state = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	c = reach_canonical(state);
+	if (c == state)
+		c = (struct varlena *) pg_detoast_datum_copy(state);
+	PG_RETURN_POINTER(c);
+}
+
+static int64
+reach_estimate_int8(struct varlena *v)
+{
+	struct varlena *c = reach_canonical(v);
+	double		e = reach_estimate(REACH_BODY(c), REACH_BODY_LEN(c));
+
+	if (!(e >= 0))
+		elog(ERROR, "reach_sketch estimate failed");
+	if (e >= (double) PG_INT64_MAX)
+		return PG_INT64_MAX;
+	return (int64) llround(e);
+}
+
+/* final function of reach_count(x): just the number */
+PG_FUNCTION_INFO_V1(reach_count_final);
+Datum
+reach_count_final(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_INT64(0);
+	PG_RETURN_INT64(reach_estimate_int8(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+}
+
+/* ------------------------------------------------------------------------
+ * Accessors and operators
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(reach_sketch_reach);
+Datum
+reach_sketch_reach(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(reach_estimate_int8(reach_arg(fcinfo, 0)));
+}
+
+/*
+ * Bounds at the given two-sided confidence from the estimator's relative
+ * standard error.  The sparse form is exact in practice (its error is that
+ * of linear counting over 2^26 cells), so its bounds hug the estimate.
+ */
+static void
+reach_bounds(FunctionCallInfo fcinfo, double *lower, double *upper)
+{
+	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
+	double		confidence = PG_GETARG_FLOAT8(1);
+	double		e;
+	double		rse;
+	double		z;
+
+	if (!(confidence > 0.0 && confidence < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence %g is out of range", confidence),
+				 errdetail("The confidence level must be strictly between 0 and 1, e.g. 0.95.")));
+	e = reach_estimate(REACH_BODY(c), REACH_BODY_LEN(c));
+	rse = reach_relative_standard_error(REACH_BODY(c), REACH_BODY_LEN(c));
+	z = ie_normal_quantile(0.5 + confidence / 2.0);
+	*lower = fmax(0.0, e * (1.0 - z * rse));
+	*upper = e * (1.0 + z * rse);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_lower);
+Datum
+reach_sketch_lower(PG_FUNCTION_ARGS)
+{
+	double		lower;
+	double		upper;
+
+	reach_bounds(fcinfo, &lower, &upper);
+	PG_RETURN_INT64((int64) floor(lower));
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_upper);
+Datum
+reach_sketch_upper(PG_FUNCTION_ARGS)
+{
+	double		lower;
+	double		upper;
+
+	reach_bounds(fcinfo, &lower, &upper);
+	if (upper >= (double) PG_INT64_MAX)
+		PG_RETURN_INT64(PG_INT64_MAX);
+	PG_RETURN_INT64((int64) ceil(upper));
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_info);
+Datum
+reach_sketch_info(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = reach_arg(fcinfo, 0);
+	ReachInfo	info;
+	StringInfoData s;
+
+	reach_get_info(REACH_BODY(v), REACH_BODY_LEN(v), &info);
+	initStringInfo(&s);
+	appendStringInfo(&s,
+					 "{\"version\": %d, \"precision\": %d, \"representation\": \"%s\", "
+					 "\"registers\": %u, \"sparse_entries\": %u, \"sparse_limit\": %u, "
+					 "\"nonzero_registers\": %u, \"hll_only\": %s, \"bytes\": %zu, "
+					 "\"relative_standard_error\": %.6g}",
+					 info.version, info.precision, info.representation_name,
+					 info.registers, info.tokens, info.sparse_limit,
+					 info.nonzero_registers, info.hll_only ? "true" : "false",
+					 (size_t) VARSIZE(v),
+					 reach_relative_standard_error(REACH_BODY(v), REACH_BODY_LEN(v)));
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
+}
+
+/* a || b: the union, in canonical form */
+PG_FUNCTION_INFO_V1(reach_sketch_union);
+Datum
+reach_sketch_union(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = reach_state_merge_sketch(NULL, reach_arg(fcinfo, 0));
+
+	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
+	PG_RETURN_POINTER(reach_canonical(state));
+}
+
+/*
+ * Equality is equality of canonical forms, i.e. of the sets of hashes the
+ * sketches hold (and their precision); the hash agrees with it.
+ */
+PG_FUNCTION_INFO_V1(reach_sketch_eq);
+Datum
+reach_sketch_eq(PG_FUNCTION_ARGS)
+{
+	struct varlena *a = reach_canonical(reach_arg(fcinfo, 0));
+	struct varlena *b = reach_canonical(reach_arg(fcinfo, 1));
+
+	PG_RETURN_BOOL(VARSIZE(a) == VARSIZE(b) &&
+				   memcmp(REACH_BODY(a), REACH_BODY(b), REACH_BODY_LEN(a)) == 0);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_ne);
+Datum
+reach_sketch_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!DatumGetBool(reach_sketch_eq(fcinfo)));
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_hash);
+Datum
+reach_sketch_hash(PG_FUNCTION_ARGS)
+{
+	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
+
+	return hash_any(REACH_BODY(c), (int) REACH_BODY_LEN(c));
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_hash_extended);
+Datum
+reach_sketch_hash_extended(PG_FUNCTION_ARGS)
+{
+	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
+
+	return hash_any_extended(REACH_BODY(c), (int) REACH_BODY_LEN(c),
+							 PG_GETARG_INT64(1));
+}
+
+/* ------------------------------------------------------------------------
+ * postgresql-hll interchange
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(reach_sketch_to_hll);
+Datum
+reach_sketch_to_hll(PG_FUNCTION_ARGS)
+{
+	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
+	size_t		cap = reach_to_hll_size(REACH_BODY(c), REACH_BODY_LEN(c), 0);
+	bytea	   *out = (bytea *) reach_alloc(cap);
+	size_t		len = reach_to_hll((uint8_t *) VARDATA(out), cap,
+								   REACH_BODY(c), REACH_BODY_LEN(c), 0);
+
+	if (len == 0)
+		elog(ERROR, "reach_sketch export to hll failed");
+	SET_VARSIZE(out, VARHDRSZ + len);
+	PG_RETURN_BYTEA_P(out);
+}
+
+static struct varlena *
+reach_from_hll_bytes(const uint8_t *hll, size_t hlen)
+{
+	const char *problem = reach_from_hll_check(hll, hlen);
+	size_t		cap;
+	size_t		len;
+	struct varlena *v;
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid hll value: %s", problem)));
+	cap = reach_from_hll_size(hll, hlen);
+	v = reach_alloc(cap);
+	len = reach_from_hll(REACH_BODY(v), cap, hll, hlen);
+	if (len == 0)
+		elog(ERROR, "hll import failed");
+	SET_VARSIZE(v, VARHDRSZ + len);
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_from_hll);
+Datum
+reach_sketch_from_hll(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+
+	PG_RETURN_POINTER(reach_from_hll_bytes((const uint8_t *) VARDATA_ANY(b),
+										   VARSIZE_ANY_EXHDR(b)));
+}
+
+/*
+ * postgresql-hll has no cast from hll to bytea, but an hll's text form is
+ * the \x hex of its bytes, so reach_sketch_from_hll(h::text) works.
+ */
+PG_FUNCTION_INFO_V1(reach_sketch_from_hll_text);
+Datum
+reach_sketch_from_hll_text(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	const char *str = VARDATA_ANY(t);
+	size_t		slen = VARSIZE_ANY_EXHDR(t);
+	char	   *bytes;
+
+	if (slen < 2 || str[0] != '\\' || str[1] != 'x' || (slen - 2) % 2 != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid hll text: expected \\x followed by an even number of hexadecimal digits")));
+	for (size_t i = 2; i < slen; i++)
+		if (!isxdigit((unsigned char) str[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid hll text: invalid hexadecimal digit \"%c\"", str[i])));
+	bytes = palloc((slen - 2) / 2 + 1);
+	hex_decode(str + 2, slen - 2, bytes);
+	PG_RETURN_POINTER(reach_from_hll_bytes((const uint8_t *) bytes, (slen - 2) / 2));
+}
