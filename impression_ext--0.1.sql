@@ -448,7 +448,7 @@ CREATE OPERATOR @extschema@.= (
 	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
 	FUNCTION = @extschema@.reach_sketch_eq,
 	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
-	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES);
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
 COMMENT ON OPERATOR @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
 'Sketches hold the same values at the same precision.';
 CREATE OPERATOR @extschema@.<> (
@@ -463,6 +463,53 @@ DEFAULT FOR TYPE @extschema@.reach_sketch USING hash AS
 	OPERATOR 1 @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch),
 	FUNCTION 1 @extschema@.reach_sketch_hash(@extschema@.reach_sketch),
 	FUNCTION 2 @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint);
+
+-- a total order (by canonical bytes, meaningless to an analyst) so that
+-- sort-based plans work on sketch columns: count(DISTINCT s), ORDER BY
+CREATE FUNCTION @extschema@.reach_sketch_cmp(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'reach_sketch_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_cmp(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Btree comparison of sketches (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.reach_sketch_lt(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_lt(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.reach_sketch_le(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_le(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.reach_sketch_gt(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_gt(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.reach_sketch_ge(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_ge(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.reach_sketch_btree_ops
+DEFAULT FOR TYPE @extschema@.reach_sketch USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 2 @extschema@.<= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 3 @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 4 @extschema@.>= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 5 @extschema@.> (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	FUNCTION 1 @extschema@.reach_sketch_cmp(@extschema@.reach_sketch, @extschema@.reach_sketch);
 
 -- postgresql-hll interchange
 CREATE FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) RETURNS bytea

@@ -545,24 +545,71 @@ reach_sketch_union(PG_FUNCTION_ARGS)
 
 /*
  * Equality is equality of canonical forms, i.e. of the sets of hashes the
- * sketches hold (and their precision); the hash agrees with it.
+ * sketches hold (and their precision); the hash agrees with it.  The order
+ * (bytes of the canonical forms) means nothing to an analyst; it exists so
+ * that sort-based plans work: count(DISTINCT s), ORDER BY, merge joins.
  */
+static int
+reach_sketch_compare(FunctionCallInfo fcinfo)
+{
+	struct varlena *a = reach_canonical(reach_arg(fcinfo, 0));
+	struct varlena *b = reach_canonical(reach_arg(fcinfo, 1));
+	size_t		alen = REACH_BODY_LEN(a);
+	size_t		blen = REACH_BODY_LEN(b);
+	int			c = memcmp(REACH_BODY(a), REACH_BODY(b), Min(alen, blen));
+
+	if (c != 0)
+		return c < 0 ? -1 : 1;
+	return alen < blen ? -1 : (alen > blen ? 1 : 0);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_cmp);
+Datum
+reach_sketch_cmp(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(reach_sketch_compare(fcinfo));
+}
+
 PG_FUNCTION_INFO_V1(reach_sketch_eq);
 Datum
 reach_sketch_eq(PG_FUNCTION_ARGS)
 {
-	struct varlena *a = reach_canonical(reach_arg(fcinfo, 0));
-	struct varlena *b = reach_canonical(reach_arg(fcinfo, 1));
-
-	PG_RETURN_BOOL(VARSIZE(a) == VARSIZE(b) &&
-				   memcmp(REACH_BODY(a), REACH_BODY(b), REACH_BODY_LEN(a)) == 0);
+	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) == 0);
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_ne);
 Datum
 reach_sketch_ne(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(!DatumGetBool(reach_sketch_eq(fcinfo)));
+	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) != 0);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_lt);
+Datum
+reach_sketch_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) < 0);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_le);
+Datum
+reach_sketch_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) <= 0);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_gt);
+Datum
+reach_sketch_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) > 0);
+}
+
+PG_FUNCTION_INFO_V1(reach_sketch_ge);
+Datum
+reach_sketch_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) >= 0);
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_hash);
