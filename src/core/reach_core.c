@@ -39,10 +39,20 @@
  * knows were seen (b_j, grouped by probability 2^-j).  We chose ML over the
  * optimal FGRA estimator because it is the more efficient one (memory-
  * variance product 4.63 vs 4.90, RSE 0.761/sqrt(m) vs 0.782/sqrt(m)), has
- * no range-dependent pieces that could bump, and needs no tables; its cost
- * (a few dozen expm1() per Newton step, < 20 us per estimate) is
- * irrelevant next to reading 2^p registers.  Its O(1/m) bias is removed by
- * hash4j's factor 1 / (1 + 0.4815/m).
+ * no range-dependent pieces that could bump, and needs no tables; solving
+ * the likelihood equation (Newton's method, a few dozen expm1() per step)
+ * takes about a microsecond, less than the histogram of the 2^p registers.
+ * Its O(1/m) bias is removed by hash4j's factor 1 / (1 + 0.4815/m).  The
+ * theoretical RSE is sqrt(ln 2 / zeta(2, 5/4)) / sqrt(m) = 0.7609/sqrt(m),
+ * i.e. sqrt(MVP / (8 m)) with MVP = 4.63.
+ *
+ * HLL_ONLY (registers imported from postgresql-hll, no history) uses
+ * Ertl's improved raw estimator (arXiv:1702.01284, algorithm 6) on the u
+ * values, RSE 1.04/sqrt(m).
+ *
+ * Sparse states.  A SPARSE_BUFFER is appended to and compacted (sorted,
+ * deduplicated) in place when full; see buffer_compact() for how that stays
+ * cheap, and next_capacity() for the growth ladder.
  */
 #include "reach_core.h"
 
@@ -236,11 +246,17 @@ token_valid(uint32_t tok)
 }
 
 /* ---------------------------------------------------------------------
- * Sorting tokens in place: American flag sort (MSD radix, 8-bit digits),
- * insertion sort for short runs.  Depth is at most 4 and each level keeps
- * 1 KB of counts on the stack.  Works through get32/put32, so any
- * alignment is fine.
+ * Sorting uint32 arrays in place (tokens, export pairs): MSD radix sort
+ * with a digit as wide as the run needs (buckets of about four), in-place
+ * American-flag permutation, insertion sort for short runs.  Digits skip
+ * the bits on which the whole run agrees, so skewed data costs no extra
+ * passes.  The bucket arrays live only in radix_pass's frame; recursion
+ * finds bucket boundaries by scanning, so deep recursion stays cheap in
+ * stack.  Works through get32/put32: any alignment is fine.
  * --------------------------------------------------------------------- */
+
+#define SORT_SMALL		20
+#define SORT_MAX_BITS	11
 
 static void
 insertion_sort(uint8_t *base, size_t n)
@@ -261,78 +277,99 @@ insertion_sort(uint8_t *base, size_t n)
 	}
 }
 
-/* distribute base[0..n) into 256 buckets by digit (v >> shift) & 255 */
+/* permute base[0..n) into buckets by digit (v >> shift) & mask */
 static void
-flag_distribute(uint8_t *base, size_t n, unsigned shift, const uint32_t *counts)
+radix_pass(uint8_t *base, size_t n, unsigned shift, uint32_t mask)
 {
-	uint32_t	next[256];
-	uint32_t	end[256];
+	uint32_t	next[1u << SORT_MAX_BITS];
+	uint32_t	end[1u << SORT_MAX_BITS];
 	uint32_t	pos = 0;
-	unsigned	b;
+	uint32_t	b;
+	size_t		i;
 
-	for (b = 0; b < 256; b++)
+	memset(end, 0, sizeof(uint32_t) * (mask + 1));
+	for (i = 0; i < n; i++)
+		end[(tok_get(base, i) >> shift) & mask]++;
+	for (b = 0; b <= mask; b++)
 	{
 		next[b] = pos;
-		pos += counts[b];
+		pos += end[b];
 		end[b] = pos;
 	}
-	(void) n;
-	for (b = 0; b < 256; b++)
+	for (b = 0; b <= mask; b++)
 	{
 		while (next[b] < end[b])
 		{
 			uint32_t	v = tok_get(base, next[b]);
-			unsigned	d = (v >> shift) & 255;
+			uint32_t	d = (v >> shift) & mask;
 
 			while (d != b)
 			{
 				uint32_t	w = tok_get(base, next[d]);
 
-				tok_put(base, next[d], v);
-				next[d]++;
+				tok_put(base, next[d]++, v);
 				v = w;
-				d = (v >> shift) & 255;
+				d = (v >> shift) & mask;
 			}
-			tok_put(base, next[b], v);
-			next[b]++;
+			tok_put(base, next[b]++, v);
 		}
 	}
 }
 
+/* sort base[0..n), whose elements all agree on bits >= limit */
 static void
-flag_sort(uint8_t *base, size_t n, unsigned shift)
+sort_bits(uint8_t *base, size_t n, unsigned limit)
 {
-	uint32_t	counts[256];
+	uint32_t	low = limit >= 32 ? UINT32_MAX : ((UINT32_C(1) << limit) - 1);
+	uint32_t	any = 0;
+	uint32_t	first;
+	unsigned	top;
+	unsigned	bits;
+	unsigned	shift;
+	uint32_t	mask;
 	size_t		i;
 	size_t		start;
-	unsigned	b;
 
-	if (n < 48)
+	if (n < SORT_SMALL)
 	{
 		insertion_sort(base, n);
 		return;
 	}
-	memset(counts, 0, sizeof(counts));
-	for (i = 0; i < n; i++)
-		counts[(tok_get(base, i) >> shift) & 255]++;
-	/* one bucket holding everything: nothing to move at this digit */
-	if (counts[(tok_get(base, 0) >> shift) & 255] != n)
-		flag_distribute(base, n, shift, counts);
+	/* bits below limit that vary within the run */
+	first = tok_get(base, 0) & low;
+	for (i = 1; i < n; i++)
+		any |= (tok_get(base, i) & low) ^ first;
+	if (any == 0)
+		return;
+	top = 64 - reach_clz64(any);	/* highest varying bit + 1 */
+	bits = 2;
+	while (bits < SORT_MAX_BITS && ((size_t) 4 << bits) < n)
+		bits++;
+	if (bits > top)
+		bits = top;
+	shift = top - bits;
+	mask = (UINT32_C(1) << bits) - 1;
+	radix_pass(base, n, shift, mask);
 	if (shift == 0)
 		return;
+	/* buckets are now contiguous runs of equal digit */
 	start = 0;
-	for (b = 0; b < 256; b++)
+	for (i = 1; i <= n; i++)
 	{
-		if (counts[b] > 1)
-			flag_sort(base + 4 * start, counts[b], shift - 8);
-		start += counts[b];
+		if (i == n || ((tok_get(base, i) >> shift) & mask) !=
+			((tok_get(base, start) >> shift) & mask))
+		{
+			if (i - start > 1)
+				sort_bits(base + 4 * start, i - start, shift);
+			start = i;
+		}
 	}
 }
 
 static void
 sort_u32(uint8_t *base, size_t n)
 {
-	flag_sort(base, n, 24);
+	sort_bits(base, n, 32);
 }
 
 /* sort and drop repeats; returns the number kept */
@@ -381,17 +418,118 @@ sorted_contains(const uint8_t *base, size_t n, uint32_t v)
 /*
  * Compact a SPARSE_BUFFER in place: sort, deduplicate, zero the freed
  * slots.  Returns the distinct count.
+ *
+ * After a compaction the buffer is a sorted prefix and later appends
+ * follow it, so when the prefix is the larger part only the tail is
+ * sorted; a linear walk against the prefix drops the tail's repeats (the
+ * common case: rows repeating users already seen), and the few genuinely
+ * new tokens are merged in from the back.  This keeps the amortised cost
+ * per add near the cost of sorting the add itself.
  */
-static uint32_t
-buffer_compact(uint8_t *body)
-{
-	uint32_t	n = hdr_count(body);
-	uint32_t	d = (uint32_t) sort_unique(payload(body), n);
+#define COMPACT_MERGE_MAX 256
 
+static uint32_t
+buffer_compact(uint8_t *body, size_t len)
+{
+	uint8_t    *t = payload(body);
+	uint32_t	n = hdr_count(body);
+	size_t		cap = (len - REACH_HEADER_SIZE) / 4;
+	unsigned	p = body[1];
+	size_t		sorted = 1;
+	size_t		d;
+
+	if (n <= 1)
+		return n;
+	while (sorted < n && tok_get(t, sorted - 1) < tok_get(t, sorted))
+		sorted++;
+	if (sorted == n)
+		d = n;
+	else if (sorted < 64)
+		d = sort_unique(t, n);
+	else
+	{
+		size_t		e = sort_unique(t + 4 * sorted, n - sorted);
+		size_t		i = 0;
+		size_t		w = sorted;
+		size_t		r;
+
+		for (r = sorted; r < sorted + e; r++)
+		{
+			uint32_t	v = tok_get(t, r);
+
+			while (i < sorted && tok_get(t, i) < v)
+				i++;
+			if (i < sorted && tok_get(t, i) == v)
+				continue;
+			tok_put(t, w++, v);
+		}
+		e = w - sorted;
+		if (e == 0)
+			d = sorted;
+		else if (e <= COMPACT_MERGE_MAX)
+		{
+			uint32_t	fresh[COMPACT_MERGE_MAX];
+			size_t		k = sorted + e;
+			size_t		a = sorted;
+
+			for (r = 0; r < e; r++)
+				fresh[r] = tok_get(t, sorted + r);
+			/* backward merge of t[0..sorted) and fresh[0..e) */
+			while (e > 0)
+			{
+				if (a > 0 && tok_get(t, a - 1) > fresh[e - 1])
+				{
+					tok_put(t, --k, tok_get(t, a - 1));
+					a--;
+				}
+				else
+					tok_put(t, --k, fresh[--e]);
+			}
+			d = w;
+		}
+		else if (n - w >= e)
+		{
+			/*
+			 * Room behind them: move the new tokens to the end of the
+			 * buffer and merge backwards; writes stay below the unread
+			 * new tokens because at least e free slots separate them.
+			 */
+			size_t		from = n - e;
+			size_t		k = w;
+			size_t		a = sorted;
+
+			memmove(t + 4 * from, t + 4 * sorted, 4 * e);
+			while (e > 0)
+			{
+				if (a > 0 && tok_get(t, a - 1) > tok_get(t, from + e - 1))
+				{
+					tok_put(t, --k, tok_get(t, a - 1));
+					a--;
+				}
+				else
+				{
+					tok_put(t, --k, tok_get(t, from + e - 1));
+					e--;
+				}
+			}
+			d = w;
+		}
+		else if (w > sparse_limit(p) ||
+				 (cap < buffer_cap_max(p) && 4 * w > 3 * cap))
+		{
+			/*
+			 * The caller is about to go dense or grow, neither of which
+			 * needs order: leave the two sorted runs as they are.
+			 */
+			d = w;
+		}
+		else
+			d = sort_unique(t, w);
+	}
 	if (d < n)
-		memset(payload(body) + 4 * (size_t) d, 0, 4 * (size_t) (n - d));
-	hdr_set_count(body, d);
-	return d;
+		memset(t + 4 * d, 0, 4 * (n - d));
+	hdr_set_count(body, (uint32_t) d);
+	return (uint32_t) d;
 }
 
 /* ---------------------------------------------------------------------
@@ -686,7 +824,7 @@ buffer_absorb(uint8_t *body, size_t len, const uint8_t *src, size_t n)
 
 		if (count == cap)
 		{
-			uint32_t	d = buffer_compact(body);
+			uint32_t	d = buffer_compact(body, len);
 
 			count = d;
 			if (d > sparse_limit(p))
@@ -1560,6 +1698,20 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 					uint64_t	previdx = 0;
 
 					v->nentries = (size_t) (bits / chunk);
+
+					/*
+					 * With words shorter than 8 bits the zero padding can
+					 * hold a whole word; hll reads it as index 0, value 0.
+					 * Trailing zero words that fit in the padding are
+					 * padding.
+					 */
+					while (v->nentries > 0 && pad + chunk < 8 &&
+						   bits_read(v->data, v->datalen,
+									 (uint64_t) (v->nentries - 1) * chunk, chunk) == 0)
+					{
+						v->nentries--;
+						pad += chunk;
+					}
 					if (pad >= 8)
 						return fail("inconsistent padding in sparse hll value (%u bits)", (unsigned) pad);
 					if (pad > 0 && bits_read(v->data, v->datalen, bits - pad, (unsigned) pad) != 0)

@@ -101,6 +101,28 @@ extern const char *reach_validate(const uint8_t *body, size_t len);
  * to build: a DENSE size 8 + 2^q means "DENSE at precision q" and any other
  * size a SPARSE_BUFFER of that capacity (buffer capacities are 3 * 2^k so
  * the two never coincide).
+ *
+ * The state is modified in place, so it must be a private, writable copy:
+ * a stored SPARSE value used as the first state (union aggregates, ||) is
+ * turned into a SPARSE_BUFFER in place by the first add or merge.
+ *
+ * What the glue calls when:
+ *	 transition (reach_agg)  state NULL: palloc reach_state_initial_size(),
+ *							 reach_state_init(precision); then the add loop.
+ *	 transition (union_agg)  state NULL: copy of the (validated) input;
+ *							 else the merge loop with the input.
+ *	 combine				 state1 NULL: copy of state2; else the merge loop
+ *							 (state2 is only read).
+ *	 final / output			 reach_canonical_size(), palloc,
+ *							 reach_canonicalize() -> exact length for
+ *							 SET_VARSIZE.  Never free the state.
+ *	 reach(), reach_lower/upper
+ *							 on a value that reach_needs_canonicalize(),
+ *							 canonicalize into a temporary first (info and
+ *							 to_hll take any valid value).
+ *	 zero rows				 reach_init_empty() (8 bytes, estimate 0).
+ *	 every value from outside (in, recv, bytea cast, union_agg input):
+ *							 reach_validate() first.
  * --------------------------------------------------------------------- */
 
 /* body size of a fresh state (room for 12 tokens) */

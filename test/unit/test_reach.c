@@ -433,6 +433,181 @@ test_sparse_exact(void)
 }
 
 /* ---------------------------------------------------------------------
+ * sparse contents against a model: the sorted distinct tokens
+ * --------------------------------------------------------------------- */
+
+static uint32_t
+model_token(uint64_t h)
+{
+	uint64_t	rest = h >> 26;
+	uint32_t	r = 1;
+
+	if (rest == 0)
+		r = 39;
+	else
+		while ((rest & 1) == 0)
+		{
+			rest >>= 1;
+			r++;
+		}
+	return (uint32_t) ((h & 0x3FFFFFF) << 6) | r;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a;
+	uint32_t	y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* 1 if s is the canonical sketch of h[0..n) according to the models */
+static int
+matches_model(const Sk *s, int p, const uint64_t *h, size_t n)
+{
+	uint32_t   *t = malloc(sizeof(uint32_t) * (n + 1));
+	size_t		i;
+	size_t		d = 0;
+	int			ok;
+
+	for (i = 0; i < n; i++)
+		t[i] = model_token(h[i]);
+	qsort(t, n, sizeof(uint32_t), cmp_u32);
+	for (i = 0; i < n; i++)
+		if (d == 0 || t[i] != t[d - 1])
+			t[d++] = t[i];
+	if (d <= ((size_t) 1 << p) / 4)
+	{
+		uint32_t	cnt;
+
+		memcpy(&cnt, s->b + 4, 4);
+		ok = s->b[2] == REACH_REP_SPARSE && s->b[1] == p && cnt == d &&
+			s->len == 8 + 4 * d && memcmp(s->b + 8, t, 4 * d) == 0;
+	}
+	else
+	{
+		uint8_t    *regs = model_registers(p, h, n, 0);
+
+		ok = s->b[2] == REACH_REP_DENSE && s->b[1] == p &&
+			s->len == 8 + ((size_t) 1 << p) &&
+			memcmp(s->b + 8, regs, (size_t) 1 << p) == 0;
+		free(regs);
+	}
+	free(t);
+	return ok;
+}
+
+static void
+test_sparse_model(void)
+{
+	uint64_t	rng = 2024;
+	int			bad = 0;
+	int			cases = 0;
+	int			pattern;
+
+	/* skewed hash sets: clustered low bits, long runs, sorted input */
+	for (pattern = 0; pattern < 6; pattern++)
+	{
+		size_t		n = 3000;
+		uint64_t   *h = malloc(sizeof(uint64_t) * n);
+		size_t		i;
+		int			p;
+
+		for (i = 0; i < n; i++)
+		{
+			uint64_t	r = splitmix64(&rng);
+
+			switch (pattern)
+			{
+				case 0:			/* 50 distinct 26-bit indices */
+					h[i] = (i % 50) | (r << 26);
+					break;
+				case 1:			/* one 26-bit index */
+					h[i] = 12345 | (r << 26);
+					break;
+				case 2:			/* low 40 bits zero */
+					h[i] = (uint64_t) (i + 1) << 40;
+					break;
+				case 3:			/* ascending raw values */
+					h[i] = i;
+					break;
+				case 4:			/* descending raw values */
+					h[i] = n - i;
+					break;
+				default:		/* sparse then (hash >> p) == 0 heavy */
+					h[i] = r & ((UINT64_C(1) << (10 + i % 20)) - 1);
+					break;
+			}
+		}
+		for (p = 6; p <= 16; p += 5)
+		{
+			Sk			s = sk_of(p, h, n);
+
+			cases++;
+			if (!matches_model(&s, p, h, n))
+			{
+				bad++;
+				fprintf(stderr, "  pattern %d p=%d differs from the model\n", pattern, p);
+			}
+			sk_free(&s);
+		}
+		free(h);
+	}
+
+	/* random sets with heavy, irregular repetition, checked midway too */
+	{
+		int			trial;
+
+		for (trial = 0; trial < 40 / TRIAL_SCALE + 4; trial++)
+		{
+			size_t		d = 1 + (size_t) (splitmix64(&rng) % 7000);
+			int			p = trial % 2 ? 14 : 12;
+			uint64_t   *set = stream(5000 + (uint64_t) trial, d);
+			size_t		len = d * (1 + splitmix64(&rng) % 5);
+			uint64_t   *seq = malloc(sizeof(uint64_t) * len);
+			size_t		i;
+			Sk			s = sk_state(p);
+			size_t		hot = 1 + d / 10;
+
+			for (i = 0; i < len; i++)
+			{
+				/* first pass in order, then skewed picks (10% hot) */
+				if (i < d)
+					seq[i] = set[i];
+				else if (splitmix64(&rng) % 2)
+					seq[i] = set[splitmix64(&rng) % hot];
+				else
+					seq[i] = set[splitmix64(&rng) % d];
+			}
+			for (i = 0; i < len; i++)
+			{
+				sk_add(&s, seq[i]);
+				if (i + 1 == len / 3 || i + 1 == len)
+				{
+					Sk			c = sk_canon(&s);
+					size_t		upto = i + 1 < d ? i + 1 : d;
+
+					cases++;
+					if (!matches_model(&c, p, set, upto))
+					{
+						bad++;
+						fprintf(stderr, "  trial %d (d=%zu, %zu adds) differs from the model\n",
+								trial, d, i + 1);
+					}
+					sk_free(&c);
+				}
+			}
+			sk_free(&s);
+			free(seq);
+			free(set);
+		}
+	}
+	CHECK(bad == 0, "%d of %d sketches differ from the token/register models", bad, cases);
+	CHECK(protocol_errors == 0, "protocol errors: %d", protocol_errors);
+}
+
+/* ---------------------------------------------------------------------
  * accuracy
  * --------------------------------------------------------------------- */
 
@@ -1707,6 +1882,22 @@ test_hll(void)
 			f[3] = 61 << 2;
 			CHECK(reach_from_hll_check(f, sizeof(f)) == NULL, "FULL register 61 at log2m 4 accepted");
 		}
+		/*
+		 * log2m 4, regwidth 1: 5-bit words (3,1) (9,1) = 00111 10011 and six
+		 * zero padding bits, which hold a whole (0,0) word
+		 */
+		{
+			uint8_t		sp[] = {0x13, 0x04, 0x7f, 0x3c, 0xc0};
+			Sk			r;
+
+			CHECK(reach_from_hll_check(sp, sizeof(sp)) == NULL,
+				  "SPARSE with a word-sized padding accepted: %s",
+				  reach_from_hll_check(sp, sizeof(sp)) ? reach_from_hll_check(sp, sizeof(sp)) : "");
+			r = sk_from_hll(sp, sizeof(sp));
+			CHECK(r.len == 8 + 16 && r.b[8 + 3] == 4 && r.b[8 + 9] == 4 &&
+				  r.b[8 + 0] == 0 && r.b[8 + 1] == 0, "its registers 3 and 9 hold u = 1");
+			sk_free(&r);
+		}
 		/* sparse with descending indices (log2m 4, w 4: 8-bit words) */
 		{
 			uint8_t		sp[] = {0x13, (3 << 5) | 4, 0x7f, 0x21, 0x11};
@@ -1769,6 +1960,124 @@ test_hll(void)
 }
 
 /* ---------------------------------------------------------------------
+ * edge cases of estimation, merging and export
+ * --------------------------------------------------------------------- */
+
+static void
+test_edges(void)
+{
+	uint8_t    *d = calloc(8 + 1024, 1);
+	Sk			z;
+	size_t		len;
+	uint8_t    *out;
+
+	/* an all-zero dense value (valid, e.g. imported) estimates 0 */
+	d[0] = 1;
+	d[1] = 10;
+	d[2] = REACH_REP_DENSE;
+	z.b = d;
+	z.len = 8 + 1024;
+	CHECK(reach_validate(d, z.len) == NULL && reach_estimate(d, z.len) == 0,
+		  "all-zero dense estimates 0");
+	d[3] = REACH_FLAG_HLL_ONLY;
+	CHECK(reach_validate(d, z.len) == NULL && reach_estimate(d, z.len) == 0,
+		  "all-zero hll_only estimates 0");
+	/* and exports as EMPTY */
+	out = sk_to_hll(&z, &len, 0);
+	CHECK(len == 3 && out[0] == 0x11, "all-zero dense exports as EMPTY");
+	free(out);
+
+	/* saturated registers: infinite, not NaN or negative */
+	memset(d + 8, (55 << 2) | 3, 1024);
+	d[3] = 0;
+	CHECK(reach_validate(d, z.len) == NULL && isinf(reach_estimate(d, z.len)),
+		  "fully saturated ULL estimates +inf: %g", reach_estimate(d, z.len));
+	memset(d + 8, 55 << 2, 1024);
+	d[3] = REACH_FLAG_HLL_ONLY;
+	CHECK(isinf(reach_estimate(d, z.len)), "fully saturated HLL estimates +inf");
+	/* a few registers at the top value: finite and monotone */
+	{
+		uint64_t   *h = stream(4, 20000);
+		Sk			s = sk_of(10, h, 20000);
+		uint8_t    *hx = sk_to_hll(&s, &len, 0);
+		Sk			imp = sk_from_hll(hx, len);
+		double		e0 = sk_estimate(&s);
+		double		i0 = sk_estimate(&imp);
+
+		s.b[8 + 3] = (55 << 2) | 3;
+		imp.b[8 + 3] = 55 << 2;
+		CHECK(isfinite(sk_estimate(&s)) && sk_estimate(&s) >= e0,
+			  "ULL with a top register: %g >= %g", sk_estimate(&s), e0);
+		CHECK(isfinite(sk_estimate(&imp)) && sk_estimate(&imp) >= i0,
+			  "HLL with a top register: %g >= %g", sk_estimate(&imp), i0);
+		free(hx);
+		sk_free(&imp);
+		sk_free(&s);
+		free(h);
+	}
+
+	/* a sparse value merged into an hll_only dense state */
+	{
+		uint64_t   *h = stream(6, 30000);
+		Sk			big = sk_of(12, h, 20000);
+		Sk			small = sk_of(12, h + 20000, 500);
+		Sk			all = sk_of(12, h, 20500);
+		uint8_t    *hx = sk_to_hll(&big, &len, 0);
+		Sk			imp = sk_from_hll(hx, len);
+		Sk			c;
+
+		CHECK(small.b[2] == REACH_REP_SPARSE, "500 values at p=12 are sparse");
+		sk_merge(&imp, &small);
+		c = sk_canon(&imp);
+		CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && same_u(&c, &all, 31),
+			  "hll_only (+) sparse adds the tokens' u values");
+		sk_free(&c);
+		free(hx);
+		sk_free(&imp);
+		sk_free(&big);
+		sk_free(&small);
+		sk_free(&all);
+		free(h);
+	}
+
+	/* a sparse sketch exported at a low log2m comes out FULL */
+	{
+		uint64_t   *h = stream(8, 3000);
+		Sk			s = sk_of(14, h, 3000);
+		Sk			w = sk_of(8, h, 3000);
+		uint8_t    *a;
+		uint8_t    *b;
+		size_t		la;
+		size_t		lb;
+
+		a = sk_to_hll(&s, &la, 8);
+		b = sk_to_hll(&w, &lb, 0);
+		CHECK(s.b[2] == REACH_REP_SPARSE && a[0] == 0x14 && la == lb && memcmp(a, b, la) == 0,
+			  "sparse p=14 exported at log2m 8 is the FULL hll of the p=8 sketch");
+		free(a);
+		free(b);
+		sk_free(&s);
+		sk_free(&w);
+		free(h);
+	}
+
+	/* regrow refuses sizes it cannot honour */
+	{
+		Sk			s = sk_of(10, (const uint64_t[]) {1, 2, 3}, 3);
+		uint8_t		buf[8 + 4096];
+
+		CHECK(!reach_state_regrow(buf, 8 + 4096, s.b, s.len),
+			  "regrow to a dense precision above the source's refused");
+		CHECK(!reach_state_regrow(buf, 8 + 4, s.b, s.len),
+			  "regrow to a buffer too small for the tokens refused");
+		CHECK(reach_state_regrow(buf, 8 + 256, s.b, s.len) && buf[1] == 8 &&
+			  buf[2] == REACH_REP_DENSE, "regrow of sparse to dense at a lower precision");
+		sk_free(&s);
+	}
+	free(d);
+}
+
+/* ---------------------------------------------------------------------
  * info
  * --------------------------------------------------------------------- */
 
@@ -1811,11 +2120,13 @@ main(int argc, char **argv)
 	(void) argc;
 	test_registers_match_model();
 	test_sparse_exact();
+	test_sparse_model();
 	test_validate();
 	test_outputs_validate();
 	test_order_split_independence();
 	test_merge_union_and_fold();
 	test_hll();
+	test_edges();
 	test_info();
 	test_accuracy_p(10);
 	test_accuracy_p(12);
