@@ -6,6 +6,9 @@ OBJS = \
 	impression_ext.o \
 	src/metrics.o \
 	src/reach.o \
+	src/frequency.o \
+	src/core/frequency_core.o \
+	src/sketch_io.o \
 	src/core/hash.o \
 	src/core/reach_core.o \
 	src/core/stats.o
@@ -13,7 +16,7 @@ OBJS = \
 EXTENSION = impression_ext
 DATA = $(wildcard impression_ext--*.sql)
 
-REGRESS = setup metrics metrics_search_path reach_agg reach_io reach_parallel reach_hll reach_fuzz
+REGRESS = setup metrics metrics_search_path reach_agg reach_io reach_parallel reach_hll reach_fuzz frequency_agg
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -Wall -Wextra -Werror \

@@ -524,3 +524,266 @@ CREATE FUNCTION @extschema@.reach_sketch_from_hll(text) RETURNS @extschema@.reac
 AS 'MODULE_PATHNAME', 'reach_sketch_from_hll_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(text) IS
 'A reach_sketch from the text form (\x hex) of a postgresql-hll value, so reach_sketch_from_hll(h::text) works on an hll column.';
+
+-------------------------------------------------------------------------------
+-- frequency_sketch: reach and frequency (a bottom-k sample of users with
+-- exact impression counts), mergeable across rollups
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.frequency_sketch;
+
+CREATE FUNCTION @extschema@.frequency_sketch_in(cstring) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.frequency_sketch_out(@extschema@.frequency_sketch) RETURNS cstring
+AS 'MODULE_PATHNAME', 'frequency_sketch_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.frequency_sketch_recv(internal) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.frequency_sketch_send(@extschema@.frequency_sketch) RETURNS bytea
+AS 'MODULE_PATHNAME', 'frequency_sketch_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.frequency_sketch (
+	INPUT = @extschema@.frequency_sketch_in,
+	OUTPUT = @extschema@.frequency_sketch_out,
+	RECEIVE = @extschema@.frequency_sketch_recv,
+	SEND = @extschema@.frequency_sketch_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.frequency_sketch IS
+'Reach-and-frequency sketch: a sample of up to k users (exact while a group has at most k) with each one''s exact impression count; build with frequency_agg, merge with frequency_union_agg or ||.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_in(cstring) IS 'Text input of frequency_sketch: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_out(@extschema@.frequency_sketch) IS 'Text output of frequency_sketch: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_recv(internal) IS 'Binary input of frequency_sketch; checked.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_send(@extschema@.frequency_sketch) IS 'Binary output of frequency_sketch.';
+
+CREATE FUNCTION @extschema@.frequency_sketch(bytea) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch(bytea) IS
+'Cast from bytea: the bytes become a frequency_sketch only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.frequency_sketch) WITH FUNCTION @extschema@.frequency_sketch(bytea);
+CREATE CAST (@extschema@.frequency_sketch AS bytea) WITHOUT FUNCTION;
+
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint) IS 'Transition function of frequency_agg over bigint (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint) IS 'Transition function of frequency_agg over bigint with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint, integer) IS 'Transition function of frequency_agg over bigint with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer) IS 'Transition function of frequency_agg over integer (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint) IS 'Transition function of frequency_agg over integer with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint, integer) IS 'Transition function of frequency_agg over integer with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text) IS 'Transition function of frequency_agg over text (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint) IS 'Transition function of frequency_agg over text with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint, integer) IS 'Transition function of frequency_agg over text with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea) IS 'Transition function of frequency_agg over bytea (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint) IS 'Transition function of frequency_agg over bytea with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint, integer) IS 'Transition function of frequency_agg over bytea with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid) IS 'Transition function of frequency_agg over uuid (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint) IS 'Transition function of frequency_agg over uuid with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint, integer) IS 'Transition function of frequency_agg over uuid with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_union_trans(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_union_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_union_trans(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Transition function of frequency_union_agg (NULL sketches are skipped).';
+CREATE FUNCTION @extschema@.frequency_combine(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_combine(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Combine function of the frequency aggregates (parallel query, Citus).';
+CREATE FUNCTION @extschema@.frequency_agg_final(@extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_final(@extschema@.frequency_sketch) IS 'Final function of frequency_agg and frequency_union_agg: the canonical sketch; zero rows give an empty sketch.';
+
+CREATE AGGREGATE @extschema@.frequency_agg(bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint) IS 'Frequency sketch of the users (bigint): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(bigint, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint, bigint) IS 'Frequency sketch of the users (bigint): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(bigint, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint, bigint, integer) IS 'Frequency sketch of the users (bigint): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(integer) IS 'Frequency sketch of the users (integer): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint) IS 'Frequency sketch of the users (integer): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) IS 'Frequency sketch of the users (integer): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(text) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(text) IS 'Frequency sketch of the users (text): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(text, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(text, bigint) IS 'Frequency sketch of the users (text): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(text, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(text, bigint, integer) IS 'Frequency sketch of the users (text): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(bytea) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea) IS 'Frequency sketch of the users (bytea): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(bytea, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea, bigint) IS 'Frequency sketch of the users (bytea): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(bytea, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea, bigint, integer) IS 'Frequency sketch of the users (bytea): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(uuid) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid) IS 'Frequency sketch of the users (uuid): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(uuid, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid, bigint) IS 'Frequency sketch of the users (uuid): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(uuid, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid, bigint, integer) IS 'Frequency sketch of the users (uuid): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_union_agg(@extschema@.frequency_sketch) (
+	SFUNC = @extschema@.frequency_union_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_union_agg(@extschema@.frequency_sketch) IS 'Union of frequency sketches, summing each user''s impressions (daily rollups into a month give the sketch of the month''s events). Different k merge to the smallest; empty sketches do not lower it.';
+
+CREATE FUNCTION @extschema@.reach(@extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach(@extschema@.frequency_sketch) IS 'Estimated distinct users (exact while the sketch holds at most k users).';
+CREATE FUNCTION @extschema@.impressions(@extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_impressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.impressions(@extschema@.frequency_sketch) IS 'Exact total of the impressions added.';
+CREATE FUNCTION @extschema@.average_frequency(@extschema@.frequency_sketch) RETURNS double precision
+AS 'MODULE_PATHNAME', 'frequency_sketch_average_frequency' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.average_frequency(@extschema@.frequency_sketch) IS 'Impressions per user reached (impressions / reach); NULL for an empty sketch.';
+CREATE FUNCTION @extschema@.reach_at_least(@extschema@.frequency_sketch, n integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_at_least' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_at_least(@extschema@.frequency_sketch, integer) IS 'Estimated users who saw the ad at least n times (effective reach, e.g. n = 3).';
+CREATE FUNCTION @extschema@.frequency_histogram(@extschema@.frequency_sketch, max_frequency integer DEFAULT 10)
+RETURNS TABLE(frequency integer, reach bigint, reach_at_least bigint, share double precision)
+AS 'MODULE_PATHNAME', 'frequency_sketch_histogram' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.frequency_histogram(@extschema@.frequency_sketch, integer) IS 'Frequency distribution: for frequency 1 .. max_frequency (the last row is "max_frequency or more"), the users reached that often, at least that often, and their share of the reach.';
+CREATE FUNCTION @extschema@.reach_intersection(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_intersection' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_intersection(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Estimated users in both audiences (overlap); 0 for disjoint audiences.';
+CREATE FUNCTION @extschema@.reach_difference(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_difference' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_difference(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Estimated users in the first audience and not in the second (incremental reach of the first over the second).';
+CREATE FUNCTION @extschema@.frequency_sketch_info(@extschema@.frequency_sketch) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'frequency_sketch_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_info(@extschema@.frequency_sketch) IS 'Facts about a sketch: format version, k, mode (exact or sampling), users kept, theta, impressions, reach, relative standard error, bytes.';
+CREATE FUNCTION @extschema@.frequency_sketch_union(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_union(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Union of two frequency sketches (the || operator).';
+CREATE OPERATOR @extschema@.|| (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_union, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Union of two frequency sketches.';
+
+CREATE FUNCTION @extschema@.frequency_sketch_eq(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_eq(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'True when two sketches hold the same users, counts and parameters.';
+CREATE FUNCTION @extschema@.frequency_sketch_ne(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_ne(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'True when two sketches differ.';
+CREATE FUNCTION @extschema@.frequency_sketch_lt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_lt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_le(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_le(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_gt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_gt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_ge(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_ge(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'frequency_sketch_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree comparison of sketches (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.frequency_sketch_hash(@extschema@.frequency_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'frequency_sketch_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_hash(@extschema@.frequency_sketch) IS 'Hash of a sketch (agrees with =).';
+CREATE FUNCTION @extschema@.frequency_sketch_hash_extended(@extschema@.frequency_sketch, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_hash_extended(@extschema@.frequency_sketch, bigint) IS 'Seeded 64-bit hash of a sketch.';
+CREATE OPERATOR @extschema@.= (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR @extschema@.<> (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR @extschema@.< (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Sketches hold the same users, counts and parameters.';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Sketches differ.';
+COMMENT ON OPERATOR @extschema@.< (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.frequency_sketch_hash_ops DEFAULT FOR TYPE @extschema@.frequency_sketch USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	FUNCTION 1 @extschema@.frequency_sketch_hash(@extschema@.frequency_sketch),
+	FUNCTION 2 @extschema@.frequency_sketch_hash_extended(@extschema@.frequency_sketch, bigint);
+CREATE OPERATOR CLASS @extschema@.frequency_sketch_btree_ops DEFAULT FOR TYPE @extschema@.frequency_sketch USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 2 @extschema@.<= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 3 @extschema@.= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 4 @extschema@.>= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 5 @extschema@.> (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	FUNCTION 1 @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch);

@@ -15,23 +15,18 @@
  */
 #include "postgres.h"
 
-#include <ctype.h>
 #include <math.h>
 
 #include "fmgr.h"
-#include "common/hashfn.h"
-#include "lib/stringinfo.h"
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/uuid.h"
 
-#include "hash.h"
 #include "reach_core.h"
+#include "sketch_io.h"
 #include "stats.h"
 
-#define REACH_BODY(v)		((uint8_t *) VARDATA(v))
-#define REACH_BODY_LEN(v)	((size_t) (VARSIZE(v) - VARHDRSZ))
+#define REACH_BODY(v)		IE_BODY(v)
+#define REACH_BODY_LEN(v)	IE_BODY_LEN(v)
 
 /* ------------------------------------------------------------------------
  * Checking bytes that come from outside
@@ -64,15 +59,6 @@ reach_arg(FunctionCallInfo fcinfo, int n)
 	return v;
 }
 
-static struct varlena *
-reach_alloc(size_t body_len)
-{
-	struct varlena *v = (struct varlena *) palloc0(VARHDRSZ + body_len);
-
-	SET_VARSIZE(v, VARHDRSZ + body_len);
-	return v;
-}
-
 /* a copy of v in its canonical form (or v itself if it is canonical) */
 static struct varlena *
 reach_canonical(struct varlena *v)
@@ -84,7 +70,7 @@ reach_canonical(struct varlena *v)
 	if (!reach_needs_canonicalize(REACH_BODY(v), REACH_BODY_LEN(v)))
 		return v;
 	cap = reach_canonical_size(REACH_BODY(v), REACH_BODY_LEN(v));
-	c = reach_alloc(cap);
+	c = ie_varlena_alloc(cap);
 	len = reach_canonicalize(REACH_BODY(c), cap, REACH_BODY(v), REACH_BODY_LEN(v));
 	if (len == 0)
 		elog(ERROR, "reach_sketch canonicalization failed");
@@ -95,7 +81,7 @@ reach_canonical(struct varlena *v)
 static struct varlena *
 reach_empty(int precision)
 {
-	struct varlena *v = reach_alloc(REACH_HEADER_SIZE);
+	struct varlena *v = ie_varlena_alloc(REACH_HEADER_SIZE);
 
 	if (!reach_init_empty(REACH_BODY(v), REACH_HEADER_SIZE, precision))
 		elog(ERROR, "could not make an empty reach_sketch");
@@ -137,34 +123,9 @@ PG_FUNCTION_INFO_V1(reach_sketch_in);
 Datum
 reach_sketch_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	size_t		slen = strlen(str);
-	size_t		len;
-	struct varlena *v;
+	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "reach_sketch");
 
-	if (slen < 2 || str[0] != '\\' || str[1] != 'x')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type reach_sketch"),
-				 errdetail("A reach_sketch is written as \\x followed by hexadecimal digits.")));
-	if ((slen - 2) % 2 != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid input syntax for type reach_sketch"),
-				 errdetail("Odd number of hexadecimal digits.")));
-	len = (slen - 2) / 2;
-	v = reach_alloc(len);
-	/* hex_decode reports bad digits with ERRCODE_INVALID_PARAMETER_VALUE */
-	for (size_t i = 0; i < slen - 2; i++)
-	{
-		if (!isxdigit((unsigned char) str[2 + i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid input syntax for type reach_sketch"),
-					 errdetail("Invalid hexadecimal digit \"%c\".", str[2 + i])));
-	}
-	hex_decode(str + 2, slen - 2, (char *) REACH_BODY(v));
-	reach_check_bytes(REACH_BODY(v), len, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	reach_check_bytes(REACH_BODY(v), REACH_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_POINTER(v);
 }
 
@@ -172,27 +133,16 @@ PG_FUNCTION_INFO_V1(reach_sketch_out);
 Datum
 reach_sketch_out(PG_FUNCTION_ARGS)
 {
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	size_t		len = REACH_BODY_LEN(v);
-	char	   *out = palloc(2 + 2 * len + 1);
-
-	out[0] = '\\';
-	out[1] = 'x';
-	hex_encode((const char *) REACH_BODY(v), len, out + 2);
-	out[2 + 2 * len] = '\0';
-	PG_RETURN_CSTRING(out);
+	PG_RETURN_CSTRING(ie_varlena_to_hex(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_recv);
 Datum
 reach_sketch_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	size_t		len = buf->len - buf->cursor;
-	struct varlena *v = reach_alloc(len);
+	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
 
-	pq_copymsgbytes(buf, (char *) REACH_BODY(v), len);
-	reach_check_bytes(REACH_BODY(v), len, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	reach_check_bytes(REACH_BODY(v), REACH_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(v);
 }
 
@@ -200,12 +150,7 @@ PG_FUNCTION_INFO_V1(reach_sketch_send);
 Datum
 reach_sketch_send(PG_FUNCTION_ARGS)
 {
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, (const char *) REACH_BODY(v), REACH_BODY_LEN(v));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(ie_varlena_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
 }
 
 /* bytea -> reach_sketch: the bytes become a sketch only if they are one */
@@ -238,13 +183,13 @@ reach_state_add_hash(struct varlena *state, uint64_t hash, int precision)
 	{
 		size_t		len = reach_state_initial_size();
 
-		state = reach_alloc(len);
+		state = ie_varlena_alloc(len);
 		if (!reach_state_init(REACH_BODY(state), len, precision))
 			elog(ERROR, "could not initialise a reach_sketch state");
 	}
 	while ((need = reach_state_add(REACH_BODY(state), REACH_BODY_LEN(state), hash)) != 0)
 	{
-		struct varlena *grown = reach_alloc(need);
+		struct varlena *grown = ie_varlena_alloc(need);
 
 		if (!reach_state_regrow(REACH_BODY(grown), need,
 								REACH_BODY(state), REACH_BODY_LEN(state)))
@@ -276,14 +221,14 @@ reach_state_merge_sketch(struct varlena *state, struct varlena *src)
 	{
 		size_t		len = reach_state_initial_size();
 
-		state = reach_alloc(len);
+		state = ie_varlena_alloc(len);
 		if (!reach_state_init(REACH_BODY(state), len, REACH_BODY(src)[1]))
 			elog(ERROR, "could not initialise a reach_sketch state");
 	}
 	while ((need = reach_state_merge(REACH_BODY(state), REACH_BODY_LEN(state),
 									 REACH_BODY(src), REACH_BODY_LEN(src))) != 0)
 	{
-		struct varlena *grown = reach_alloc(need);
+		struct varlena *grown = ie_varlena_alloc(need);
 
 		if (!reach_state_regrow(REACH_BODY(grown), need,
 								REACH_BODY(state), REACH_BODY_LEN(state)))
@@ -317,31 +262,30 @@ reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
  * precision argument (read on the first row).  Not strict: the first row
  * creates the state, and NULL inputs are skipped without losing it.
  */
-PG_FUNCTION_INFO_V1(reach_agg_trans_int8);
-Datum
-reach_agg_trans_int8(PG_FUNCTION_ARGS)
+static inline Datum
+reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fname)
 {
-	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_int8");
+	struct varlena *state = reach_trans_state(fcinfo, fname);
 
 	if (PG_ARGISNULL(1))
 		REACH_TRANS_RETURN(state);
-	state = reach_state_add_hash(state, ie_hash_int64_inline(PG_GETARG_INT64(1)),
+	state = reach_state_add_hash(state, ie_hash_user_arg(fcinfo, 1, type),
 								 state ? 0 : reach_precision_arg(fcinfo, 2));
 	PG_RETURN_POINTER(state);
 }
 
-/* integers are widened to bigint so int and bigint ids hash alike */
+PG_FUNCTION_INFO_V1(reach_agg_trans_int8);
+Datum
+reach_agg_trans_int8(PG_FUNCTION_ARGS)
+{
+	return reach_agg_trans_common(fcinfo, IE_USER_INT8, "reach_agg_trans_int8");
+}
+
 PG_FUNCTION_INFO_V1(reach_agg_trans_int4);
 Datum
 reach_agg_trans_int4(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_int4");
-
-	if (PG_ARGISNULL(1))
-		REACH_TRANS_RETURN(state);
-	state = reach_state_add_hash(state, ie_hash_int64_inline((int64) PG_GETARG_INT32(1)),
-								 state ? 0 : reach_precision_arg(fcinfo, 2));
-	PG_RETURN_POINTER(state);
+	return reach_agg_trans_common(fcinfo, IE_USER_INT4, "reach_agg_trans_int4");
 }
 
 /* text and bytea hash their bytes, as hll_hash_text / hll_hash_bytea do */
@@ -349,31 +293,14 @@ PG_FUNCTION_INFO_V1(reach_agg_trans_bytes);
 Datum
 reach_agg_trans_bytes(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_bytes");
-	struct varlena *x;
-	uint64_t	hash;
-
-	if (PG_ARGISNULL(1))
-		REACH_TRANS_RETURN(state);
-	x = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1));
-	hash = ie_hash_bytes(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x));
-	state = reach_state_add_hash(state, hash, state ? 0 : reach_precision_arg(fcinfo, 2));
-	PG_RETURN_POINTER(state);
+	return reach_agg_trans_common(fcinfo, IE_USER_BYTES, "reach_agg_trans_bytes");
 }
 
 PG_FUNCTION_INFO_V1(reach_agg_trans_uuid);
 Datum
 reach_agg_trans_uuid(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = reach_trans_state(fcinfo, "reach_agg_trans_uuid");
-	pg_uuid_t  *u;
-
-	if (PG_ARGISNULL(1))
-		REACH_TRANS_RETURN(state);
-	u = PG_GETARG_UUID_P(1);
-	state = reach_state_add_hash(state, ie_hash_bytes(u->data, UUID_LEN),
-								 state ? 0 : reach_precision_arg(fcinfo, 2));
-	PG_RETURN_POINTER(state);
+	return reach_agg_trans_common(fcinfo, IE_USER_UUID, "reach_agg_trans_uuid");
 }
 
 /* transition of reach_union_agg: not strict, NULL sketches are skipped */
@@ -543,93 +470,18 @@ reach_sketch_union(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(reach_canonical(state));
 }
 
+/* a canonical, checked argument */
+static struct varlena *
+reach_canonical_arg(FunctionCallInfo fcinfo, int n)
+{
+	return reach_canonical(reach_arg(fcinfo, n));
+}
+
 /*
  * Equality is equality of canonical forms, i.e. of the sets of hashes the
- * sketches hold (and their precision); the hash agrees with it.  The order
- * (bytes of the canonical forms) means nothing to an analyst; it exists so
- * that sort-based plans work: count(DISTINCT s), ORDER BY, merge joins.
+ * sketches hold (and their precision); the hash agrees with it.
  */
-static int
-reach_sketch_compare(FunctionCallInfo fcinfo)
-{
-	struct varlena *a = reach_canonical(reach_arg(fcinfo, 0));
-	struct varlena *b = reach_canonical(reach_arg(fcinfo, 1));
-	size_t		alen = REACH_BODY_LEN(a);
-	size_t		blen = REACH_BODY_LEN(b);
-	int			c = memcmp(REACH_BODY(a), REACH_BODY(b), Min(alen, blen));
-
-	if (c != 0)
-		return c < 0 ? -1 : 1;
-	return alen < blen ? -1 : (alen > blen ? 1 : 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_cmp);
-Datum
-reach_sketch_cmp(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_INT32(reach_sketch_compare(fcinfo));
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_eq);
-Datum
-reach_sketch_eq(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) == 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_ne);
-Datum
-reach_sketch_ne(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) != 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_lt);
-Datum
-reach_sketch_lt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) < 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_le);
-Datum
-reach_sketch_le(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) <= 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_gt);
-Datum
-reach_sketch_gt(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) > 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_ge);
-Datum
-reach_sketch_ge(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(reach_sketch_compare(fcinfo) >= 0);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_hash);
-Datum
-reach_sketch_hash(PG_FUNCTION_ARGS)
-{
-	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
-
-	return hash_any(REACH_BODY(c), (int) REACH_BODY_LEN(c));
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_hash_extended);
-Datum
-reach_sketch_hash_extended(PG_FUNCTION_ARGS)
-{
-	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
-
-	return hash_any_extended(REACH_BODY(c), (int) REACH_BODY_LEN(c),
-							 PG_GETARG_INT64(1));
-}
+IE_SKETCH_ORDER_FUNCTIONS(reach_sketch, reach_canonical_arg);
 
 /* ------------------------------------------------------------------------
  * postgresql-hll interchange
@@ -641,7 +493,7 @@ reach_sketch_to_hll(PG_FUNCTION_ARGS)
 {
 	struct varlena *c = reach_canonical(reach_arg(fcinfo, 0));
 	size_t		cap = reach_to_hll_size(REACH_BODY(c), REACH_BODY_LEN(c), 0);
-	bytea	   *out = (bytea *) reach_alloc(cap);
+	bytea	   *out = (bytea *) ie_varlena_alloc(cap);
 	size_t		len = reach_to_hll((uint8_t *) VARDATA(out), cap,
 								   REACH_BODY(c), REACH_BODY_LEN(c), 0);
 
@@ -664,7 +516,7 @@ reach_from_hll_bytes(const uint8_t *hll, size_t hlen)
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid hll value: %s", problem)));
 	cap = reach_from_hll_size(hll, hlen);
-	v = reach_alloc(cap);
+	v = ie_varlena_alloc(cap);
 	len = reach_from_hll(REACH_BODY(v), cap, hll, hlen);
 	if (len == 0)
 		elog(ERROR, "hll import failed");
@@ -690,21 +542,7 @@ PG_FUNCTION_INFO_V1(reach_sketch_from_hll_text);
 Datum
 reach_sketch_from_hll_text(PG_FUNCTION_ARGS)
 {
-	text	   *t = PG_GETARG_TEXT_PP(0);
-	const char *str = VARDATA_ANY(t);
-	size_t		slen = VARSIZE_ANY_EXHDR(t);
-	char	   *bytes;
+	struct varlena *b = ie_varlena_from_hex(text_to_cstring(PG_GETARG_TEXT_PP(0)), "hll");
 
-	if (slen < 2 || str[0] != '\\' || str[1] != 'x' || (slen - 2) % 2 != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				 errmsg("invalid hll text: expected \\x followed by an even number of hexadecimal digits")));
-	for (size_t i = 2; i < slen; i++)
-		if (!isxdigit((unsigned char) str[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					 errmsg("invalid hll text: invalid hexadecimal digit \"%c\"", str[i])));
-	bytes = palloc((slen - 2) / 2 + 1);
-	hex_decode(str + 2, slen - 2, bytes);
-	PG_RETURN_POINTER(reach_from_hll_bytes((const uint8_t *) bytes, (slen - 2) / 2));
+	PG_RETURN_POINTER(reach_from_hll_bytes(IE_BODY(b), IE_BODY_LEN(b)));
 }

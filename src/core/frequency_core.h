@@ -1,0 +1,402 @@
+/*
+ * frequency_core.h — the frequency_sketch algorithm: a theta (bottom-k)
+ * sample of 64-bit user hashes, each with its exact impression count.
+ *
+ * Plain C99, no postgres.h, no allocation: every function works on buffers
+ * the caller owns.  A "body" is a frequency_sketch value without its
+ * varlena header.  All values passed in must have been accepted by
+ * frequency_validate() unless a function says otherwise; values this API
+ * writes always are.
+ *
+ * What the sketch holds.  Every user whose hash is below theta, with the
+ * exact sum of its impression counts, plus the exact total of all
+ * impressions ever added (users not retained included).  theta starts at
+ * 1.0 (exact mode: every user kept).  When more than k users are below
+ * theta, theta becomes the (k+1)-th smallest user hash and only the k
+ * smallest are kept.  So a sketch is exact while its group has at most k
+ * users, and a uniform sample of fraction theta above.
+ *
+ * Hashes.  User hashes come from hash.h (the same as reach_sketch).  The
+ * one hash value UINT64_MAX is treated as UINT64_MAX - 1 (a forced
+ * collision with probability 2^-64 per pair of users, the same order as
+ * any 64-bit hash collision), so every stored hash is at most
+ * UINT64_MAX - 1 and theta = UINT64_MAX can mean 1.0 without ambiguity.
+ * The rule "retained iff hash < theta" then holds in both modes.
+ *
+ * Stored format (all multi-byte fields little-endian, any alignment):
+ *
+ *	 byte 0	   format version, FREQUENCY_FORMAT_VERSION (1)
+ *	 byte 1	   representation: 1 CANONICAL, 2 STATE (aggregate working form)
+ *	 byte 2	   flags, must be 0 (reserved)
+ *	 byte 3	   reserved, must be 0
+ *	 4..7	   uint32 k, 16..1048576
+ *	 8..11	   uint32 n, the number of entries (retained users)
+ *	 12..19	   uint64 theta: the entries are exactly the users seen whose
+ *			   hash is < theta.  UINT64_MAX means 1.0 (exact mode); any
+ *			   other value t means the fraction t / 2^64 (sampling).
+ *	 20..27	   uint64 impressions: the total of all counts added, saturating
+ *			   at UINT64_MAX (so is every entry's count)
+ *	 28..	   payload
+ *
+ * CANONICAL payload: n entries in strictly increasing hash order, each
+ *	 LEB128 varint  hash delta: the first entry's hash, then
+ *					hash[i] - hash[i-1] (>= 1)
+ *	 LEB128 varint  count (>= 1)
+ * LEB128: 7 bits a byte, least significant group first, high bit set on
+ * every byte but the last; at most 10 bytes; shortest form only (the last
+ * byte of a multi-byte varint is not 0, a 10th byte is 0 or 1), so every
+ * value has exactly one encoding.  Rules:
+ *	 - every hash < theta (in exact mode: <= UINT64_MAX - 1);
+ *	 - exact mode: n <= k and impressions == the sum of the counts;
+ *	 - sampling:   n == k and impressions > the sum of the counts (the
+ *				   user at theta was counted but not kept), unless the
+ *				   total saturated at UINT64_MAX;
+ *	 - no bytes after the n-th entry.
+ * A full k = 4096 sketch of a large audience takes about 8 bytes a user
+ * (a hash delta of ~2^64/users fits 7 bytes, a small count 1).
+ *
+ * STATE payload: a hash table of C = (len - 28) / 16 slots, C a power of
+ * two, 8 <= C <= 2^21; slot i holds uint64 hash, uint64 count.  An empty
+ * slot is 16 zero bytes; an occupied one has count >= 1 and hash < theta.
+ * Linear probing from the home slot (hash & (C - 1)) in Robin Hood order
+ * with ties broken by hash: walking a run of occupied slots, home slots
+ * never decrease (probe distance grows by at most one a slot, and a slot
+ * after an empty one is at its home) and entries sharing a home slot are
+ * in strictly increasing hash order.  This layout is a function of the set
+ * of hashes and C alone, rules out duplicates, and is checked in linear
+ * time.  Rules: n == the occupied slots, n <= 3C/4; exact mode:
+ * impressions == the sum of the counts; sampling: n >= k and impressions >
+ * the sum (as above).  A STATE may hold more than k entries (up to 3C/4,
+ * exact or sampling); canonicalizing trims it.
+ *
+ * Canonical form (what frequency_canonicalize writes and what should be
+ * stored) depends only on k and the multiset of (user, count) inputs,
+ * never on row order or on how the input was split and merged: theta is
+ * the (k+1)-th smallest distinct user hash (1.0 with at most k users), the
+ * entries are the users below it with their full counts, the total is the
+ * sum of all counts.  Why this holds for every state the protocol builds
+ * is argued at the top of frequency_core.c.
+ */
+#ifndef IMPRESSION_EXT_FREQUENCY_CORE_H
+#define IMPRESSION_EXT_FREQUENCY_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define FREQUENCY_FORMAT_VERSION	1
+#define FREQUENCY_HEADER_SIZE		28
+#define FREQUENCY_MIN_K				16
+#define FREQUENCY_MAX_K				1048576
+#define FREQUENCY_DEFAULT_K			4096
+
+#define FREQUENCY_REP_CANONICAL		1
+#define FREQUENCY_REP_STATE			2
+
+/* theta of exact mode (1.0) */
+#define FREQUENCY_THETA_ONE			UINT64_MAX
+
+/* STATE table sizes, in slots */
+#define FREQUENCY_MIN_SLOTS			8
+#define FREQUENCY_MAX_SLOTS			2097152 /* 2^21: max k * 1.5 / 0.75 */
+#define FREQUENCY_SLOT_SIZE			16
+
+/* ---------------------------------------------------------------------
+ * Validation
+ * --------------------------------------------------------------------- */
+
+/*
+ * NULL if body[0..len) is a valid frequency_sketch body (either
+ * representation), else a human-readable message saying what is wrong.
+ * Checks every length, count, range and ordering before reading; never
+ * reads outside [body, body + len).  The message lives in a static buffer
+ * that the next call overwrites (backends are single-threaded).
+ */
+extern const char *frequency_validate(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Aggregate state protocol
+ *
+ * The state is a STATE body in a caller-allocated buffer.  Growth:
+ *
+ *		need = frequency_state_add(st, len, hash, count);  (or _merge)
+ *		while (need != 0)
+ *		{
+ *			new = palloc(need);
+ *			if (!frequency_state_regrow(new, need, st, len)) elog(ERROR, ...);
+ *			st = new; len = need;		(the old buffer may be freed)
+ *			need = frequency_state_add(st, len, hash, count);  (retry)
+ *		}
+ *
+ * Counts are summed, so unlike reach a call is not idempotent; instead a
+ * call that returns nonzero has not added anything: a merge may only have
+ * set the state's k by the rule below, which a retry repeats harmlessly.
+ * The state is always valid between calls.
+ *
+ * The state is modified in place, so it must be a private, writable copy.
+ * A stored CANONICAL value may be used as the first state (a copy of the
+ * union aggregate's first input): the first add or merge returns a size
+ * and regrow turns it into a STATE.
+ *
+ * What the glue calls when:
+ *	 transition (frequency_agg)  state NULL: palloc
+ *							 frequency_state_initial_size(),
+ *							 frequency_state_init(k); then the add loop with
+ *							 the row's hash and count (1, or the
+ *							 pre-aggregated n; skip NULL and 0, reject < 0).
+ *	 transition (union_agg)  state NULL: palloc initial size, init(k of the
+ *							 input), then the merge loop (or: a copy of the
+ *							 validated input); else the merge loop.
+ *	 combine				 state1 NULL: copy of state2 (or init + merge);
+ *							 else the merge loop (state2 is only read).
+ *	 final / output			 frequency_canonical_size(), palloc,
+ *							 frequency_canonicalize() -> exact length for
+ *							 SET_VARSIZE.  Never free the state.
+ *	 zero rows				 frequency_init_empty(k): 28 bytes, reach 0.
+ *	 every accessor but info on a value that frequency_needs_canonicalize():
+ *							 canonicalize into a temporary first.
+ *	 every value from outside (in, recv, bytea cast, union_agg input,
+ *	 combine's state2):		 frequency_validate() first.
+ *
+ * k on merge: the result has the smaller k of the two, except that an
+ * empty value (nothing ever added, impressions 0) never changes the k of a
+ * non-empty one (a day without events must not shrink a month's rollup);
+ * between two empty values the smaller k wins.  The rule is commutative
+ * and associative, so it does not depend on the merge order.
+ * --------------------------------------------------------------------- */
+
+/* body size of a fresh state: 8 slots (room for 6 users), 156 bytes */
+extern size_t frequency_state_initial_size(void);
+
+/*
+ * Make body[0..len) an empty STATE with parameter k.  len must be
+ * 28 + 16 * C for a power of two C in 8..2^21.  Returns false (writing
+ * nothing) for a bad k or length.
+ */
+extern bool frequency_state_init(uint8_t *body, size_t len, uint32_t k);
+
+/* the canonical empty sketch: FREQUENCY_HEADER_SIZE bytes */
+extern bool frequency_init_empty(uint8_t *body, size_t len, uint32_t k);
+
+/* out-of-line part of frequency_state_add: hashes below theta, non-STATE */
+extern size_t frequency_state_add_slow(uint8_t *body, size_t len,
+									   uint64_t hash, uint64_t count);
+
+/*
+ * Merge the valid value src (either representation, any k) into the state
+ * dst: theta becomes the smaller of the two, counts of equal users are
+ * summed, the impressions totals add, k follows the rule above.  Returns 0
+ * when done, otherwise the size for frequency_state_regrow, after which
+ * the caller retries the merge with the same src.  dst and src must not
+ * overlap.
+ */
+extern size_t frequency_state_merge(uint8_t *dst, size_t dstlen,
+									const uint8_t *src, size_t srclen);
+
+/*
+ * Build in dst[0..dstlen) (dstlen as returned by frequency_state_add or
+ * frequency_state_merge) a STATE holding what the valid value src (either
+ * representation) holds, with src's k, theta and total (theta may come out
+ * lower when the table is smaller than src's: that is how a state shrinks
+ * after its k was lowered).  Returns false if dstlen is not a valid state
+ * size or cannot hold src (a caller bug).
+ */
+extern bool frequency_state_regrow(uint8_t *dst, size_t dstlen,
+								   const uint8_t *src, size_t srclen);
+
+/* ---------------------------------------------------------------------
+ * Canonical form
+ * --------------------------------------------------------------------- */
+
+/*
+ * A buffer size that frequency_canonicalize can work in: len for a
+ * CANONICAL value, 28 + 16 n + 4 min(n, k) for a STATE (the canonical
+ * result is usually much shorter; the rest is scratch).
+ */
+extern size_t frequency_canonical_size(const uint8_t *body, size_t len);
+
+/*
+ * Write the canonical form of src into dst (dstlen >=
+ * frequency_canonical_size) and return its exact length, or 0 if dst is
+ * too small.  dst may be used as scratch beyond the returned length.  dst
+ * and src must not overlap.
+ */
+extern size_t frequency_canonicalize(uint8_t *dst, size_t dstlen,
+									 const uint8_t *src, size_t srclen);
+
+/* true if the value is a STATE, i.e. not canonical */
+extern bool frequency_needs_canonicalize(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Estimates (CANONICAL only: on a STATE they return -1 or false;
+ * canonicalize first)
+ *
+ * With theta fraction t (1.0 in exact mode) and c the retained users that
+ * have some property, the estimate of the users with that property is
+ * c / t: exact in exact mode, unbiased when sampling (for the whole
+ * audience c = k and theta is the (k+1)-th order statistic, so k / t is
+ * the unbiased KMV estimator; relative standard error about
+ * sqrt((1 - t) / (k - 1)) ~ 1/sqrt(k)).  The standard error of c / t is
+ * estimated by sqrt(c (1 - t)) / t (binomial sampling at rate t).
+ * --------------------------------------------------------------------- */
+
+/* theta as a fraction in (0, 1]; 1.0 in exact mode */
+extern double frequency_theta_fraction(const uint8_t *body, size_t len);
+
+/* estimated distinct users */
+extern double frequency_reach(const uint8_t *body, size_t len);
+
+/* estimated users with at least n impressions (n <= 1: the reach) */
+extern double frequency_reach_at_least(const uint8_t *body, size_t len,
+									   uint64_t n);
+
+/* exact impressions total (any representation) */
+extern uint64_t frequency_impressions(const uint8_t *body, size_t len);
+
+/*
+ * impressions / reach; NAN when the reach is 0 (the SQL function returns
+ * NULL then, as average_frequency(impressions, reach) does); -1 on a STATE.
+ */
+extern double frequency_average(const uint8_t *body, size_t len);
+
+/* standard error of an estimate c / t (0 in exact mode); see above */
+extern double frequency_standard_error(double retained, double theta_fraction);
+
+/*
+ * An estimate rounded for a bigint result: nearest integer, saturating at
+ * INT64_MAX (a hostile theta can make estimates huge), 0 for NAN or
+ * negative.
+ */
+extern int64_t frequency_round(double estimate);
+
+/*
+ * Frequency histogram: out[i] for i = 0 .. max_frequency - 1 describes
+ * frequency i + 1; the last bucket is "max_frequency or more".  The
+ * rounded columns use cumulative rounding (reach_at_least_rounded =
+ * frequency_round(reach_at_least), reach_rounded the difference of two
+ * consecutive ones), so the integer buckets sum exactly to
+ * frequency_round(frequency_reach()) and agree with
+ * frequency_round(frequency_reach_at_least()).  share = users in the
+ * bucket / retained users (0 when empty).  Returns false on a STATE or
+ * max_frequency == 0.
+ */
+typedef struct FrequencyBucket
+{
+	uint64_t	frequency;		/* 1 .. max_frequency */
+	uint64_t	users;			/* retained users in the bucket */
+	uint64_t	users_at_least; /* retained users with count >= frequency */
+	double		reach;			/* users / theta */
+	double		reach_at_least; /* users_at_least / theta */
+	int64_t		reach_rounded;
+	int64_t		reach_at_least_rounded;
+	double		share;
+	double		standard_error; /* of reach */
+} FrequencyBucket;
+
+extern bool frequency_histogram(const uint8_t *body, size_t len,
+								uint32_t max_frequency, FrequencyBucket *out);
+
+/*
+ * Overlap by the standard theta-sketch set operations: theta = the smaller
+ * of the two, c = retained hashes below it in both (intersection) or in a
+ * and not in b (difference), estimate c / theta.  Exact when both are in
+ * exact mode; disjoint audiences give exactly 0, a value with itself
+ * gives its reach.  -1 if either is a STATE.
+ */
+extern double frequency_intersection(const uint8_t *a, size_t alen,
+									 const uint8_t *b, size_t blen);
+extern double frequency_difference(const uint8_t *a, size_t alen,
+								   const uint8_t *b, size_t blen);
+
+/* ---------------------------------------------------------------------
+ * Information for frequency_sketch_info() (either representation; the
+ * estimate fields are -1 for a STATE)
+ * --------------------------------------------------------------------- */
+typedef struct FrequencyInfo
+{
+	int			version;
+	int			representation; /* FREQUENCY_REP_* */
+	const char *representation_name;	/* "canonical", "state" */
+	uint32_t	k;
+	uint32_t	entries;		/* retained users */
+	uint64_t	theta;			/* raw; UINT64_MAX in exact mode */
+	double		theta_fraction; /* 1.0 in exact mode */
+	bool		exact;			/* theta is 1.0: every user is kept */
+	const char *mode_name;		/* "exact", "sampling" */
+	uint64_t	impressions;
+	uint32_t	slots;			/* STATE table slots, 0 for CANONICAL */
+	size_t		bytes;			/* body length */
+	double		reach;			/* estimate, -1 for a STATE */
+	double		relative_standard_error;	/* of reach: 0 exact, -1 STATE */
+} FrequencyInfo;
+
+extern void frequency_get_info(const uint8_t *body, size_t len,
+							   FrequencyInfo *info);
+
+/* ---------------------------------------------------------------------
+ * Hot path, inline: a hash at or above theta costs a compare and the
+ * total's update.
+ * --------------------------------------------------------------------- */
+
+static inline uint64_t
+frequency_get64(const uint8_t *p)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+	return v;
+#else
+	return (uint64_t) p[0] | ((uint64_t) p[1] << 8) |
+		((uint64_t) p[2] << 16) | ((uint64_t) p[3] << 24) |
+		((uint64_t) p[4] << 32) | ((uint64_t) p[5] << 40) |
+		((uint64_t) p[6] << 48) | ((uint64_t) p[7] << 56);
+#endif
+}
+
+static inline void
+frequency_put64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t) (v >> (8 * i));
+#endif
+}
+
+/* a + b, saturating at UINT64_MAX (order-independent for sums) */
+static inline uint64_t
+frequency_sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t	s = a + b;
+
+	return s < a ? UINT64_MAX : s;
+}
+
+/*
+ * Add count (>= 1; 0 is a no-op) impressions of the user with this hash.
+ * Returns 0 if absorbed, else the body size to regrow to (see the
+ * protocol above); nothing was added then.
+ */
+static inline size_t
+frequency_state_add(uint8_t *body, size_t len, uint64_t hash, uint64_t count)
+{
+	/* UINT64_MAX is kept as UINT64_MAX - 1 (see "Hashes" above) */
+	uint64_t	h = hash == UINT64_MAX ? UINT64_MAX - 1 : hash;
+
+	if (body[1] == FREQUENCY_REP_STATE && h >= frequency_get64(body + 12) &&
+		count != 0)
+	{
+		/* not retained: only the total changes */
+		frequency_put64(body + 20,
+						frequency_sat_add(frequency_get64(body + 20), count));
+		return 0;
+	}
+	return frequency_state_add_slow(body, len, hash, count);
+}
+
+#endif							/* IMPRESSION_EXT_FREQUENCY_CORE_H */

@@ -1,0 +1,466 @@
+/*
+ * frequency.c — PostgreSQL glue for frequency_sketch: I/O, casts,
+ * aggregates, accessors (reach, impressions, frequency histogram, k+ reach,
+ * audience overlap), equality/hash/order.
+ *
+ * The algorithm (a bottom-k sample of user hashes with exact per-user
+ * impression counts) is in src/core/frequency_core.c.  Aggregate states
+ * are frequency_sketch values (not internal), updated in place in the
+ * aggregate context and grown through the core's regrow protocol, as in
+ * reach.c.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/tuplestore.h"
+
+#include "frequency_core.h"
+#include "sketch_io.h"
+
+static void
+frequency_check_bytes(const uint8_t *body, size_t len, int errcode_)
+{
+	const char *problem = frequency_validate(body, len);
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid frequency_sketch: %s", problem)));
+}
+
+/* a frequency_sketch argument, detoasted and checked (see reach_arg) */
+static struct varlena *
+frequency_arg(FunctionCallInfo fcinfo, int n)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
+
+	frequency_check_bytes(IE_BODY(v), IE_BODY_LEN(v),
+						  ERRCODE_INVALID_BINARY_REPRESENTATION);
+	return v;
+}
+
+/* v in canonical form: v itself, or a canonicalized copy */
+static struct varlena *
+frequency_canonical(struct varlena *v)
+{
+	size_t		cap;
+	size_t		len;
+	struct varlena *c;
+
+	if (!frequency_needs_canonicalize(IE_BODY(v), IE_BODY_LEN(v)))
+		return v;
+	cap = frequency_canonical_size(IE_BODY(v), IE_BODY_LEN(v));
+	c = ie_varlena_alloc(cap);
+	len = frequency_canonicalize(IE_BODY(c), cap, IE_BODY(v), IE_BODY_LEN(v));
+	if (len == 0)
+		elog(ERROR, "frequency_sketch canonicalization failed");
+	SET_VARSIZE(c, VARHDRSZ + len);
+	return c;
+}
+
+/* a canonical, checked argument: what every accessor reads */
+static struct varlena *
+frequency_canonical_arg(FunctionCallInfo fcinfo, int n)
+{
+	return frequency_canonical(frequency_arg(fcinfo, n));
+}
+
+static struct varlena *
+frequency_empty(uint32_t k)
+{
+	struct varlena *v = ie_varlena_alloc(FREQUENCY_HEADER_SIZE);
+
+	if (!frequency_init_empty(IE_BODY(v), FREQUENCY_HEADER_SIZE, k))
+		elog(ERROR, "could not make an empty frequency_sketch");
+	return v;
+}
+
+static uint32_t
+frequency_k_arg(FunctionCallInfo fcinfo, int n)
+{
+	int32		k;
+
+	if (PG_NARGS() <= n || PG_ARGISNULL(n))
+		return FREQUENCY_DEFAULT_K;
+	k = PG_GETARG_INT32(n);
+	if (k < FREQUENCY_MIN_K || k > FREQUENCY_MAX_K)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("frequency_sketch k %d is out of range", k),
+				 errdetail("k must be between %d and %d (default %d).",
+						   FREQUENCY_MIN_K, FREQUENCY_MAX_K, FREQUENCY_DEFAULT_K)));
+	return (uint32_t) k;
+}
+
+/* ------------------------------------------------------------------------
+ * Text and binary I/O, bytea cast
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(frequency_sketch_in);
+Datum
+frequency_sketch_in(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "frequency_sketch");
+
+	frequency_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_POINTER(v);
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_out);
+Datum
+frequency_sketch_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(ie_varlena_to_hex(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_recv);
+Datum
+frequency_sketch_recv(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
+
+	frequency_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(v);
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_send);
+Datum
+frequency_sketch_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(ie_varlena_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_from_bytea);
+Datum
+frequency_sketch_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
+
+	frequency_check_bytes(IE_BODY(b), IE_BODY_LEN(b), ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(b);
+}
+
+/* ------------------------------------------------------------------------
+ * Aggregates
+ * ------------------------------------------------------------------------ */
+
+static struct varlena *
+frequency_state_new(uint32_t k)
+{
+	size_t		len = frequency_state_initial_size();
+	struct varlena *state = ie_varlena_alloc(len);
+
+	if (!frequency_state_init(IE_BODY(state), len, k))
+		elog(ERROR, "could not initialise a frequency_sketch state");
+	return state;
+}
+
+static struct varlena *
+frequency_regrow(struct varlena *state, size_t need)
+{
+	struct varlena *grown = ie_varlena_alloc(need);
+
+	if (!frequency_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state)))
+		elog(ERROR, "frequency_sketch state regrow to %zu bytes failed", need);
+	return grown;
+}
+
+static struct varlena *
+frequency_trans_state(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext aggctx;
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	if (PG_ARGISNULL(0))
+		return NULL;
+	return PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+}
+
+/* merge the checked sketch src into state (NULL: a new state) */
+static struct varlena *
+frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
+{
+	size_t		need;
+
+	if (state == NULL)
+	{
+		FrequencyInfo info;
+
+		frequency_get_info(IE_BODY(src), IE_BODY_LEN(src), &info);
+		state = frequency_state_new(info.k);
+	}
+	while ((need = frequency_state_merge(IE_BODY(state), IE_BODY_LEN(state),
+										 IE_BODY(src), IE_BODY_LEN(src))) != 0)
+		state = frequency_regrow(state, need);
+	return state;
+}
+
+/*
+ * frequency_agg(user [, impressions [, k]]): one row is one impression, or
+ * `impressions` of them when given.  Not strict: the first row creates the
+ * state; a NULL user, or NULL or 0 impressions, skips the row.
+ */
+static inline Datum
+frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fname)
+{
+	struct varlena *state = frequency_trans_state(fcinfo, fname);
+	uint64_t	count = 1;
+	size_t		need;
+
+	if (PG_NARGS() > 2)
+	{
+		int64		n;
+
+		if (PG_ARGISNULL(2))
+			goto skip;
+		n = PG_GETARG_INT64(2);
+		if (n < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("impressions must not be negative: " INT64_FORMAT, n)));
+		if (n == 0)
+			goto skip;
+		count = (uint64_t) n;
+	}
+	if (PG_ARGISNULL(1))
+		goto skip;
+	if (state == NULL)
+		state = frequency_state_new(frequency_k_arg(fcinfo, 3));
+	{
+		uint64_t	hash = ie_hash_user_arg(fcinfo, 1, type);
+
+		while ((need = frequency_state_add(IE_BODY(state), IE_BODY_LEN(state), hash, count)) != 0)
+			state = frequency_regrow(state, need);
+	}
+	PG_RETURN_POINTER(state);
+
+skip:
+	if (state == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(frequency_agg_trans_int8);
+Datum
+frequency_agg_trans_int8(PG_FUNCTION_ARGS)
+{
+	return frequency_agg_trans_common(fcinfo, IE_USER_INT8, "frequency_agg_trans_int8");
+}
+
+PG_FUNCTION_INFO_V1(frequency_agg_trans_int4);
+Datum
+frequency_agg_trans_int4(PG_FUNCTION_ARGS)
+{
+	return frequency_agg_trans_common(fcinfo, IE_USER_INT4, "frequency_agg_trans_int4");
+}
+
+PG_FUNCTION_INFO_V1(frequency_agg_trans_bytes);
+Datum
+frequency_agg_trans_bytes(PG_FUNCTION_ARGS)
+{
+	return frequency_agg_trans_common(fcinfo, IE_USER_BYTES, "frequency_agg_trans_bytes");
+}
+
+PG_FUNCTION_INFO_V1(frequency_agg_trans_uuid);
+Datum
+frequency_agg_trans_uuid(PG_FUNCTION_ARGS)
+{
+	return frequency_agg_trans_common(fcinfo, IE_USER_UUID, "frequency_agg_trans_uuid");
+}
+
+/* transition of frequency_union_agg: NULL sketches are skipped */
+PG_FUNCTION_INFO_V1(frequency_union_trans);
+Datum
+frequency_union_trans(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = frequency_trans_state(fcinfo, "frequency_union_trans");
+
+	if (PG_ARGISNULL(1))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
+	}
+	PG_RETURN_POINTER(frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1)));
+}
+
+/* combine function (strict); the second state comes from another process */
+PG_FUNCTION_INFO_V1(frequency_combine);
+Datum
+frequency_combine(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = frequency_trans_state(fcinfo, "frequency_combine");
+
+	PG_RETURN_POINTER(frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1)));
+}
+
+/* final function: the canonical sketch; zero rows give an empty one */
+PG_FUNCTION_INFO_V1(frequency_agg_final);
+Datum
+frequency_agg_final(PG_FUNCTION_ARGS)
+{
+	struct varlena *state;
+	struct varlena *c;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(frequency_empty(FREQUENCY_DEFAULT_K));
+	state = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	c = frequency_canonical(state);
+	if (c == state)
+		c = (struct varlena *) pg_detoast_datum_copy(state);
+	PG_RETURN_POINTER(c);
+}
+
+/* ------------------------------------------------------------------------
+ * Accessors
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(frequency_sketch_reach);
+Datum
+frequency_sketch_reach(PG_FUNCTION_ARGS)
+{
+	struct varlena *c = frequency_canonical_arg(fcinfo, 0);
+
+	PG_RETURN_INT64(frequency_round(frequency_reach(IE_BODY(c), IE_BODY_LEN(c))));
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_impressions);
+Datum
+frequency_sketch_impressions(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = frequency_arg(fcinfo, 0);
+	uint64_t	n = frequency_impressions(IE_BODY(v), IE_BODY_LEN(v));
+
+	if (n > (uint64_t) PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("impressions total exceeds the bigint range")));
+	PG_RETURN_INT64((int64) n);
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_average_frequency);
+Datum
+frequency_sketch_average_frequency(PG_FUNCTION_ARGS)
+{
+	struct varlena *c = frequency_canonical_arg(fcinfo, 0);
+	double		avg = frequency_average(IE_BODY(c), IE_BODY_LEN(c));
+
+	/* no users: unknown, as average_frequency(impressions, 0) is */
+	if (isnan(avg))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(avg);
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_reach_at_least);
+Datum
+frequency_sketch_reach_at_least(PG_FUNCTION_ARGS)
+{
+	struct varlena *c = frequency_canonical_arg(fcinfo, 0);
+	int32		n = PG_GETARG_INT32(1);
+
+	if (n < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("frequency %d must not be negative", n)));
+	PG_RETURN_INT64(frequency_round(frequency_reach_at_least(IE_BODY(c), IE_BODY_LEN(c),
+															 (uint64_t) n)));
+}
+
+/* the most buckets a histogram may ask for: far beyond any media plan */
+#define FREQUENCY_MAX_HISTOGRAM 100000
+
+PG_FUNCTION_INFO_V1(frequency_sketch_histogram);
+Datum
+frequency_sketch_histogram(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	struct varlena *c = frequency_canonical_arg(fcinfo, 0);
+	int32		max_frequency = PG_GETARG_INT32(1);
+	FrequencyBucket *buckets;
+
+	if (max_frequency < 1 || max_frequency > FREQUENCY_MAX_HISTOGRAM)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_frequency %d is out of range", max_frequency),
+				 errdetail("max_frequency must be between 1 and %d.", FREQUENCY_MAX_HISTOGRAM)));
+	buckets = palloc(sizeof(FrequencyBucket) * max_frequency);
+	if (!frequency_histogram(IE_BODY(c), IE_BODY_LEN(c), (uint32_t) max_frequency, buckets))
+		elog(ERROR, "frequency_histogram failed");
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int i = 0; i < max_frequency; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = Int32GetDatum((int32) buckets[i].frequency);
+		values[1] = Int64GetDatum(buckets[i].reach_rounded);
+		values[2] = Int64GetDatum(buckets[i].reach_at_least_rounded);
+		values[3] = Float8GetDatum(buckets[i].share);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* audiences: a and b, a but not b (theta-sketch set operations) */
+PG_FUNCTION_INFO_V1(frequency_sketch_intersection);
+Datum
+frequency_sketch_intersection(PG_FUNCTION_ARGS)
+{
+	struct varlena *a = frequency_canonical_arg(fcinfo, 0);
+	struct varlena *b = frequency_canonical_arg(fcinfo, 1);
+
+	PG_RETURN_INT64(frequency_round(frequency_intersection(IE_BODY(a), IE_BODY_LEN(a),
+														   IE_BODY(b), IE_BODY_LEN(b))));
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_difference);
+Datum
+frequency_sketch_difference(PG_FUNCTION_ARGS)
+{
+	struct varlena *a = frequency_canonical_arg(fcinfo, 0);
+	struct varlena *b = frequency_canonical_arg(fcinfo, 1);
+
+	PG_RETURN_INT64(frequency_round(frequency_difference(IE_BODY(a), IE_BODY_LEN(a),
+														 IE_BODY(b), IE_BODY_LEN(b))));
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_info);
+Datum
+frequency_sketch_info(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = frequency_canonical_arg(fcinfo, 0);
+	FrequencyInfo info;
+	StringInfoData s;
+
+	frequency_get_info(IE_BODY(v), IE_BODY_LEN(v), &info);
+	initStringInfo(&s);
+	appendStringInfo(&s,
+					 "{\"version\": %d, \"k\": %u, \"mode\": \"%s\", \"users_kept\": %u, "
+					 "\"theta\": %.17g, \"impressions\": " UINT64_FORMAT ", "
+					 "\"reach\": " INT64_FORMAT ", \"relative_standard_error\": %.6g, \"bytes\": %zu}",
+					 info.version, info.k, info.mode_name, info.entries,
+					 info.theta_fraction, info.impressions,
+					 frequency_round(info.reach), info.relative_standard_error,
+					 (size_t) VARSIZE(v));
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
+}
+
+/* a || b: the union, canonical */
+PG_FUNCTION_INFO_V1(frequency_sketch_union);
+Datum
+frequency_sketch_union(PG_FUNCTION_ARGS)
+{
+	struct varlena *state = frequency_state_merge_sketch(NULL, frequency_arg(fcinfo, 0));
+
+	state = frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1));
+	PG_RETURN_POINTER(frequency_canonical(state));
+}
+
+IE_SKETCH_ORDER_FUNCTIONS(frequency_sketch, frequency_canonical_arg);

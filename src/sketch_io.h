@@ -1,0 +1,109 @@
+/*
+ * sketch_io.h — what the glue of every sketch type shares: the text form
+ * (\x + hex of the binary form), binary send/recv of the raw bytes, the
+ * varlena allocation, and hashing of the user-id types the aggregates
+ * accept (bigint, integer, text, bytea, uuid), all with postgresql-hll's
+ * hash.
+ */
+#ifndef IMPRESSION_EXT_SKETCH_IO_H
+#define IMPRESSION_EXT_SKETCH_IO_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+#include "utils/uuid.h"
+
+#include "hash.h"
+
+#define IE_BODY(v)		((uint8_t *) VARDATA(v))
+#define IE_BODY_LEN(v)	((size_t) (VARSIZE(v) - VARHDRSZ))
+
+/* a zeroed varlena with room for body_len bytes */
+extern struct varlena *ie_varlena_alloc(size_t body_len);
+
+/* "\x" + hex -> bytes; malformed text is an ERROR 22P02 naming typname */
+extern struct varlena *ie_varlena_from_hex(const char *str, const char *typname);
+extern char *ie_varlena_to_hex(struct varlena *v);
+
+/* the rest of a binary message as a varlena, and the bytes of one */
+extern struct varlena *ie_varlena_recv(StringInfo buf);
+extern bytea *ie_varlena_send(struct varlena *v);
+
+/* byte order of two canonical sketches: equality is byte equality */
+extern int	ie_varlena_cmp(struct varlena *a, struct varlena *b);
+
+/*
+ * The comparison, equality and hash functions of a sketch type, on the
+ * canonical forms its canonical_arg(fcinfo, n) returns (checked,
+ * detoasted, canonicalized).  The order means nothing to an analyst; it
+ * exists so that sort-based plans work (count(DISTINCT s), ORDER BY).
+ */
+#define IE_SKETCH_ORDER_FUNCTIONS(type, canonical_arg) \
+static int \
+type##_compare(FunctionCallInfo fcinfo) \
+{ \
+	return ie_varlena_cmp(canonical_arg(fcinfo, 0), canonical_arg(fcinfo, 1)); \
+} \
+PG_FUNCTION_INFO_V1(type##_cmp); \
+Datum type##_cmp(PG_FUNCTION_ARGS) { PG_RETURN_INT32(type##_compare(fcinfo)); } \
+PG_FUNCTION_INFO_V1(type##_eq); \
+Datum type##_eq(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) == 0); } \
+PG_FUNCTION_INFO_V1(type##_ne); \
+Datum type##_ne(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) != 0); } \
+PG_FUNCTION_INFO_V1(type##_lt); \
+Datum type##_lt(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) < 0); } \
+PG_FUNCTION_INFO_V1(type##_le); \
+Datum type##_le(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) <= 0); } \
+PG_FUNCTION_INFO_V1(type##_gt); \
+Datum type##_gt(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) > 0); } \
+PG_FUNCTION_INFO_V1(type##_ge); \
+Datum type##_ge(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) >= 0); } \
+PG_FUNCTION_INFO_V1(type##_hash); \
+Datum type##_hash(PG_FUNCTION_ARGS) \
+{ \
+	struct varlena *c_ = canonical_arg(fcinfo, 0); \
+	return hash_any(IE_BODY(c_), (int) IE_BODY_LEN(c_)); \
+} \
+PG_FUNCTION_INFO_V1(type##_hash_extended); \
+Datum type##_hash_extended(PG_FUNCTION_ARGS) \
+{ \
+	struct varlena *c_ = canonical_arg(fcinfo, 0); \
+	return hash_any_extended(IE_BODY(c_), (int) IE_BODY_LEN(c_), PG_GETARG_INT64(1)); \
+} \
+extern int no_such_variable
+
+/* user-id hashes: integers widen to bigint; text and bytea hash their bytes */
+typedef enum IeUserType
+{
+	IE_USER_INT8,
+	IE_USER_INT4,
+	IE_USER_BYTES,				/* text or bytea */
+	IE_USER_UUID
+} IeUserType;
+
+/* inline: it sits on the aggregates' per-row path, and type is a constant there */
+static inline uint64_t
+ie_hash_user_arg(FunctionCallInfo fcinfo, int argno, IeUserType type)
+{
+	switch (type)
+	{
+		case IE_USER_INT8:
+			return ie_hash_int64_inline(PG_GETARG_INT64(argno));
+		case IE_USER_INT4:
+			/* widened, so int and bigint ids hash alike */
+			return ie_hash_int64_inline((int64) PG_GETARG_INT32(argno));
+		case IE_USER_BYTES:
+			{
+				struct varlena *x = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));
+
+				return ie_hash_bytes(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x));
+			}
+		case IE_USER_UUID:
+			return ie_hash_bytes(DatumGetUUIDP(PG_GETARG_DATUM(argno))->data, UUID_LEN);
+	}
+	return 0;
+}
+
+#endif
