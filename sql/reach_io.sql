@@ -71,6 +71,16 @@ SELECT decode('0104020000000000' || repeat('00', 15) || '05', 'hex')::reach_sket
 SELECT decode('0104020000000000' || repeat('00', 15) || '09', 'hex')::reach_sketch;      -- u = 2, u-2 = 0 seen
 SELECT decode('0104020001000000' || repeat('00', 15) || '04', 'hex')::reach_sketch;      -- dense with a count
 SELECT decode('0104020000000000' || repeat('00', 15) || 'f7', 'hex')::reach_sketch IS NOT NULL AS top_register_ok;
+-- dense_packed (representation 3): header with the symbol count, the
+-- (symbol, code length) table, then the Huffman-coded registers
+CREATE TEMP TABLE packed AS SELECT reach_agg(x, 10)::bytea AS b FROM generate_series(1, 100000) x;
+SELECT get_byte(b, 2) AS representation, length(b) AS bytes, b::reach_sketch IS NOT NULL AS valid FROM packed;
+SELECT substr(b, 1, length(b) - 1)::reach_sketch FROM packed;                  -- truncated
+SELECT (b || '\x00'::bytea)::reach_sketch FROM packed;                         -- trailing byte
+SELECT set_byte(b, 4, 0)::reach_sketch FROM packed;                            -- no symbols
+SELECT set_byte(b, 9, 17)::reach_sketch FROM packed;                           -- code length 17
+SELECT set_byte(b, 8, 255)::reach_sketch FROM packed;                          -- symbol not a register
+SELECT set_byte(b, 3, 1)::reach_sketch FROM packed;                            -- hll_only with history bits
 -- an aggregate buffer value (representation 4) with non-zero unused slots
 SELECT '\x010e040001000000012ab01d00000000'::bytea::reach_sketch IS NOT NULL AS buffer_ok;
 SELECT '\x010e040001000000012ab01d01000000'::bytea::reach_sketch;

@@ -112,7 +112,9 @@ reach_is_empty(struct varlena *v)
 	ReachInfo	info;
 
 	reach_get_info(REACH_BODY(v), REACH_BODY_LEN(v), &info);
-	return info.tokens == 0 && info.representation != REACH_REP_DENSE;
+	return info.tokens == 0 &&
+		(info.representation == REACH_REP_SPARSE ||
+		 info.representation == REACH_REP_SPARSE_BUFFER);
 }
 
 /* ------------------------------------------------------------------------

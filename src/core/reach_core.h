@@ -6,22 +6,63 @@
  * the caller owns.  A "body" is a reach_sketch value without its varlena
  * header.  All values passed in must have been accepted by reach_validate()
  * unless a function says otherwise; values this API writes always are.
+ * Every function accepts every representation, DENSE_PACKED included;
+ * reach_expand() turns a packed value into DENSE once, which is cheaper
+ * than having each call decode it again.
  *
  * Stored format (all multi-byte fields little-endian, any alignment):
  *
  *	 byte 0   format version, REACH_FORMAT_VERSION (1)
  *	 byte 1   precision p, 4..18 (2^p registers when dense)
- *	 byte 2   representation: 1 SPARSE, 2 DENSE, 4 SPARSE_BUFFER
- *			  (3 is reserved for a compressed dense form and rejected)
+ *	 byte 2   representation: 1 SPARSE, 2 DENSE, 3 DENSE_PACKED,
+ *			  4 SPARSE_BUFFER
  *	 byte 3   flags: bit 0 HLL_ONLY (registers imported from postgresql-hll,
- *			  history bits unknown and zero); other bits must be zero
- *	 4..7	  uint32 count: tokens (SPARSE, SPARSE_BUFFER); 0 for DENSE
+ *			  history bits unknown and zero; DENSE and DENSE_PACKED only);
+ *			  other bits must be zero
+ *	 4..7	  uint32 count: tokens (SPARSE, SPARSE_BUFFER); 0 for DENSE;
+ *			  symbols in the code table (DENSE_PACKED), 1..256
  *	 payload  SPARSE: count uint32 tokens, strictly increasing, at most
  *			  2^p/4 of them; body is exactly 8 + 4*count bytes.
  *			  DENSE: 2^p register bytes.
+ *			  DENSE_PACKED: the same 2^p registers under a canonical Huffman
+ *			  code, see below.
  *			  SPARSE_BUFFER (aggregate working state): count tokens in any
  *			  order, possibly repeated, then zero-filled unused slots up to
  *			  the end of the body (capacity = (len - 8) / 4).
+ *
+ * DENSE_PACKED payload, count = n symbols (the distinct register bytes
+ * present):
+ *
+ *	 8 .. 8+2n	 the code table: n (symbol, length) byte pairs, strictly
+ *				 increasing by symbol.  Each symbol is a valid register
+ *				 byte for p (h == 0 under HLL_ONLY) occurring at least once.
+ *	 8+2n ..	 the bit stream: the code of register 0, register 1, ...,
+ *				 register 2^p - 1, MSB first (the first code starts at the
+ *				 top bit of the first stream byte), zero bits up to the next
+ *				 byte boundary, and nothing after: the body is exactly
+ *				 8 + 2n + ceil(sum of code lengths / 8) bytes.
+ *
+ *	 One symbol (all registers equal): its length is 0 and the stream is
+ *	 empty (body = 10 bytes).  Two or more: lengths 1..16 forming a
+ *	 complete prefix code (sum of 2^-length exactly 1).  Codes are
+ *	 canonical (as DEFLATE): take the symbols in order of (length, symbol);
+ *	 the first gets code 0, each next one the previous code + 1, shifted
+ *	 left by the difference in length.
+ *
+ *	 The lengths are a function of the register counts c(s): the optimal
+ *	 code with lengths <= 16, by package-merge with these ties: the leaves
+ *	 are the symbols sorted by (c(s), s) ascending; list 1 is the leaves;
+ *	 list k+1 (k = 1..15) merges the leaves with the packages made by
+ *	 pairing consecutive items of list k (weight = sum; an odd last item
+ *	 is dropped), a leaf before a package of equal weight; the first
+ *	 2n - 2 items of list 16 are selected, the selected packages of list
+ *	 k+1 select the first 2*(their number) items of list k, and the length
+ *	 of symbol s is the number of lists in which its leaf is selected.
+ *	 A value with any other lengths is rejected, so equal registers have
+ *	 exactly one packed form.
+ *
+ *	 A DENSE_PACKED body is always shorter than the DENSE body (8 + 2^p);
+ *	 when packing would not save a byte, DENSE is the canonical form.
  *
  * Hash bits (the same as postgresql-hll, so dense registers reduce to hll
  * registers): register index = the low p bits of the 64-bit hash; value
@@ -39,9 +80,12 @@
  *
  * Canonical form (what reach_canonicalize writes and what should be
  * stored): SPARSE when the set has at most 2^p/4 distinct tokens, else
- * DENSE.  It depends only on the set of hashes, the (minimum) precision and
- * HLL_ONLY, never on insertion order or on how the input was split and
- * merged.
+ * DENSE_PACKED if its body is shorter than DENSE's, else DENSE.  It depends
+ * only on the set of hashes, the (minimum) precision and HLL_ONLY, never on
+ * insertion order or on how the input was split and merged.  Aggregate
+ * states are never packed: they stay DENSE, where an add is a byte update.
+ * A DENSE value whose packed form would be shorter is valid but not
+ * canonical (like a SPARSE_BUFFER): reach_needs_canonicalize() says so.
  */
 #ifndef IMPRESSION_EXT_REACH_CORE_H
 #define IMPRESSION_EXT_REACH_CORE_H
@@ -58,7 +102,7 @@
 
 #define REACH_REP_SPARSE			1
 #define REACH_REP_DENSE				2
-#define REACH_REP_DENSE_COMPRESSED	3	/* reserved, rejected */
+#define REACH_REP_DENSE_PACKED		3
 #define REACH_REP_SPARSE_BUFFER		4
 
 #define REACH_FLAG_HLL_ONLY			0x01
@@ -104,7 +148,10 @@ extern const char *reach_validate(const uint8_t *body, size_t len);
  *
  * The state is modified in place, so it must be a private, writable copy:
  * a stored SPARSE value used as the first state (union aggregates, ||) is
- * turned into a SPARSE_BUFFER in place by the first add or merge.
+ * turned into a SPARSE_BUFFER in place by the first add or merge.  A
+ * stored DENSE_PACKED value used as a state is never written: the first
+ * add or merge returns the DENSE size and regrow expands it (the glue may
+ * instead reach_expand it before using it as a state).
  *
  * What the glue calls when:
  *	 transition (reach_agg)  state NULL: palloc reach_state_initial_size(),
@@ -117,12 +164,19 @@ extern const char *reach_validate(const uint8_t *body, size_t len);
  *							 reach_canonicalize() -> exact length for
  *							 SET_VARSIZE.  Never free the state.
  *	 reach(), reach_lower/upper
- *							 on a value that reach_needs_canonicalize(),
- *							 canonicalize into a temporary first (info and
- *							 to_hll take any valid value).
+ *							 estimate and RSE take SPARSE, DENSE and
+ *							 DENSE_PACKED; a SPARSE_BUFFER must be
+ *							 canonicalized first (info and to_hll take any
+ *							 valid value).
+ *	 equality, hash, order	 compare canonical forms: a valid DENSE_PACKED
+ *							 or SPARSE value is already canonical; a DENSE
+ *							 one is canonical only if reach_needs_canonicalize
+ *							 says so (it packs to find out).
  *	 zero rows				 reach_init_empty() (8 bytes, estimate 0).
  *	 every value from outside (in, recv, bytea cast, union_agg input):
- *							 reach_validate() first.
+ *							 reach_validate() first; then, optionally,
+ *							 reach_expand() a DENSE_PACKED value so later
+ *							 calls do not decode it again.
  * --------------------------------------------------------------------- */
 
 /* body size of a fresh state (room for 12 tokens) */
@@ -145,6 +199,9 @@ extern size_t reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash);
  * state dst.  Different precisions fold to the lower one.  Returns 0 when
  * done, otherwise the size for reach_state_regrow, after which the caller
  * retries the merge with the same src.  dst and src must not overlap.
+ * A DENSE_PACKED src is decoded on the fly (no scratch needed); a
+ * DENSE_PACKED dst (a stored value copied as the state) is never written:
+ * the call returns the DENSE size and regrow expands it.
  */
 extern size_t reach_state_merge(uint8_t *dst, size_t dstlen,
 								const uint8_t *src, size_t srclen);
@@ -152,8 +209,10 @@ extern size_t reach_state_merge(uint8_t *dst, size_t dstlen,
 /*
  * Build in dst[0..dstlen) (dstlen as returned by reach_state_add or
  * reach_state_merge) a state holding everything src holds: a larger
- * SPARSE_BUFFER, a DENSE conversion, or a DENSE fold to a lower precision.
- * Returns false if dstlen does not fit src (a caller bug).
+ * SPARSE_BUFFER, a DENSE conversion, a DENSE fold to a lower precision, or
+ * the expansion (and fold) of a DENSE_PACKED value.  Returns false if
+ * dstlen does not fit src (a caller bug), or if a packed src does not
+ * decode (it was not validated).
  */
 extern bool reach_state_regrow(uint8_t *dst, size_t dstlen,
 							   const uint8_t *src, size_t srclen);
@@ -162,7 +221,12 @@ extern bool reach_state_regrow(uint8_t *dst, size_t dstlen,
  * Canonical form
  * --------------------------------------------------------------------- */
 
-/* an upper bound of the canonical body size (exact unless SPARSE_BUFFER) */
+/*
+ * The buffer size reach_canonicalize needs: len for a value that is not a
+ * SPARSE_BUFFER (its canonical form is never longer), for a SPARSE_BUFFER
+ * 8 + 4 * count while count <= 2^p/4, else 8 + 2 * 2^p (the dense result
+ * plus room to build the registers before packing them).
+ */
 extern size_t reach_canonical_size(const uint8_t *body, size_t len);
 
 /*
@@ -173,12 +237,37 @@ extern size_t reach_canonical_size(const uint8_t *body, size_t len);
 extern size_t reach_canonicalize(uint8_t *dst, size_t dstlen,
 								 const uint8_t *src, size_t srclen);
 
-/* true if the value is SPARSE_BUFFER, i.e. not canonical */
+/*
+ * true if the value is not canonical: a SPARSE_BUFFER, or a DENSE value
+ * whose packed form would be shorter.  For DENSE it computes the register
+ * histogram and the code lengths (about 10 us at p = 14; no encoding).
+ */
 extern bool reach_needs_canonicalize(const uint8_t *body, size_t len);
 
 /* ---------------------------------------------------------------------
- * Estimation (SPARSE and DENSE; a SPARSE_BUFFER gives -1: canonicalize it
- * first)
+ * DENSE_PACKED expansion
+ * --------------------------------------------------------------------- */
+
+/*
+ * Body size of the expanded form: 8 + 2^p for a DENSE_PACKED value, len
+ * for any other (nothing to expand).
+ */
+extern size_t reach_expanded_size(const uint8_t *body, size_t len);
+
+/*
+ * Write into dst (dstlen >= reach_expanded_size) the DENSE form of a
+ * DENSE_PACKED value, same precision and flags; any other representation
+ * is copied unchanged.  src must have passed reach_validate(); even if not,
+ * it never reads outside src nor writes outside dst[0 .. expanded size),
+ * and returns false when the bytes do not decode.  dst and src must not
+ * overlap.  About 30 us at p = 14.
+ */
+extern bool reach_expand(uint8_t *dst, size_t dstlen,
+						 const uint8_t *src, size_t srclen);
+
+/* ---------------------------------------------------------------------
+ * Estimation (SPARSE, DENSE and DENSE_PACKED, which is decoded on the way;
+ * a SPARSE_BUFFER gives -1: canonicalize it first)
  *
  * SPARSE: linear counting over the 2^26 token indices (exact in practice).
  * DENSE: the UltraLogLog maximum-likelihood estimator.
@@ -202,10 +291,12 @@ typedef struct ReachInfo
 	int			version;
 	int			precision;
 	int			representation;	/* REACH_REP_* */
-	const char *representation_name;	/* "sparse", "dense", "sparse_buffer" */
+	const char *representation_name;	/* "sparse", "dense", "dense_packed",
+										 * "sparse_buffer" */
 	bool		hll_only;
 	uint32_t	tokens;			/* sparse entries stored (0 for dense) */
-	uint32_t	nonzero_registers;	/* dense only (0 for sparse) */
+	uint32_t	nonzero_registers;	/* dense only (0 for sparse); decoded
+									 * for DENSE_PACKED */
 	uint32_t	registers;		/* 2^precision */
 	uint32_t	sparse_limit;	/* most tokens a SPARSE value holds: 2^p/4 */
 	size_t		bytes;			/* body length */
@@ -223,7 +314,10 @@ extern void reach_get_info(const uint8_t *body, size_t len, ReachInfo *info);
  * those registers.  Registers are min(u, 31).
  * --------------------------------------------------------------------- */
 
-/* size of the buffer reach_to_hll needs (it uses part of it as scratch) */
+/*
+ * size of the buffer reach_to_hll needs (it uses part of it as scratch; for
+ * DENSE_PACKED that includes room to decode the 2^p registers)
+ */
 extern size_t reach_to_hll_size(const uint8_t *body, size_t len, int log2m);
 
 /* write the hll value; returns its exact length (0 on a bad argument) */
@@ -240,7 +334,11 @@ extern size_t reach_to_hll(uint8_t *dst, size_t dstlen,
  */
 extern const char *reach_from_hll_check(const uint8_t *hll, size_t len);
 
-/* buffer size reach_from_hll needs; call only after the check passed */
+/*
+ * buffer size reach_from_hll needs (for a dense result 8 + 2 * 2^p: the
+ * registers are built after the room for the result, then packed); call
+ * only after the check passed
+ */
 extern size_t reach_from_hll_size(const uint8_t *hll, size_t len);
 
 /* write the canonical sketch; returns its exact length (0 on error) */

@@ -196,7 +196,54 @@ sk_canon(const Sk *s)
 	}
 	if (reach_needs_canonicalize(c.b, c.len))
 		protocol_errors++;
+	if (c.b[2] == REACH_REP_DENSE_PACKED)
+	{
+		/* packed canonical forms expand and pack back to the same bytes */
+		size_t		el = reach_expanded_size(c.b, c.len);
+		uint8_t    *e = malloc(el);
+		uint8_t    *back = malloc(el);
+
+		if (el != 8 + ((size_t) 1 << c.b[1]) || !reach_expand(e, el, c.b, c.len) ||
+			reach_validate(e, el) != NULL || e[2] != REACH_REP_DENSE || e[3] != c.b[3] ||
+			!reach_needs_canonicalize(e, el) ||
+			reach_canonicalize(back, el, e, el) != c.len || memcmp(back, c.b, c.len) != 0)
+		{
+			protocol_errors++;
+			fprintf(stderr, "packed canonical value does not round-trip\n");
+		}
+		free(back);
+		free(e);
+	}
 	return c;
+}
+
+/* DENSE or DENSE_PACKED */
+static int
+sk_is_dense(const Sk *s)
+{
+	return s->b[2] == REACH_REP_DENSE || s->b[2] == REACH_REP_DENSE_PACKED;
+}
+
+/* the expanded form (raw DENSE registers for a packed value), exact size */
+static Sk
+sk_raw(const Sk *s)
+{
+	Sk			r;
+	const char *msg;
+
+	r.len = reach_expanded_size(s->b, s->len);
+	r.b = malloc(r.len ? r.len : 1);
+	if (!reach_expand(r.b, r.len, s->b, s->len))
+	{
+		protocol_errors++;
+		fprintf(stderr, "expand failed\n");
+	}
+	else if ((msg = reach_validate(r.b, r.len)) != NULL)
+	{
+		protocol_errors++;
+		fprintf(stderr, "expanded value invalid: %s\n", msg);
+	}
+	return r;
 }
 
 static Sk
@@ -330,9 +377,20 @@ test_registers_match_model(void)
 		h[2] = (UINT64_C(1) << 40) | 5;
 		model = model_registers(p, h, n, 0);
 		s = sk_of(p, h, n);
-		if (s.b[2] != REACH_REP_DENSE || s.len != 8 + m ||
-			memcmp(s.b + 8, model, m) != 0)
-			bad++;
+		{
+			Sk			r = sk_raw(&s);
+
+			if (!sk_is_dense(&s) || r.b[2] != REACH_REP_DENSE || r.len != 8 + m ||
+				memcmp(r.b + 8, model, m) != 0)
+				bad++;
+			/* p >= 8 packs at 3 * 2^p values; p <= 6 does not (table overhead) */
+			if (s.b[2] != (p >= 8 ? REACH_REP_DENSE_PACKED : REACH_REP_DENSE))
+			{
+				bad++;
+				fprintf(stderr, "  p=%d n=%zu: representation %d, %zu bytes\n", p, n, s.b[2], s.len);
+			}
+			sk_free(&r);
+		}
 		free(model);
 		sk_free(&s);
 		free(h);
@@ -376,7 +434,7 @@ test_sparse_exact(void)
 		{
 			double		rse = reach_relative_standard_error(c.b, c.len);
 
-			if (c.b[2] != REACH_REP_DENSE)
+			if (c.b[2] != REACH_REP_DENSE_PACKED)
 				wrong_rep++;
 			if (fabs(e - n) > 4 * rse * n)
 				dense_far++;
@@ -409,7 +467,7 @@ test_sparse_exact(void)
 	c1000 = sk_canon(&s);
 	sk_add_all(&s, h, 5000);
 	again = sk_canon(&s);
-	CHECK(c1000.b[2] == REACH_REP_DENSE && sk_equal(&c1000, &again),
+	CHECK(c1000.b[2] == REACH_REP_DENSE_PACKED && sk_equal(&c1000, &again),
 		  "re-adding 5000 values changed the dense sketch");
 	sk_free(&again);
 	sk_free(&c1000);
@@ -488,10 +546,12 @@ matches_model(const Sk *s, int p, const uint64_t *h, size_t n)
 	else
 	{
 		uint8_t    *regs = model_registers(p, h, n, 0);
+		Sk			r = sk_raw(s);
 
-		ok = s->b[2] == REACH_REP_DENSE && s->b[1] == p &&
-			s->len == 8 + ((size_t) 1 << p) &&
-			memcmp(s->b + 8, regs, (size_t) 1 << p) == 0;
+		ok = sk_is_dense(s) && r.b[2] == REACH_REP_DENSE && r.b[1] == p &&
+			r.len == 8 + ((size_t) 1 << p) &&
+			memcmp(r.b + 8, regs, (size_t) 1 << p) == 0;
+		sk_free(&r);
 		free(regs);
 	}
 	free(t);
@@ -671,7 +731,7 @@ test_accuracy_p(int p)
 			acc[k].sum_rel += (e - acc[k].n) / acc[k].n;
 			acc[k].sum_rel2 += (e - acc[k].n) * (e - acc[k].n) / (acc[k].n * acc[k].n);
 			acc[k].rse = reach_relative_standard_error(c.b, c.len);
-			acc[k].dense = c.b[2] == REACH_REP_DENSE;
+			acc[k].dense = sk_is_dense(&c);
 			sk_free(&c);
 		}
 		sk_free(&s);
@@ -1025,12 +1085,14 @@ test_merge_union_and_fold(void)
 		sk_free(&m);
 
 		/* dense registers, history bits included, equal the model */
-		if (u12.b[2] == REACH_REP_DENSE)
+		if (sk_is_dense(&u12))
 		{
 			uint8_t    *model = model_registers(12, h, 2 * n, 0);
+			Sk			r = sk_raw(&u12);
 
-			if (memcmp(u12.b + 8, model, 4096) != 0)
+			if (memcmp(r.b + 8, model, 4096) != 0)
 				bad_model++;
+			sk_free(&r);
 			free(model);
 		}
 
@@ -1114,7 +1176,8 @@ test_validate(void)
 {
 	uint64_t   *h = stream(4242, 5000);
 	Sk			sparse = sk_of(12, h, 50);
-	Sk			dense = sk_of(8, h, 5000);
+	Sk			packed = sk_of(8, h, 5000);
+	Sk			dense = sk_raw(&packed);	/* a raw DENSE value stays valid */
 	Sk			state = sk_state(12);
 	uint8_t    *b;
 	size_t		len;
@@ -1124,6 +1187,7 @@ test_validate(void)
 
 	CHECK(!rejects(sparse.b, sparse.len) && sparse.b[2] == REACH_REP_SPARSE, "valid sparse");
 	CHECK(!rejects(dense.b, dense.len) && dense.b[2] == REACH_REP_DENSE, "valid dense");
+	CHECK(!rejects(packed.b, packed.len) && packed.b[2] == REACH_REP_DENSE_PACKED, "valid packed");
 	CHECK(!rejects(state.b, state.len) && state.b[2] == REACH_REP_SPARSE_BUFFER, "valid buffer");
 
 	/* header fields */
@@ -1144,7 +1208,8 @@ test_validate(void)
 	b[2] = 0;
 	CHECK(rejects(b, dense.len), "representation 0");
 	b[2] = 3;
-	CHECK(strstr(msg_of(b, dense.len), "compressed dense") != NULL,
+	CHECK(strcmp(msg_of(b, dense.len),
+				 "dense_packed value of 264 bytes is not smaller than the 264-byte dense form of precision 8") == 0,
 		  "representation 3 message: %s", msg_of(b, dense.len));
 	b[2] = 5;
 	CHECK(rejects(b, dense.len), "representation 5");
@@ -1292,6 +1357,7 @@ test_validate(void)
 	free(b);
 	sk_free(&sparse);
 	sk_free(&dense);
+	sk_free(&packed);
 	sk_free(&state);
 	free(h);
 }
@@ -1423,36 +1489,42 @@ same_u(const Sk *a, const Sk *b, unsigned cap)
 	size_t		m;
 	size_t		i;
 
-	if (a->b[2] != REACH_REP_DENSE || b->b[2] != REACH_REP_DENSE || a->b[1] != b->b[1])
+	Sk			ra;
+	Sk			rb;
+	int			same = 1;
+
+	if (!sk_is_dense(a) || !sk_is_dense(b) || a->b[1] != b->b[1])
 		return 0;
+	ra = sk_raw(a);
+	rb = sk_raw(b);
 	m = (size_t) 1 << a->b[1];
 	for (i = 0; i < m; i++)
 	{
-		unsigned	ua = a->b[8 + i] >> 2;
-		unsigned	ub = b->b[8 + i] >> 2;
+		unsigned	ua = ra.b[8 + i] >> 2;
+		unsigned	ub = rb.b[8 + i] >> 2;
 
 		if ((ua < cap ? ua : cap) != (ub < cap ? ub : cap))
-			return 0;
+			same = 0;
 	}
-	return 1;
+	sk_free(&ra);
+	sk_free(&rb);
+	return same;
 }
 
-/* the dense form of a sketch at its precision (for comparing registers) */
+/* the raw DENSE form of a sketch at its precision (for comparing registers) */
 static Sk
 densify(const Sk *s)
 {
 	Sk			d;
-	Sk			e;
 
-	if (s->b[2] == REACH_REP_DENSE)
-		return sk_copy(s);
+	if (sk_is_dense(s))
+		return sk_raw(s);
 	d.len = 8 + ((size_t) 1 << s->b[1]);
 	d.b = malloc(d.len);
-	if (!reach_state_regrow(d.b, d.len, s->b, s->len))
+	if (!reach_state_regrow(d.b, d.len, s->b, s->len) ||
+		reach_validate(d.b, d.len) != NULL || d.b[2] != REACH_REP_DENSE)
 		protocol_errors++;
-	e = sk_canon(&d);		/* canonicalizing DENSE keeps it DENSE */
-	sk_free(&d);
-	return e;
+	return d;
 }
 
 static void
@@ -1520,8 +1592,9 @@ test_hll(void)
 		sk_free(&w0);
 		free(h);
 	}
-	CHECK(s.b[2] == REACH_REP_DENSE && (s.b[3] & REACH_FLAG_HLL_ONLY) && s.b[1] == 10,
-		  "SPARSE imports as hll_only dense p=10");
+	CHECK(s.b[2] == REACH_REP_DENSE_PACKED && (s.b[3] & REACH_FLAG_HLL_ONLY) && s.b[1] == 10 &&
+		  reach_validate(s.b, s.len) == NULL && !reach_needs_canonicalize(s.b, s.len),
+		  "SPARSE imports as a canonical hll_only dense p=10 (packed)");
 	CHECK(same_u(&s, &want, 15), "SPARSE registers equal min(u, 15) of reach_agg(1..20, 10)");
 	CHECK(fabs(sk_estimate(&s) - 20) < 2, "estimate of the SPARSE import: %.3f", sk_estimate(&s));
 	sk_free(&s);
@@ -1792,8 +1865,13 @@ test_hll(void)
 		c = sk_canon(&m);
 		CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && same_u(&c, &all, 31),
 			  "ULL (+) hll_only = hll_only union of u registers");
-		for (i = 0; i < 1024; i++)
-			hist |= c.b[8 + i] & 3;
+		{
+			Sk			r = sk_raw(&c);
+
+			for (i = 0; i < 1024; i++)
+				hist |= r.b[8 + i] & 3;
+			sk_free(&r);
+		}
 		CHECK(hist == 0, "no history bits in an hll_only result");
 		sk_free(&c);
 		sk_free(&m);
@@ -1810,7 +1888,7 @@ test_hll(void)
 			m = sk_copy(&small);
 			sk_merge(&m, &imp);
 			c = sk_canon(&m);
-			CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && c.b[2] == REACH_REP_DENSE,
+			CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && sk_is_dense(&c),
 				  "sparse (+) hll_only is hll_only dense");
 			sk_free(&c);
 			sk_free(&m);
@@ -1894,8 +1972,14 @@ test_hll(void)
 				  "SPARSE with a word-sized padding accepted: %s",
 				  reach_from_hll_check(sp, sizeof(sp)) ? reach_from_hll_check(sp, sizeof(sp)) : "");
 			r = sk_from_hll(sp, sizeof(sp));
-			CHECK(r.len == 8 + 16 && r.b[8 + 3] == 4 && r.b[8 + 9] == 4 &&
-				  r.b[8 + 0] == 0 && r.b[8 + 1] == 0, "its registers 3 and 9 hold u = 1");
+			{
+				Sk			x = sk_raw(&r);
+
+				CHECK(r.b[2] == REACH_REP_DENSE_PACKED && x.len == 8 + 16 &&
+					  x.b[8 + 3] == 4 && x.b[8 + 9] == 4 &&
+					  x.b[8 + 0] == 0 && x.b[8 + 1] == 0, "its registers 3 and 9 hold u = 1");
+				sk_free(&x);
+			}
 			sk_free(&r);
 		}
 		/* sparse with descending indices (log2m 4, w 4: 8-bit words) */
@@ -1998,11 +2082,18 @@ test_edges(void)
 	/* a few registers at the top value: finite and monotone */
 	{
 		uint64_t   *h = stream(4, 20000);
-		Sk			s = sk_of(10, h, 20000);
-		uint8_t    *hx = sk_to_hll(&s, &len, 0);
-		Sk			imp = sk_from_hll(hx, len);
-		double		e0 = sk_estimate(&s);
-		double		i0 = sk_estimate(&imp);
+		Sk			sp = sk_of(10, h, 20000);
+		uint8_t    *hx = sk_to_hll(&sp, &len, 0);
+		Sk			impp = sk_from_hll(hx, len);
+		Sk			s = sk_raw(&sp);
+		Sk			imp = sk_raw(&impp);
+		double		e0 = sk_estimate(&sp);
+		double		i0 = sk_estimate(&impp);
+
+		CHECK(e0 == sk_estimate(&s) && i0 == sk_estimate(&imp),
+			  "packed and raw forms estimate the same");
+		sk_free(&sp);
+		sk_free(&impp);
 
 		s.b[8 + 3] = (55 << 2) | 3;
 		imp.b[8 + 3] = 55 << 2;
@@ -2095,9 +2186,26 @@ test_info(void)
 		  info.bytes == 8 + 400 && !info.hll_only && info.registers == 4096 &&
 		  info.sparse_limit == 1024, "sparse info");
 	reach_get_info(d.b, d.len, &info);
-	CHECK(info.precision == 10 && strcmp(info.representation_name, "dense") == 0 &&
+	CHECK(info.precision == 10 && strcmp(info.representation_name, "dense_packed") == 0 &&
+		  info.representation == REACH_REP_DENSE_PACKED &&
 		  info.nonzero_registers > 900 && info.nonzero_registers <= 1024 &&
-		  info.bytes == 8 + 1024 && info.tokens == 0, "dense info");
+		  info.bytes == d.len && d.len < 8 + 1024 && info.tokens == 0, "packed info");
+	{
+		Sk			r = sk_raw(&d);
+		ReachInfo	ri;
+		size_t		i;
+		uint32_t	nz = 0;
+
+		for (i = 0; i < 1024; i++)
+			nz += r.b[8 + i] != 0;
+		reach_get_info(r.b, r.len, &ri);
+		CHECK(ri.precision == 10 && strcmp(ri.representation_name, "dense") == 0 &&
+			  ri.nonzero_registers == nz && info.nonzero_registers == nz &&
+			  ri.bytes == 8 + 1024 && ri.tokens == 0, "dense info");
+		CHECK(reach_relative_standard_error(r.b, r.len) ==
+			  reach_relative_standard_error(d.b, d.len), "packed and raw RSE agree");
+		sk_free(&r);
+	}
 	CHECK(reach_estimate(s.b, s.len) > 99.9, "sparse estimate");
 	{
 		Sk			st = sk_state(12);
