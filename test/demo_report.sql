@@ -12,22 +12,25 @@ SELECT min(ts)::date AS first_day, max(ts)::date AS last_day,
        round(sum(cost), 2) AS cost
 FROM events;
 
+-- one pass over the events builds every campaign's sketches
+CREATE TEMP TABLE per_campaign AS
+SELECT campaign_id,
+       count(*) FILTER (WHERE kind = 'impression') AS impressions,
+       count(*) FILTER (WHERE kind = 'click') AS clicks,
+       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS audience,
+       frequency_agg(user_id) FILTER (WHERE kind = 'impression') AS frequency,
+       sum(cost) AS cost
+FROM events
+WHERE campaign_id IS NOT NULL
+GROUP BY campaign_id;
+
 \echo
-\echo 'Per campaign (CTR with its 95 % Wilson interval; reach from reach_agg with its 95 % bounds)'
-WITH per_campaign AS (
-	SELECT campaign_id,
-	       count(*) FILTER (WHERE kind = 'impression') AS impressions,
-	       count(*) FILTER (WHERE kind = 'click') AS clicks,
-	       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS audience,
-	       sum(cost) AS cost
-	FROM events
-	WHERE campaign_id IS NOT NULL
-	GROUP BY campaign_id
-)
+\echo 'Per campaign (reach from reach_agg with its 95 % bounds; 3+ reach from frequency_agg; CTR with its 95 % Wilson interval)'
 SELECT c.campaign_id AS id, c.name, c.channel,
        p.impressions, reach(p.audience) AS reach,
        reach_lower(p.audience) || '–' || reach_upper(p.audience) AS reach_95,
        round(average_frequency(p.impressions, reach(p.audience))::numeric, 2) AS freq,
+       reach_at_least(p.frequency, 3) AS "reach 3+",
        p.clicks,
        round(100 * ctr(p.clicks, p.impressions)::numeric, 2) AS "ctr %",
        round(100 * rate_lower(p.clicks, p.impressions)::numeric, 2) || '–' ||
@@ -37,6 +40,28 @@ SELECT c.campaign_id AS id, c.name, c.channel,
        round(cpc(p.cost, p.clicks), 2) AS cpc
 FROM per_campaign p JOIN campaigns c USING (campaign_id)
 ORDER BY p.impressions DESC;
+
+\echo
+\echo 'Frequency distribution of the largest campaign (frequency_histogram)'
+SELECT h.frequency || CASE WHEN h.frequency = 10 THEN '+' ELSE '' END AS seen,
+       h.reach AS people, round(100 * h.share::numeric, 1) AS "share %",
+       repeat('█', round(60 * h.share)::int) AS distribution
+FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
+     frequency_histogram(top.frequency) h
+ORDER BY h.frequency;
+
+\echo
+\echo 'Audience overlap of the two largest campaigns'
+WITH top2 AS (
+	SELECT p.campaign_id, c.name, p.frequency, row_number() OVER (ORDER BY p.impressions DESC) AS rank
+	FROM per_campaign p JOIN campaigns c USING (campaign_id)
+)
+SELECT a.name AS campaign_a, b.name AS campaign_b,
+       reach(a.frequency) AS reach_a, reach(b.frequency) AS reach_b,
+       reach_intersection(a.frequency, b.frequency) AS both,
+       reach_difference(b.frequency, a.frequency) AS "b not a (incremental)",
+       reach(a.frequency || b.frequency) AS combined
+FROM top2 a JOIN top2 b ON a.rank = 1 AND b.rank = 2;
 
 \echo
 \echo 'A/B test: the two creatives of the A/B pair, CTR'
