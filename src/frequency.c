@@ -170,7 +170,7 @@ frequency_regrow(struct varlena *state, size_t need)
 	return grown;
 }
 
-static struct varlena *
+static inline struct varlena *
 frequency_trans_state(FunctionCallInfo fcinfo, const char *fname)
 {
 	MemoryContext aggctx;
@@ -179,7 +179,7 @@ frequency_trans_state(FunctionCallInfo fcinfo, const char *fname)
 		elog(ERROR, "%s called in non-aggregate context", fname);
 	if (PG_ARGISNULL(0))
 		return NULL;
-	return PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	return ie_state_arg(fcinfo, 0);
 }
 
 /* merge the checked sketch src into state (NULL: a new state) */

@@ -240,7 +240,7 @@ reach_state_merge_sketch(struct varlena *state, struct varlena *src)
 	return state;
 }
 
-static struct varlena *
+static inline struct varlena *
 reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
 {
 	MemoryContext aggctx;
@@ -249,7 +249,7 @@ reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
 		elog(ERROR, "%s called in non-aggregate context", fname);
 	if (PG_ARGISNULL(0))
 		return NULL;
-	return PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	return ie_state_arg(fcinfo, 0);
 }
 
 #define REACH_TRANS_RETURN(state) \

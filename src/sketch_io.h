@@ -20,6 +20,20 @@
 #define IE_BODY(v)		((uint8_t *) VARDATA(v))
 #define IE_BODY_LEN(v)	((size_t) (VARSIZE(v) - VARHDRSZ))
 
+/*
+ * An aggregate state argument: ours, so normally a plain 4-byte-header
+ * varlena that can be used (and updated) in place; only a state adopted
+ * from another process (a combine input) may arrive packed.  Inline, since
+ * it runs once per row.
+ */
+static inline struct varlena *
+ie_state_arg(FunctionCallInfo fcinfo, int n)
+{
+	struct varlena *v = (struct varlena *) PG_GETARG_POINTER(n);
+
+	return VARATT_IS_EXTENDED(v) ? pg_detoast_datum(v) : v;
+}
+
 /* a zeroed varlena with room for body_len bytes */
 extern struct varlena *ie_varlena_alloc(size_t body_len);
 
