@@ -1,0 +1,513 @@
+/*
+ * journey_core.h — the journey type and attribution: one user's
+ * time-ordered impressions, clicks and conversions, and the credit each
+ * conversion gives to the touches before it under a window and a model.
+ *
+ * Plain C99, no postgres.h, no allocation: every function works on buffers
+ * the caller owns.  A "body" is a journey value without its varlena header.
+ * All values passed in must have been accepted by journey_validate()
+ * unless a function says otherwise; values this API writes always are.
+ *
+ * An event is (ts, kind, touch, value):
+ *	 ts		int64, PostgreSQL timestamptz microseconds (any int64, the
+ *			infinities included; arithmetic on them never overflows here);
+ *	 kind	JOURNEY_IMPRESSION, JOURNEY_CLICK or JOURNEY_CONVERSION;
+ *	 touch	a byte string (the campaign, creative, ...) or NULL (no touch;
+ *			allowed for every kind: an impression or click with a NULL touch
+ *			is still credited, with touch NULL and its touch_kind set);
+ *	 value	a float8 or NULL; conversions only (the revenue): a value given
+ *			with an impression or click is dropped.  Values are stored
+ *			normalised: -0.0 as +0.0 and every NaN as the quiet NaN
+ *			0x7ff8000000000000, so equal SQL values give equal bytes.
+ *
+ * Canonical event order (total, so equal multisets of events give equal
+ * bytes): by ts; at equal ts impressions, then clicks, then conversions; at
+ * equal ts and kind by touch text, bytewise (memcmp, a proper prefix
+ * first), NULL touch first; then by value, NULL first, then in IEEE total
+ * order of the normalised bits (negative values, zero, positive, +inf,
+ * NaN: PostgreSQL's float8 order).  Events equal in all four fields are
+ * indistinguishable and all kept: two identical impressions are two
+ * impressions.
+ *
+ * Stored format (all multi-byte fields little-endian, any alignment; all
+ * reads are memcpy-based):
+ *
+ *	 byte 0	   format version, JOURNEY_FORMAT_VERSION (1)
+ *	 byte 1	   representation: 1 CANONICAL, 2 STATE (aggregate working form)
+ *	 byte 2	   flags, must be 0 (reserved)
+ *	 byte 3	   reserved, must be 0
+ *	 4..7	   uint32 E, events
+ *	 8..11	   uint32 V, events that carry a value (conversions only)
+ *	 12..15	   uint32 S, touch strings in the string table
+ *	 16..19	   uint32 B, bytes of all touch strings together
+ *
+ * CANONICAL (header 20 bytes), then, with no gaps:
+ *	 uint32 end[S]	   string i is bytes[end[i-1] .. end[i]) (end[-1] = 0)
+ *	 int64	ts[E]	   event timestamps
+ *	 uint32 touch[E]   string index, or JOURNEY_NO_TOUCH (0xFFFFFFFF)
+ *	 uint8	kind[E]	   bits 0-1: 0 impression, 1 click, 2 conversion
+ *					   (3 is invalid); bit 2 JOURNEY_KIND_HAS_VALUE
+ *					   (conversions only); bits 3-7 zero
+ *	 float8 value[V]   the values of the events with HAS_VALUE, in event
+ *					   order (the j-th such event has value[j])
+ *	 uint8	bytes[B]   the strings, concatenated
+ * so a CANONICAL body is exactly 20 + 4S + 13E + 8V + B bytes.  Rules:
+ *	 - end[] non-decreasing, end[S-1] == B (B == 0 when S == 0);
+ *	 - the strings strictly increasing bytewise (sorted, no duplicates),
+ *	   so string index order is text order;
+ *	 - every string used by at least one event;
+ *	 - every touch[i] < S or JOURNEY_NO_TOUCH;
+ *	 - exactly V events have HAS_VALUE; values normalised (no -0.0, only
+ *	   the one NaN);
+ *	 - events in canonical order (non-decreasing; duplicates allowed);
+ *	 - E <= JOURNEY_MAX_EVENTS, S <= JOURNEY_MAX_STRINGS, the body at most
+ *	   JOURNEY_MAX_BODY_SIZE bytes.
+ * So the canonical form depends only on the multiset of events, never on
+ * row order or on how the input was split and merged.  An empty journey
+ * is the 20-byte header with zero counts.
+ *
+ * STATE (header 36 bytes: the 20 above, then the capacities
+ *	 20..23 uint32 Ecap, 24..27 uint32 Vcap, 28..31 uint32 Scap,
+ *	 32..35 uint32 Bcap), then, with no gaps:
+ *	 uint32 end[Scap]	 as above for the first S; the rest ignored
+ *	 uint32 slot[H]		 string hash table: 0 empty, else string index + 1;
+ *						 H = journey_hash_slots(Scap), the smallest power of
+ *						 two >= max(4, 2 Scap)
+ *	 int64	ts[Ecap]	 the first E are events in insertion order
+ *	 uint32 touch[Ecap]
+ *	 uint8	kind[Ecap]
+ *	 float8 value[Vcap]	 the first V
+ *	 uint8	bytes[Bcap]	 the first B
+ * so a STATE body is exactly 36 + 4 Scap + 4 H + 13 Ecap + 8 Vcap + Bcap
+ * bytes.  Rules: E <= Ecap, V <= Vcap, S <= Scap, B <= Bcap (capacities
+ * within the JOURNEY_MAX_* limits); end[] and the events as in CANONICAL,
+ * except that the events are unordered and the strings are in insertion
+ * order; every slot <= S and at most S slots nonzero (so a probe always
+ * reaches an empty slot).  Slots are a lookup cache: strings are found by
+ * hashing (journey_string_hash) and probing linearly from
+ * hash & (H - 1).  A STATE this API builds has distinct, used strings, each
+ * findable; a STATE from outside that breaks this is still accepted (it
+ * can only duplicate strings, which canonicalizing merges; unused ones are
+ * dropped).  Bytes past the counts are ignored.
+ */
+#ifndef IMPRESSION_EXT_JOURNEY_CORE_H
+#define IMPRESSION_EXT_JOURNEY_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JOURNEY_FORMAT_VERSION		1
+#define JOURNEY_REP_CANONICAL		1
+#define JOURNEY_REP_STATE			2
+
+#define JOURNEY_HEADER_SIZE			20	/* CANONICAL */
+#define JOURNEY_STATE_HEADER_SIZE	36
+
+#define JOURNEY_NO_TOUCH			UINT32_C(0xFFFFFFFF)
+#define JOURNEY_KIND_MASK			0x03
+#define JOURNEY_KIND_HAS_VALUE		0x04
+
+/* limits: a body (either form) never exceeds 1 GB - 1 - VARHDRSZ */
+#define JOURNEY_MAX_EVENTS			(UINT32_C(1) << 26)
+#define JOURNEY_MAX_STRINGS			(UINT32_C(1) << 24)
+#define JOURNEY_MAX_BODY_SIZE		((size_t) 0x3FFFFFFB)
+
+/*
+ * Up to this many events (and strings) canonicalize and attribute need no
+ * scratch: they work in arrays on the stack / in the iterator.
+ */
+#define JOURNEY_SMALL				64
+
+/* the normalised NaN */
+#define JOURNEY_NAN_BITS			UINT64_C(0x7FF8000000000000)
+
+/* special returns of journey_state_add / journey_state_merge */
+#define JOURNEY_TOO_LARGE			SIZE_MAX	/* a JOURNEY_MAX_* limit */
+#define JOURNEY_BAD_ARGUMENT		(SIZE_MAX - 1)	/* bad kind: caller bug */
+
+typedef enum JourneyKind
+{
+	JOURNEY_IMPRESSION = 0,
+	JOURNEY_CLICK = 1,
+	JOURNEY_CONVERSION = 2
+} JourneyKind;
+
+typedef enum JourneyModel
+{
+	JOURNEY_LAST_TOUCH = 0,
+	JOURNEY_FIRST_TOUCH = 1,
+	JOURNEY_LINEAR = 2,
+	JOURNEY_TIME_DECAY = 3,
+	JOURNEY_POSITION_BASED = 4
+} JourneyModel;
+
+/* for an errdetail naming the allowed models */
+#define JOURNEY_MODEL_NAMES \
+	"last_touch, first_touch, linear, time_decay, position_based"
+
+/*
+ * Names.  The parsers take (pointer, length), not NUL-terminated (a text
+ * datum's VARDATA_ANY), match exactly ("impression", "click",
+ * "conversion"; the model names above) and return false on anything else
+ * (the glue raises the error, naming the bad value).  The name functions
+ * return a static string, "?" for a bad code.
+ */
+extern bool journey_kind_parse(const char *name, size_t len, JourneyKind *out);
+extern const char *journey_kind_name(JourneyKind kind);
+extern bool journey_model_parse(const char *name, size_t len, JourneyModel *out);
+extern const char *journey_model_name(JourneyModel model);
+
+/* ---------------------------------------------------------------------
+ * Validation
+ * --------------------------------------------------------------------- */
+
+/*
+ * NULL if body[0..len) is a valid journey body (either representation),
+ * else a human-readable message saying what is wrong.  Checks every
+ * length, count, range and ordering before reading; never reads outside
+ * [body, body + len).  Time O(len) (plus, for more than 262,144 strings,
+ * one pass over the touches per 262,144 strings for the used check).  The
+ * message lives in a static buffer that the next call overwrites
+ * (backends are single-threaded).
+ */
+extern const char *journey_validate(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Aggregate state protocol
+ *
+ * The state is a STATE body in a caller-allocated buffer.  Its size is a
+ * function of four capacities; when one is exhausted, add and merge say
+ * which capacities to grow to:
+ *
+ *		JourneyCapacity cap;
+ *
+ *		need = journey_state_add(st, len, ts, kind, touch, touch_len,
+ *								 has_value, value, &cap);  (or _merge)
+ *		while (need != 0)
+ *		{
+ *			if (need == JOURNEY_TOO_LARGE) ereport(ERROR, ...);
+ *			new = palloc(need);
+ *			if (!journey_state_regrow(new, need, st, len, &cap))
+ *				elog(ERROR, ...);
+ *			st = new; len = need;		(the old buffer may be freed)
+ *			need = journey_state_add(st, len, ...);		(retry)
+ *		}
+ *
+ * A call that returns nonzero has not changed the state.  The state is
+ * always valid between calls.  It is modified in place, so it must be a
+ * private, writable copy.  A CANONICAL value may be used as a state: the
+ * first add or merge returns a size and regrow turns it into a STATE.
+ * Adding is O(1) amortised (append; the touch is interned through the
+ * hash table); capacities double when they grow.
+ *
+ * What the glue calls when:
+ *	 transition (journey_agg)  state NULL: palloc
+ *							   journey_state_initial_size(touch_len),
+ *							   journey_state_init(st, len, NULL); then the add
+ *							   loop with the row (touch NULL: touch = NULL;
+ *							   value NULL or absent: has_value false).
+ *	 combine				   state1 NULL: copy of state2; else the merge
+ *							   loop (state2 is only read, and was validated:
+ *							   it came from another process).
+ *	 final / output			   journey_canonical_size(),
+ *							   journey_canonical_scratch_size() (0 for up to
+ *							   64 events and strings: nothing to allocate),
+ *							   journey_canonicalize() -> exact length for
+ *							   SET_VARSIZE.  Never free the state.
+ *	 zero rows				   journey_init_empty(): 20 bytes, no events.
+ *	 attribute(), equality, hash, every accessor: on a value that
+ *							   journey_needs_canonicalize(), canonicalize
+ *							   into a temporary first.
+ *	 every value from outside (in, recv, bytea cast, combine's state2):
+ *							   journey_validate() first.
+ * --------------------------------------------------------------------- */
+
+typedef struct JourneyCapacity
+{
+	uint32_t	events;			/* Ecap */
+	uint32_t	values;			/* Vcap */
+	uint32_t	strings;		/* Scap */
+	uint32_t	bytes;			/* Bcap */
+} JourneyCapacity;
+
+/* H for a string capacity: smallest power of two >= max(4, 2 strings) */
+extern uint32_t journey_hash_slots(uint32_t strings);
+
+/*
+ * STATE body size for these capacities; 0 if a capacity is beyond its
+ * limit or the size would exceed JOURNEY_MAX_BODY_SIZE.
+ */
+extern size_t journey_state_size(const JourneyCapacity *cap);
+
+/*
+ * The first state's capacities: 3 events, 1 value, 2 strings, 17 bytes: a
+ * 124-byte body, a 128-byte palloc with the varlena header (most users
+ * have one to three events; later ones grow it).
+ * journey_state_initial_size(first_touch_len) is that, with room for the
+ * first row's touch if it is longer; journey_state_init(body, len, NULL)
+ * takes the initial capacities and gives the rest of len to string bytes.
+ * Sizes returned by add and merge (and the initial size) are rounded so
+ * that body + 4 is a power of two up to 8 KB (AllocSet's chunk sizes),
+ * the slack going to string bytes.
+ */
+extern void journey_initial_capacity(JourneyCapacity *cap);
+extern size_t journey_state_initial_size(size_t first_touch_len);
+
+/*
+ * Make body[0..len) an empty STATE with capacities *cap, len ==
+ * journey_state_size(cap); or, with cap NULL, the initial capacities and
+ * bytes = len - 107 (len >= 107).  Returns false (writing nothing)
+ * otherwise.
+ */
+extern bool journey_state_init(uint8_t *body, size_t len,
+							   const JourneyCapacity *cap);
+
+/* the canonical empty journey: JOURNEY_HEADER_SIZE bytes */
+extern bool journey_init_empty(uint8_t *body, size_t len);
+
+/*
+ * Add one event.  touch == NULL means a NULL touch (touch_len ignored);
+ * has_value/value are ignored unless kind is JOURNEY_CONVERSION.  Returns
+ * 0 when added; otherwise nothing was changed and the return is the body
+ * size to regrow to, with *grow set to the capacities to pass to
+ * journey_state_regrow; or JOURNEY_TOO_LARGE (a JOURNEY_MAX_* limit would
+ * be passed), or JOURNEY_BAD_ARGUMENT (kind is not a JourneyKind).
+ */
+extern size_t journey_state_add(uint8_t *body, size_t len, int64_t ts,
+								JourneyKind kind, const uint8_t *touch,
+								size_t touch_len, bool has_value, double value,
+								JourneyCapacity *grow);
+
+/*
+ * Append every event of the valid value src (either representation) to
+ * the state dst: the merge of two journeys is the journey of the
+ * concatenated events.  Returns 0 when done, else as journey_state_add
+ * (nothing was changed).  dst and src must not overlap.
+ */
+extern size_t journey_state_merge(uint8_t *dst, size_t dstlen,
+								  const uint8_t *src, size_t srclen,
+								  JourneyCapacity *grow);
+
+/*
+ * Build in dst[0..dstlen) a STATE with capacities *cap holding the events
+ * and strings of the valid value src (either representation).  dstlen
+ * must be journey_state_size(cap) and cap must hold src's counts; returns
+ * false otherwise (a caller bug).  dst and src must not overlap.
+ */
+extern bool journey_state_regrow(uint8_t *dst, size_t dstlen,
+								 const uint8_t *src, size_t srclen,
+								 const JourneyCapacity *cap);
+
+/* ---------------------------------------------------------------------
+ * Canonical form
+ * --------------------------------------------------------------------- */
+
+/*
+ * A dst size journey_canonicalize can write to: len for a CANONICAL value;
+ * for a STATE 20 + 4S + 13E + 8V + B, which is the exact result size for a
+ * state this API built (a state from outside with duplicate or unused
+ * strings comes out shorter).
+ */
+extern size_t journey_canonical_size(const uint8_t *body, size_t len);
+
+/*
+ * Scratch bytes journey_canonicalize needs: 0 for a CANONICAL value or a
+ * STATE with at most JOURNEY_SMALL events and strings (it sorts on the
+ * stack), else 48 E + 12 S + 8.
+ */
+extern size_t journey_canonical_scratch_size(const uint8_t *body, size_t len);
+
+/*
+ * Write the canonical form of src into dst (dstlen >=
+ * journey_canonical_size) and return its exact length, or 0 if dst or
+ * the scratch (any alignment) is too small.  Sorting is O(E log E) (O(E)
+ * for events added in order) plus O(B log S) for the strings.  dst,
+ * scratch and src must not overlap.
+ */
+extern size_t journey_canonicalize(uint8_t *dst, size_t dstlen,
+								   const uint8_t *src, size_t srclen,
+								   void *scratch, size_t scratchlen);
+
+/* true if the value is a STATE, i.e. not canonical */
+extern bool journey_needs_canonicalize(const uint8_t *body, size_t len);
+
+/* ---------------------------------------------------------------------
+ * Reading a CANONICAL journey
+ * --------------------------------------------------------------------- */
+
+typedef struct JourneyInfo
+{
+	int			version;
+	int			representation; /* JOURNEY_REP_* */
+	const char *representation_name;	/* "canonical", "state" */
+	uint32_t	events;
+	uint32_t	impressions;
+	uint32_t	clicks;
+	uint32_t	conversions;
+	uint32_t	values;			/* conversions with a value */
+	uint32_t	strings;
+	uint32_t	string_bytes;
+	size_t		bytes;			/* body length */
+} JourneyInfo;
+
+/* counts of a valid value (either representation) */
+extern void journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info);
+
+/*
+ * Event i of a valid CANONICAL journey (false if out of range or a
+ * STATE).  touch is a pointer into the body (NULL with touch_index ==
+ * JOURNEY_NO_TOUCH).  O(1), but O(i) for an event with a value (values
+ * are stored only for the events that have one): for tests and
+ * inspection, not for hot loops.
+ */
+typedef struct JourneyEvent
+{
+	int64_t		ts;
+	JourneyKind kind;
+	uint32_t	touch_index;
+	const uint8_t *touch;
+	uint32_t	touch_len;
+	bool		has_value;
+	double		value;
+} JourneyEvent;
+
+extern bool journey_event(const uint8_t *body, size_t len, uint32_t i,
+						  JourneyEvent *ev);
+
+/* ---------------------------------------------------------------------
+ * Attribution
+ *
+ * For each conversion, in canonical order, with t its ts: a touch
+ * qualifies when 0 <= t - touch_ts <= its window (click_window for clicks,
+ * view_window for impressions; inclusive at both ends).  If any click
+ * qualifies, the qualifying clicks share the credit; else the qualifying
+ * impressions; else one unattributed row (attributed false, credit 1).
+ * Among the W qualifying touches, in canonical order:
+ *	 last_touch		 one row, the last: credit 1
+ *	 first_touch	 one row, the first: credit 1
+ *	 linear			 W rows, 1/W each
+ *	 time_decay		 W rows, weight 2^(-lag / half_life), normalised to sum
+ *					 1 (computed relative to the smallest lag, so weights
+ *					 never all underflow)
+ *	 position_based	 W rows: 1 -> 1; 2 -> 1/2 each; >= 3 -> 0.4 to the
+ *					 first and the last, 0.2 / (W - 2) to each middle one
+ * The credits of one conversion sum to 1 up to rounding.  value = credit x
+ * the conversion's value (NULL stays NULL), lag = t - touch_ts.  A
+ * conversion is never a touch; touches may serve several conversions.
+ * Rows come conversion by conversion, touches in canonical order.  Time
+ * O(E + rows) (last_touch and first_touch: O(E)).
+ * --------------------------------------------------------------------- */
+
+typedef struct JourneyParams
+{
+	JourneyModel model;
+	int64_t		click_window;	/* microseconds, >= 0 */
+	int64_t		view_window;	/* microseconds, >= 0 */
+	int64_t		half_life;		/* microseconds, > 0 (time_decay) */
+} JourneyParams;
+
+/*
+ * NULL if the parameters are valid, else a message (an unknown model, a
+ * negative window, a non-positive half-life).  The half-life is checked
+ * whatever the model, as the SQL default is always passed.
+ */
+extern const char *journey_params_check(const JourneyParams *params);
+
+typedef struct JourneyRow
+{
+	int64_t		conversion_ts;
+	uint32_t	conversion_event;	/* event index of the conversion */
+	bool		attributed;		/* false: touch, touch_kind, touch_ts and
+								 * lag are NULL */
+	JourneyKind touch_kind;		/* JOURNEY_IMPRESSION or JOURNEY_CLICK */
+	int64_t		touch_ts;
+	int64_t		lag;			/* conversion_ts - touch_ts, >= 0 */
+	int64_t		touch_index;	/* string index, -1: touch NULL */
+	const uint8_t *touch;		/* into the body; NULL when touch NULL */
+	uint32_t	touch_len;
+	double		credit;
+	bool		value_is_null;
+	double		value;			/* credit x conversion value */
+} JourneyRow;
+
+/*
+ * The iterator: journey_attribute_begin, then journey_attribute_next
+ * until it returns false.  It lives on the caller's stack, holds no
+ * resources and may be copied between calls.  Journeys with more than
+ * JOURNEY_SMALL events need scratch of journey_attribute_scratch_size()
+ * bytes (any alignment), which must outlive the iteration.  The fields
+ * are private.
+ */
+typedef struct JourneyAttribution
+{
+	const uint8_t *body;
+	JourneyParams params;
+	uint32_t	nevents;
+	const uint8_t *ends;
+	const uint8_t *ts;
+	const uint8_t *touch;
+	const uint8_t *kind;
+	const uint8_t *values;
+	const uint8_t *bytes;
+	uint32_t   *ext;			/* caller's scratch (aligned), or NULL:
+								 * inline_buf */
+	uint32_t	nclicks;		/* list[0 .. nclicks): the clicks' event
+								 * indexes, ascending */
+	uint32_t	nimps;			/* list[nclicks ..): the impressions' */
+	uint32_t	pos;			/* next event to look at for a conversion */
+	uint32_t	value_index;	/* values used before pos */
+	uint32_t	click_lo;		/* first click possibly in a window */
+	uint32_t	click_hi;		/* clicks before the conversion */
+	uint32_t	imp_lo;
+	uint32_t	imp_hi;
+	/* the conversion being emitted */
+	bool		in_conversion;
+	uint32_t	conv;
+	int64_t		conv_ts;
+	bool		conv_has_value;
+	double		conv_value;
+	uint32_t	group_base;		/* 0 (clicks) or nclicks (impressions) */
+	uint32_t	group_lo;		/* qualifying: list[base + lo .. base + hi) */
+	uint32_t	group_hi;
+	uint32_t	next;			/* next of them to emit */
+	uint32_t	emit_end;
+	double		decay_sum;
+	int64_t		min_lag;
+	uint32_t	inline_buf[JOURNEY_SMALL];
+} JourneyAttribution;
+
+/* 0 for at most JOURNEY_SMALL events, else 4 E + 4 */
+extern size_t journey_attribute_scratch_size(const uint8_t *body, size_t len);
+
+/*
+ * Start attributing the valid CANONICAL journey body[0..len) (it must
+ * outlive the iteration).  False if the body is a STATE, the parameters
+ * are invalid (journey_params_check) or the scratch is too small.
+ */
+extern bool journey_attribute_begin(JourneyAttribution *it,
+									const uint8_t *body, size_t len,
+									const JourneyParams *params,
+									void *scratch, size_t scratchlen);
+
+/* the next row into *row: true, or false when there are no more */
+extern bool journey_attribute_next(JourneyAttribution *it, JourneyRow *row);
+
+/*
+ * The number of rows attribute() returns, in O(E) without scratch; 0 for
+ * a STATE or invalid parameters.
+ */
+extern uint64_t journey_attribute_count(const uint8_t *body, size_t len,
+										const JourneyParams *params);
+
+/* ---------------------------------------------------------------------
+ * Helpers shared with the tests
+ * --------------------------------------------------------------------- */
+
+/* the string hash of the STATE table (FNV-1a 64, folded) */
+extern uint32_t journey_string_hash(const uint8_t *s, size_t len);
+
+/* a value's stored bits: -0.0 -> +0.0, every NaN -> JOURNEY_NAN_BITS */
+extern uint64_t journey_value_bits(double value);
+
+#endif							/* IMPRESSION_EXT_JOURNEY_CORE_H */
