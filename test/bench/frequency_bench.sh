@@ -1,0 +1,771 @@
+#!/usr/bin/env bash
+#
+# test/bench/frequency_bench.sh — the frequency_sketch benchmark (DESIGN.md,
+# "Targets": frequency_agg + frequency_histogram per campaign).
+#
+# Usage (as root on the project's Debian 12 machine, from anywhere):
+#
+#   test/bench/frequency_bench.sh
+#
+# Not part of test/check.sh (tests never time anything).  It shares the
+# cluster, database and table of test/bench/reach_bench.sh: port 54340,
+# /var/tmp/impression_ext_bench, database "bench", the 10M-event table
+# loaded by test/data/load.sh -- --events 10000000 --users 2000000
+# --campaigns 50 --days 30 (loaded here the same way when it is missing).
+# It waits for a running reach_bench.sh to finish before it builds, touches
+# the database or times anything (both time queries on the same 2 CPUs).
+#
+# It prints, measured in this run, as ratios (seconds only alongside):
+#   1. the per-campaign frequency report over impressions,
+#        SELECT campaign_id, h.frequency, h.reach
+#        FROM (SELECT campaign_id, frequency_agg(user_id) AS s FROM events
+#              WHERE kind = 'impression' GROUP BY campaign_id) f,
+#             LATERAL frequency_histogram(f.s) h
+#      against the exact two-level GROUP BY histogram (several plain-SQL
+#      formulations and plans; the fastest is the reference) and against
+#      SELECT campaign_id, count(*) ... GROUP BY campaign_id; serially and
+#      with 2 parallel workers (workers launched shown);
+#   2. the accuracy of this run's sketches against the exact answer: per
+#      campaign the reach error (relative), the 3+ reach error and each
+#      frequency bucket's share error (percentage points); max and RMS over
+#      campaigns, the same for the campaign x day groups; and whether the
+#      serial and parallel sketches are the same bytes;
+#   3. the campaign x day frequency rollup: build time against count(*) of
+#      the same GROUP BY, hash-aggregate memory (EXPLAIN ANALYZE: Memory
+#      Usage, Batches, Disk Usage; work_mem 4GB, no spill), stored size; the
+#      30-day per-campaign sketch answered from it with frequency_union_agg
+#      is checked to be byte-identical to the direct per-campaign sketch;
+#   4. a summary: each target MET / MISSED (or NOISE) with the figure;
+#   and, when a speed target is missed (or IE_BENCH_PERF=1), where the time
+#   goes: perf record -g on the backend during the serial frequency query.
+#
+# Timing (as in reach_bench.sh): every query runs once to warm up, then
+# IE_BENCH_RUNS times; the runs of a block are interleaved (round r runs each
+# query once, in rotated order).  A run's time is the "Execution Time" of
+# EXPLAIN (ANALYZE, TIMING OFF) (no planning, no client); the figure is the
+# median, min..max alongside.  The CPU other processes used during each block
+# is printed.
+#
+# Environment (all optional):
+#   IE_BENCH_RUNS=7             timed runs per query (after 1 warm-up)
+#   IE_BENCH_NO_BUILD=1         do not build and install: measure the
+#                               extension as installed now
+#   IE_BENCH_QUIET_WAIT=900     seconds to wait, before timing, for other
+#                               processes to leave the CPUs alone
+#   IE_BENCH_SIBLING_WAIT=3600  seconds to wait for a running reach_bench.sh
+#                               to finish (0: do not wait)
+#   IE_BENCH_PERF=auto          auto: profile when a speed target is missed;
+#                               1: always; 0: never (installs linux-perf if
+#                               missing)
+#   IE_BENCH_RECREATE_EXT=1     DROP and CREATE EXTENSION impression_ext in the
+#                               database even if its frequency functions exist
+#                               (it is recreated anyway when they are missing:
+#                               the extension has no upgrade script yet)
+#   IE_BENCH_DB=bench           database; with IE_BENCH_GEN_ARGS (generator
+#                               arguments) another database can hold a small
+#                               table for a dry run, e.g.
+#     IE_BENCH_DB=bench_freq_dry IE_BENCH_GEN_ARGS='--events 300000 --users 60000 --campaigns 50 --days 30' \
+#     IE_BENCH_RUNS=2 IE_BENCH_NO_BUILD=1 IE_BENCH_SIBLING_WAIT=0 IE_BENCH_QUIET_WAIT=0 test/bench/frequency_bench.sh
+#
+# Leaves the cluster running (the data stays for the next run) and drops the
+# frequency_bench_* tables it creates.  The full output is also written to
+# test/bench/.build/frequency_bench.out (frequency_bench.<db>.out for another
+# database).
+#
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
+cd "$REPO_ROOT"
+
+PORT=54340
+DATADIR=/var/tmp/impression_ext_bench
+DB=${IE_BENCH_DB:-bench}
+RUNS=${IE_BENCH_RUNS:-7}
+DEFAULT_GEN_ARGS="--events 10000000 --users 2000000 --campaigns 50 --days 30"
+read -r -a GEN_ARGS <<<"${IE_BENCH_GEN_ARGS:-$DEFAULT_GEN_ARGS}"
+if [[ $DB == bench && "${GEN_ARGS[*]}" != "$DEFAULT_GEN_ARGS" ]]; then
+	ie_die "IE_BENCH_GEN_ARGS would reload reach_bench.sh's table in database bench; set IE_BENCH_DB to another database"
+fi
+BUILD="$here/.build"
+WORK="$BUILD/frequency_work"
+[[ $DB == bench ]] || WORK="$BUILD/frequency_work.$DB"
+OUT="$BUILD/frequency_bench.out"
+[[ $DB == bench ]] || OUT="$BUILD/frequency_bench.$DB.out"
+
+mkdir -p "$BUILD" "$WORK"
+exec > >(tee "$OUT") 2>&1
+
+t_start=$(date +%s)
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f s", b - a }'; }
+
+# ---------------------------------------------------------------------------
+# wait for the other benchmarks: reach_bench.sh (or any test/bench/*_bench.sh
+# but this one) times queries on the same CPUs and the same cluster, and
+# rebuilds the extension.  Their backends' CPU does not show in wait_quiet's
+# figure (it counts our cluster as ours), so they are looked for by name, and
+# other active sessions in the cluster are waited for as well.
+# ---------------------------------------------------------------------------
+siblings() { pgrep -af '_bench\.sh' | awk -v self="$$" '$1 != self && $2 ~ /(^|\/)bash$/ && !/frequency_bench\.sh/ { print $1, $3 }'; }
+cluster_sessions() {
+	[[ -f $DATADIR/postmaster.pid ]] || { echo 0; return; }
+	ie_psql -d postgres -tA -c "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+		AND backend_type = 'client backend' AND state = 'active'" 2>/dev/null || echo 0
+}
+# busy: prints what else runs (empty when nothing)
+busy() {
+	local s n
+	s=$(siblings | tr '\n' ' ')
+	n=$(PGHOST=$DATADIR PGPORT=$PORT PGUSER=postgres cluster_sessions)
+	if [[ -n $s ]]; then printf 'benchmark running (pid, script): %s; ' "$s"; fi
+	if [[ $n != 0 ]]; then printf '%s other active session(s) in the cluster' "$n"; fi
+	return 0
+}
+wait_sibling() {
+	local waited=0 limit=${IE_BENCH_SIBLING_WAIT:-3600} what
+	((limit > 0)) || return 0
+	while what=$(busy) && [[ -n $what ]]; do
+		if ((waited >= limit)); then
+			ie_die "still busy after ${waited} s ($what); not timing alongside it"
+		fi
+		if ((waited % 300 == 0)); then ie_log "$what; waiting for it to finish (${waited}/${limit} s)"; fi
+		sleep 30
+		waited=$((waited + 30))
+	done
+	if ((waited > 0)); then ie_log "the other benchmark finished after ${waited} s of waiting"; fi
+}
+wait_sibling
+
+# ---------------------------------------------------------------------------
+# set-up (as reach_bench.sh)
+# ---------------------------------------------------------------------------
+ie_install_packages
+if [[ ${IE_BENCH_NO_BUILD:-0} == 1 ]]; then
+	ie_log "IE_BENCH_NO_BUILD=1: using the impression_ext installed now"
+else
+	ie_build_install
+fi
+ie_start_cluster "$DATADIR" "$PORT"
+export PGDATABASE=$DB
+
+bpsql() { ie_psql -d "$DB" "$@"; }
+
+if ! ie_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+	ie_psql -d postgres -c "CREATE DATABASE $DB"
+fi
+bpsql -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS impression_ext'
+# The extension is still version 0.1 with no upgrade scripts, so a database
+# that created it before frequency_sketch existed lacks the type: recreate it
+# (nothing in the benchmark databases depends on it; without CASCADE, DROP
+# fails rather than drop anything that does).
+have_freq=$(bpsql -tA -c "SELECT to_regprocedure('frequency_agg(bigint)') IS NOT NULL
+	AND to_regprocedure('frequency_union_agg(frequency_sketch)') IS NOT NULL
+	AND to_regprocedure('frequency_histogram(frequency_sketch, integer)') IS NOT NULL
+	AND to_regprocedure('reach_at_least(frequency_sketch, integer)') IS NOT NULL
+	AND to_regprocedure('frequency_sketch_info(frequency_sketch)') IS NOT NULL")
+if [[ $have_freq != t || ${IE_BENCH_RECREATE_EXT:-0} == 1 ]]; then
+	ie_log "recreating extension impression_ext in $DB (frequency functions present: $have_freq)"
+	bpsql -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS impression_ext' -c 'CREATE EXTENSION impression_ext'
+fi
+
+gen_desc="${GEN_ARGS[*]}"
+loaded=
+if [[ $(bpsql -tA -c "SELECT to_regclass('public.bench_meta') IS NOT NULL AND to_regclass('public.events') IS NOT NULL") == t ]]; then
+	loaded=$(bpsql -tA -c "SELECT m.gen_args FROM bench_meta m WHERE m.rows = (SELECT count(*) FROM events)")
+fi
+if [[ $loaded == "$gen_desc" ]]; then
+	ie_log "reusing the loaded events table ($gen_desc)"
+else
+	ie_log "loading events ($gen_desc)"
+	bpsql -c 'DROP TABLE IF EXISTS bench_meta'
+	"$REPO_ROOT/test/data/load.sh" -d "$DB" -- "${GEN_ARGS[@]}"
+	bpsql -c "CREATE TABLE bench_meta AS SELECT '$gen_desc'::text AS gen_args, count(*) AS rows FROM events"
+fi
+ie_log "VACUUM ANALYZE events"
+bpsql -c 'VACUUM ANALYZE events'
+
+# our own tables (unlogged, dropped at the end)
+drop_ours() {
+	bpsql -c 'SET client_min_messages = warning' \
+		-c 'DROP TABLE IF EXISTS frequency_bench_sk, frequency_bench_sk_par, frequency_bench_exact, frequency_bench_rollup, frequency_bench_day_exact'
+}
+drop_ours
+
+# ---------------------------------------------------------------------------
+# header
+# ---------------------------------------------------------------------------
+echo
+echo "frequency_sketch benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
+echo "commit $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO_ROOT" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/ (diff sha1 $(git -C "$REPO_ROOT" diff HEAD -- src | sha1sum | cut -c1-12))"), impression_ext $(bpsql -tA -c 'SELECT impression_ext_version()')$([[ ${IE_BENCH_NO_BUILD:-0} == 1 ]] && echo ' (as installed, not rebuilt)')"
+bpsql -tA -F ' ' -c "SELECT 'server', version()" | cut -c1-80
+bpsql -tA -c "SELECT format('events (database %s): %s rows, %s impressions, %s users with an impression, %s campaigns, table %s (shared_buffers %s)',
+	current_database(), count(*), count(*) FILTER (WHERE kind = 'impression'), count(DISTINCT user_id) FILTER (WHERE kind = 'impression'),
+	count(DISTINCT campaign_id), pg_size_pretty(pg_relation_size('events')), current_setting('shared_buffers')) FROM events"
+echo "settings: work_mem $(bpsql -tA -c 'SHOW work_mem') unless a query says otherwise, hash_mem_multiplier $(bpsql -tA -c 'SHOW hash_mem_multiplier'), jit $(bpsql -tA -c 'SHOW jit'), TimeZone UTC;" \
+	"median of $RUNS runs after 1 warm-up, EXPLAIN (ANALYZE, TIMING OFF) execution time"
+
+# ---------------------------------------------------------------------------
+# timing machinery (from reach_bench.sh; per-query settings added)
+# ---------------------------------------------------------------------------
+SERIAL_SET="SET max_parallel_workers_per_gather = 0;"
+PARALLEL_SET="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
+COMMON_SET="SET TimeZone = 'UTC'; SET client_min_messages = warning;"
+RESULTS="$WORK/timings.txt"
+: >"$RESULTS"
+
+declare -A SQL PRE LABEL
+
+IMP="kind = 'impression'"
+# 1. per-campaign frequency report
+SQL[freq.hist]="SELECT f.campaign_id, h.frequency, h.reach FROM (SELECT campaign_id, frequency_agg(user_id) AS s FROM events WHERE $IMP GROUP BY campaign_id) f CROSS JOIN LATERAL frequency_histogram(f.s) h"
+SQL[freq.agg]="SELECT campaign_id, frequency_agg(user_id) FROM events WHERE $IMP GROUP BY campaign_id"
+SQL[freq.count]="SELECT campaign_id, count(*) FROM events WHERE $IMP GROUP BY campaign_id"
+EXACT_SQL="SELECT campaign_id, least(n, 10) AS frequency, count(*) FROM (SELECT campaign_id, user_id, count(*) AS n FROM events WHERE $IMP GROUP BY 1, 2) t GROUP BY 1, 2"
+SQL[freq.exact_plan]=$EXACT_SQL
+SQL[freq.exact_hash]=$EXACT_SQL
+PRE[freq.exact_hash]="SET work_mem = '2GB'; SET enable_sort = off;"
+SQL[freq.exact_sort]=$EXACT_SQL
+PRE[freq.exact_sort]="SET work_mem = '2GB'; SET enable_hashagg = off;"
+# one bigint group key instead of two columns (cheaper to hash and compare);
+# the same result as long as 0 <= user_id < 2^32, which holds for this table
+SQL[freq.exact_key]="SELECT (key >> 32)::int AS campaign_id, least(n, 10) AS frequency, count(*) FROM (SELECT (campaign_id::bigint << 32) | user_id AS key, count(*) AS n FROM events WHERE $IMP GROUP BY 1) t GROUP BY 1, 2"
+PRE[freq.exact_key]="SET work_mem = '2GB'; SET enable_sort = off;"
+ORDER_FREQ=(count agg hist exact_plan exact_hash exact_sort exact_key)
+EXACT_NAMES=(exact_plan exact_hash exact_sort exact_key)
+LABEL[count]="count(*) GROUP BY campaign_id"
+LABEL[agg]="frequency_agg(user_id) GROUP BY campaign_id"
+LABEL[hist]="frequency_histogram(frequency_agg(user_id)) (LATERAL)"
+LABEL[exact_plan]="exact 2-level GROUP BY, planner's choice"
+LABEL[exact_hash]="exact, hash both levels (work_mem 2GB, enable_sort off)"
+LABEL[exact_sort]="exact, sort + group (work_mem 2GB, enable_hashagg off)"
+LABEL[exact_key]="exact, hash on one bigint key campaign<<32|user (2GB)"
+
+# 3. campaign x day rollup (work_mem large enough that neither spills)
+ROLL_SET="SET work_mem = '4GB'; SET hash_mem_multiplier = 1;"
+SQL[roll.rfreq]="SELECT campaign_id, ts::date, frequency_agg(user_id) FROM events WHERE $IMP GROUP BY 1, 2"
+SQL[roll.rcount]="SELECT campaign_id, ts::date, count(*) FROM events WHERE $IMP GROUP BY 1, 2"
+PRE[roll.rfreq]=$ROLL_SET
+PRE[roll.rcount]=$ROLL_SET
+LABEL[rcount]="count(*) GROUP BY campaign_id, ts::date"
+LABEL[rfreq]="frequency_agg(user_id) GROUP BY campaign_id, ts::date"
+ORDER_ROLL=(rcount rfreq)
+# the 30-day per-campaign report answered from the rollup
+SQL[answer.from_rollup]="SELECT f.campaign_id, h.frequency, h.reach FROM (SELECT campaign_id, frequency_union_agg(users) AS s FROM frequency_bench_rollup GROUP BY campaign_id) f CROSS JOIN LATERAL frequency_histogram(f.s) h"
+LABEL[from_rollup]="frequency_histogram(frequency_union_agg(users)) from the rollup"
+
+# CPU accounting, to see whether anything else ran during the measurements:
+# the machine's busy time (/proc/stat) minus our cluster's (the postmaster
+# and the children it has reaped: backends and parallel workers of ended
+# sessions), in seconds.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_snapshot() {
+	local pm
+	pm=$(head -1 "$DATADIR/postmaster.pid")
+	awk -v tck="$CLK_TCK" -v pmstat="/proc/$pm/stat" 'BEGIN {
+		getline l < "/proc/stat"; split(l, c, " ")
+		busy = c[2] + c[3] + c[4] + c[7] + c[8] + c[9]
+		getline p < pmstat; split(p, f, " ")
+		own = f[14] + f[15] + f[16] + f[17]
+		printf "%.2f %.2f %.3f\n", busy / tck, own / tck, systime() }'
+}
+# others_share BEFORE AFTER (snapshots): CPU share of other processes, % of the machine
+others_share() {
+	awk -v a="$1" -v b="$2" -v ncpu="$(nproc)" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		wall = y[3] - x[3]; other = (y[1] - x[1]) - (y[2] - x[2])
+		if (other < 0) other = 0
+		printf "%.0f", (wall > 0) ? 100 * other / (wall * ncpu) : 0 }'
+}
+# wait_quiet: before timing, wait (up to IE_BENCH_QUIET_WAIT s, default 900)
+# until other processes use under 10 % of the machine over 10 s
+wait_quiet() {
+	local waited=0 s1 s2 share limit=${IE_BENCH_QUIET_WAIT:-900}
+	while :; do
+		s1=$(cpu_snapshot); sleep 10; s2=$(cpu_snapshot)
+		share=$(others_share "$s1" "$s2")
+		if ((share < 10)); then
+			ie_log "machine quiet (other processes: $share % of the CPUs)"
+			return
+		fi
+		if ((waited >= limit)); then
+			ie_log "WARNING: other processes still use $share % of the CPUs after ${waited} s; measuring anyway"
+			echo "WARNING: other processes used $share % of the CPUs when timing started; timings are disturbed"
+			return
+		fi
+		ie_log "other processes use $share % of the CPUs; waiting for a quiet machine (${waited}/${limit} s)"
+		waited=$((waited + 10))
+	done
+}
+
+# time_block BLOCK MODE NAME...: warm-up round 0, then RUNS interleaved rounds;
+# PRE[BLOCK.NAME] holds settings for that query alone (reset after it)
+time_block() {
+	local block=$1 mode=$2
+	shift 2
+	local names=("$@")
+	local n=${#names[@]} r i j name settings out snap_start pre
+	if [[ $mode == serial ]]; then settings=$SERIAL_SET; else settings=$PARALLEL_SET; fi
+	local attempt=0 what
+	while :; do
+	attempt=$((attempt + 1))
+	what=
+	ie_log "timing $block ($mode): ${names[*]} — $((RUNS + 1)) rounds"
+	for ((r = 0; r <= RUNS; r++)); do
+		[[ $r == 1 ]] && snap_start=$(cpu_snapshot)
+		{
+			echo "$COMMON_SET $settings"
+			for ((i = 0; i < n; i++)); do
+				j=$(((i + r) % n))
+				name=${names[$j]}
+				pre=${PRE[$block.$name]:-}
+				echo "\\echo @@$name"
+				if [[ -n $pre ]]; then echo "$pre"; fi
+				echo "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) ${SQL[$block.$name]};"
+				if [[ -n $pre ]]; then echo "RESET ALL; $COMMON_SET $settings"; fi
+			done
+		} >"$WORK/round.sql"
+		out="$WORK/round.out"
+		bpsql -tA -f "$WORK/round.sql" >"$out"
+		awk -v block="$block" -v mode="$mode" -v round="$r" '
+			/^@@/ { name = substr($0, 3); planned[name] = 0; launched[name] = 0; next }
+			/Workers Planned:/ { planned[name] = $NF }
+			/Workers Launched:/ { launched[name] = $NF }
+			/Execution Time:/ { t[name] = $(NF - 1) / 1000 }
+			END { for (q in t) print block, mode, q, round, t[q], planned[q], launched[q] }
+		' "$out" >>"$RESULTS"
+		if [[ $r == 0 ]]; then cp "$out" "$WORK/plans.$block.$mode.txt"; fi
+		if ((${IE_BENCH_SIBLING_WAIT:-3600} > 0)); then what=$(busy); fi
+		[[ -z $what ]] || break
+	done
+	[[ -n $what ]] || break
+	# another benchmark started: its queries and ours would slow each
+	# other down; drop this block's runs, wait, and time it again
+	awk -v b="$block" -v m="$mode" '!($1 == b && $2 == m)' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
+	ie_log "$what during $block ($mode): discarding its runs, waiting, then timing it again"
+	wait_sibling
+	wait_quiet
+	done
+	sleep 0.3	# let the postmaster reap the last backend
+	OTHERS[$block.$mode]=$(others_share "$snap_start" "$(cpu_snapshot)")
+	ATTEMPTS[$block.$mode]=$attempt
+}
+declare -A ATTEMPTS
+declare -A OTHERS
+
+# stat BLOCK MODE NAME FIELD: median | min | max | planned | launched (min over runs)
+stat() {
+	awk -v b="$1" -v m="$2" -v q="$3" -v f="$4" '
+		$1 == b && $2 == m && $3 == q && $4 > 0 { n++; t[n] = $5; if (n == 1 || $6 < p) p = $6; if (n == 1 || $7 < l) l = $7 }
+		END {
+			if (n == 0) { print "nan"; exit }
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
+			if (f == "median") print (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+			else if (f == "min") print t[1]
+			else if (f == "max") print t[n]
+			else if (f == "planned") print p
+			else if (f == "launched") print l
+		}' "$RESULTS"
+}
+
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan" || a == "" || b == "") print "nan"; else printf "%.3f", a / b }'; }
+
+# plan_summary FILE NAME: the plan's node types of one query, as "A > B > C"
+plan_summary() {
+	awk -v q="$2" '
+		/^@@/ { on = (substr($0, 3) == q); next }
+		on && /(Aggregate|Sort|Gather|Scan|Nested Loop|Function Scan|Result|Append)/ && !/Sort Key|Group Key|Sort Method|Presorted Key/ {
+			s = $0; sub(/^ *(->)? */, "", s); sub(/ *\(.*$/, "", s); sub(/ on .*$/, "", s)
+			out = out (out == "" ? "" : " > ") s }
+		on && /(Batches:|Sort Method:)/ { b = $0; sub(/^ */, "", b); mem = mem (mem == "" ? "" : "; ") b }
+		END { print out (mem != "" ? "  [" mem "]" : "") }' "$1"
+}
+
+# print_block BLOCK MODE REF NAME...: ratios to REF's median
+print_block() {
+	local block=$1 mode=$2 ref=$3
+	shift 3
+	local name med mn mx w refm
+	refm=$(stat "$block" "$mode" "$ref" median)
+	printf '    %-56s %8s %15s | %10s |' "query" "median" "min..max" "/${LABEL[$ref]%% *}"
+	if [[ $mode == parallel ]]; then printf ' %8s %8s' "/serial" "workers"; fi
+	echo
+	for name in "$@"; do
+		med=$(stat "$block" "$mode" "$name" median)
+		mn=$(stat "$block" "$mode" "$name" min)
+		mx=$(stat "$block" "$mode" "$name" max)
+		printf '    %-56s %7.3fs %6.3f..%6.3fs | %10s |' "${LABEL[$name]}" "$med" "$mn" "$mx" "$(div "$med" "$refm")"
+		if [[ $mode == parallel ]]; then
+			w="$(stat "$block" "$mode" "$name" launched)/$(stat "$block" "$mode" "$name" planned)"
+			[[ $w == 0/0 ]] && w="serial"
+			printf ' %8s %8s' "$(div "$med" "$(stat "$block" serial "$name" median)")" "$w"
+		fi
+		echo
+	done
+}
+
+# best_exact MODE: the exact formulation with the smallest median
+best_exact() {
+	local mode=$1 name best="" bt="" t
+	for name in "${EXACT_NAMES[@]}"; do
+		t=$(stat freq "$mode" "$name" median)
+		[[ $t == nan ]] && continue
+		if [[ -z $best ]] || awk -v a="$t" -v b="$bt" 'BEGIN { exit !(a < b) }'; then best=$name; bt=$t; fi
+	done
+	echo "$best"
+}
+
+declare -A M		# figures for the summary
+
+# ---------------------------------------------------------------------------
+# 1. speed: per-campaign frequency report
+# ---------------------------------------------------------------------------
+wait_sibling
+wait_quiet
+t0=$(now)
+time_block freq serial "${ORDER_FREQ[@]}"
+time_block freq parallel "${ORDER_FREQ[@]}"
+
+echo
+echo "== 1. per-campaign frequency report over impressions (WHERE $IMP; ratios of median times, same run)"
+echo "  frequency path: ${SQL[freq.hist]}"
+echo "  exact:          $EXACT_SQL"
+echo "  one-key exact:  ${SQL[freq.exact_key]}"
+echo "  baseline:       ${SQL[freq.count]}"
+for mode in serial parallel; do
+	if [[ $mode == serial ]]; then
+		echo "  serial (max_parallel_workers_per_gather = 0):"
+	else
+		echo "  2 workers (max_parallel_workers_per_gather = 2, parallel_setup_cost = parallel_tuple_cost = 0; workers = launched/planned, min over runs;"
+		echo "  the leader also scans, so 3 processes share $(nproc) CPUs):"
+	fi
+	print_block freq "$mode" count "${ORDER_FREQ[@]}"
+	best=$(best_exact "$mode")
+	M[$mode.best]=$best
+	M[$mode.speedup]=$(div "$(stat freq "$mode" "$best" median)" "$(stat freq "$mode" hist median)")
+	M[$mode.vs_count]=$(div "$(stat freq "$mode" hist median)" "$(stat freq "$mode" count median)")
+	M[$mode.agg_vs_count]=$(div "$(stat freq "$mode" agg median)" "$(stat freq "$mode" count median)")
+	M[$mode.launched]="$(stat freq "$mode" hist launched)/$(stat freq "$mode" hist planned)"
+	echo "    fastest exact formulation: ${LABEL[$best]} — the frequency path is ${M[$mode.speedup]}x faster;" \
+		"frequency path / count(*) = ${M[$mode.vs_count]}x (frequency_agg alone ${M[$mode.agg_vs_count]}x)"
+	echo "    plans (first run):"
+	for name in "${ORDER_FREQ[@]}"; do
+		printf '      %-12s %s\n' "$name" "$(plan_summary "$WORK/plans.freq.$mode.txt" "$name")"
+	done
+done
+M[par.hist_speedup]=$(div "$(stat freq parallel hist median)" "$(stat freq serial hist median)")
+echo "  CPU used by other processes during the timed runs (% of $(nproc) CPUs; should be near 0): serial ${OTHERS[freq.serial]} %, parallel ${OTHERS[freq.parallel]} %" \
+	"(attempts: ${ATTEMPTS[freq.serial]}, ${ATTEMPTS[freq.parallel]})"
+echo "  timing took $(since "$t0")"
+
+# ---------------------------------------------------------------------------
+# 2. accuracy of this run's sketches
+# ---------------------------------------------------------------------------
+t0=$(now)
+wait_sibling
+ie_log "accuracy: building the sketches (serial and parallel) and the exact histogram"
+bpsql -c "$COMMON_SET" \
+	-c "$SERIAL_SET CREATE UNLOGGED TABLE frequency_bench_sk AS SELECT campaign_id, frequency_agg(user_id) AS s FROM events WHERE $IMP GROUP BY campaign_id" \
+	-c "$PARALLEL_SET CREATE UNLOGGED TABLE frequency_bench_sk_par AS SELECT campaign_id, frequency_agg(user_id) AS s FROM events WHERE $IMP GROUP BY campaign_id" \
+	-c "$SERIAL_SET SET work_mem = '2GB'; CREATE UNLOGGED TABLE frequency_bench_exact AS $EXACT_SQL" \
+	-c "ANALYZE frequency_bench_sk, frequency_bench_sk_par, frequency_bench_exact"
+# the per-campaign comparison (a view over the session's temp data)
+CMP_SQL="
+	WITH sk AS (
+		SELECT campaign_id, reach(s) AS r, reach_at_least(s, 3) AS r3,
+		       frequency_sketch_info(s) AS info
+		FROM frequency_bench_sk),
+	skh AS (
+		SELECT campaign_id, h.frequency, h.reach, h.share
+		FROM frequency_bench_sk, LATERAL frequency_histogram(s) h),
+	ex AS (
+		SELECT campaign_id, sum(count) AS r, coalesce(sum(count) FILTER (WHERE frequency >= 3), 0) AS r3
+		FROM frequency_bench_exact GROUP BY campaign_id),
+	exh AS (
+		SELECT e.campaign_id, e.frequency, e.count AS reach, e.count::float8 / x.r AS share
+		FROM frequency_bench_exact e JOIN ex x USING (campaign_id)),
+	buckets AS (
+		SELECT campaign_id, frequency, coalesce(exh.share, 0) AS ex_share, coalesce(skh.share, 0) AS sk_share,
+		       100 * (coalesce(skh.share, 0) - coalesce(exh.share, 0)) AS err_pp
+		FROM skh FULL JOIN exh USING (campaign_id, frequency)),
+	per_campaign AS (
+		SELECT c.campaign_id, c.info->>'mode' AS mode, (c.info->>'k')::int AS k,
+		       (c.info->>'relative_standard_error')::float8 AS rse,
+		       x.r AS ex_r, c.r AS sk_r, (c.r - x.r)::float8 / x.r AS r_err,
+		       x.r3 AS ex_r3, c.r3 AS sk_r3, (c.r3 - x.r3)::float8 / nullif(x.r3, 0) AS r3_err,
+		       b.max_pp, b.max_at
+		FROM sk c FULL JOIN ex x USING (campaign_id)
+		LEFT JOIN LATERAL (SELECT max(abs(err_pp)) AS max_pp,
+		                          (array_agg(frequency ORDER BY abs(err_pp) DESC))[1] AS max_at
+		                   FROM buckets b WHERE b.campaign_id = c.campaign_id) b ON true)"
+read -r n_camp n_samp k_val r_rms r_max r3_rms r3_max sh_max sh_rms rse_mean < <(bpsql -tA -F ' ' -c "$CMP_SQL
+	SELECT count(*), count(*) FILTER (WHERE mode = 'sampling'), max(k),
+	       coalesce(sqrt(avg(r_err ^ 2) FILTER (WHERE mode = 'sampling')), 0), max(abs(r_err)),
+	       coalesce(sqrt(avg(r3_err ^ 2) FILTER (WHERE mode = 'sampling')), 0), max(abs(r3_err)),
+	       (SELECT max(abs(err_pp)) FROM buckets), (SELECT sqrt(avg(err_pp ^ 2)) FROM buckets),
+	       coalesce(avg(rse) FILTER (WHERE mode = 'sampling'), 0)
+	FROM per_campaign")
+echo
+echo "== 2. accuracy of this run's sketches (k = default) against the exact answer, per campaign"
+echo "  reach error = (reach(s) - exact) / exact; 3+ = reach_at_least(s, 3); share error = sketch share - exact share of a"
+echo "  frequency bucket (1 .. 9, 10+), in percentage points; rse = the sketch's own relative standard error (frequency_sketch_info)"
+bpsql -P footer=off -c "$CMP_SQL
+	SELECT campaign_id AS campaign, mode, ex_r AS exact_reach, sk_r AS sketch_reach,
+	       to_char(100 * r_err, 'S990.00') || ' %' AS reach_err, to_char(100 * rse, '0.00') || ' %' AS rse,
+	       ex_r3 AS exact_3plus, sk_r3 AS sketch_3plus, to_char(100 * r3_err, 'S990.00') || ' %' AS err_3plus,
+	       to_char(max_pp, '0.00') || ' pp (' || max_at || ')' AS worst_bucket
+	FROM per_campaign ORDER BY ex_r DESC" | sed 's/^/  /'
+echo "  per bucket, over campaigns (expected SE of a share p from a k-user sample: sqrt(p (1 - p) / k), p the mean exact share):"
+bpsql -P footer=off -c "$CMP_SQL
+	SELECT frequency, to_char(100 * avg(ex_share), '990.00') || ' %' AS mean_exact_share,
+	       to_char(sqrt(avg(err_pp ^ 2)), '0.000') || ' pp' AS rms_err,
+	       to_char(max(abs(err_pp)), '0.000') || ' pp' AS max_abs_err,
+	       to_char(100 * sqrt(avg(ex_share) * (1 - avg(ex_share)) / $k_val), '0.000') || ' pp' AS expected_se
+	FROM buckets GROUP BY frequency ORDER BY frequency" | sed 's/^/  /'
+M[k]=$k_val
+M[target_rmse]=$(awk -v k="$k_val" 'BEGIN { printf "%.5f", 1 / sqrt(k) }')
+M[r_rms]=$r_rms; M[r_max]=$r_max; M[r3_rms]=$r3_rms; M[r3_max]=$r3_max; M[sh_max]=$sh_max; M[sh_rms]=$sh_rms
+M[n_samp]=$n_samp
+# standard error of an RMS estimated from n independent normal errors: rms / sqrt(2 n)
+M[r_rms_se]=$(awk -v r="$r_rms" -v n="$n_samp" 'BEGIN { printf "%.5f", (n > 0) ? r / sqrt(2 * n) : 0 }')
+pct() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.3f %%", 100 * v }'; }
+echo "  over $n_camp campaigns ($n_samp in sampling mode, k = $k_val; RMS over those in sampling mode, exact mode has no error):"
+echo "    reach:     RMS $(pct "$r_rms") +- $(pct "${M[r_rms_se]}") (estimate's SE), max $(pct "$r_max"); 1/sqrt(k) = $(pct "${M[target_rmse]}"), mean reported rse $(pct "$rse_mean")"
+echo "    3+ reach:  RMS $(pct "$r3_rms"), max $(pct "$r3_max")"
+echo "    bucket shares: RMS $(awk -v v="$sh_rms" 'BEGIN { printf "%.3f", v }') pp, max $(awk -v v="$sh_max" 'BEGIN { printf "%.3f", v }') pp over all campaigns x buckets"
+echo "  (the campaigns' errors are not independent: they share users, and a user's hash decides their sampling in every campaign)"
+
+# serial and parallel sketches must be the same bytes
+read -r sp_n sp_same < <(bpsql -tA -F ' ' -c "SELECT count(*), count(*) FILTER (WHERE a.s::bytea = b.s::bytea)
+	FROM frequency_bench_sk a FULL JOIN frequency_bench_sk_par b USING (campaign_id)")
+M[serial_eq_parallel]="$sp_same/$sp_n"
+echo "  serial and 2-worker sketches byte-identical: $sp_same of $sp_n campaigns"
+echo "  accuracy took $(since "$t0")"
+
+# ---------------------------------------------------------------------------
+# 3. campaign x day rollup
+# ---------------------------------------------------------------------------
+t0=$(now)
+wait_sibling
+time_block roll serial "${ORDER_ROLL[@]}"
+time_block roll parallel "${ORDER_ROLL[@]}"
+
+MEM_SET="SET max_parallel_workers_per_gather = 0; SET work_mem = '4GB'; SET hash_mem_multiplier = 1; SET enable_sort = off; $COMMON_SET"
+# mem_explain NAME SQL [PRE-SQL]: EXPLAIN (ANALYZE, BUFFERS) once, serial
+mem_explain() {
+	local name=$1 sql=$2 pre=${3:-}
+	ie_log "memory: $name"
+	{
+		echo "$MEM_SET"
+		echo "BEGIN;"
+		if [[ -n $pre ]]; then echo "$pre"; fi
+		echo "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) $sql;"
+		echo "ROLLBACK;"
+	} >"$WORK/mem.sql"
+	bpsql -tA -f "$WORK/mem.sql" >"$WORK/mem.$name.txt"
+	awk -v name="$name" '
+		/HashAggregate/ && !seen { seen = 1; match($0, /rows=[0-9]+/); est = substr($0, RSTART + 5, RLENGTH - 5);
+			match($0, /actual rows=[0-9]+/); groups = substr($0, RSTART + 12, RLENGTH - 12) }
+		/Batches:/ && !bseen { bseen = 1
+			for (i = 1; i <= NF; i++) {
+				if ($i == "Batches:") batches = $(i + 1)
+				if ($i == "Usage:" && $(i - 1) == "Memory") mem = $(i + 1)
+				if ($i == "Usage:" && $(i - 1) == "Disk") disk = $(i + 1)
+			} }
+		/Execution Time:/ { t = $(NF - 1) / 1000 }
+		END { gsub(/kB/, "", mem); gsub(/kB/, "", disk)
+			printf "%s %s %s %s %s %s %s\n", name, groups + 0, est + 0, batches + 0, mem + 0, disk + 0, t }
+	' "$WORK/mem.$name.txt" >>"$WORK/mem.results"
+}
+: >"$WORK/mem.results"
+# the planner has no statistics on ts::date and guesses the group count; the
+# same queries also run with extended statistics that give it the right
+# estimate (created and rolled back inside the EXPLAIN's transaction)
+STATS='CREATE STATISTICS frequency_bench_tmp_campaign_day (ndistinct) ON campaign_id, (ts::date) FROM events; ANALYZE events;'
+wait_sibling
+mem_explain rfreq "${SQL[roll.rfreq]}"
+mem_explain rcount "${SQL[roll.rcount]}"
+mem_explain rfreq_st "${SQL[roll.rfreq]}" "$STATS"
+mem_explain rcount_st "${SQL[roll.rcount]}" "$STATS"
+
+ie_log "building the rollup table and the exact campaign x day reach"
+bpsql -c "$COMMON_SET $SERIAL_SET $ROLL_SET" \
+	-c "CREATE UNLOGGED TABLE frequency_bench_rollup AS SELECT campaign_id, ts::date AS day, frequency_agg(user_id) AS users FROM events WHERE $IMP GROUP BY 1, 2" \
+	-c "CREATE UNLOGGED TABLE frequency_bench_day_exact AS SELECT campaign_id, ts::date AS day, count(DISTINCT user_id) AS reach FROM events WHERE $IMP GROUP BY 1, 2" \
+	-c "ANALYZE frequency_bench_rollup, frequency_bench_day_exact"
+time_block answer serial from_rollup
+
+memf() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$WORK/mem.results"; }
+kb() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else if (k >= 1048576) printf "%.2f GB", k / 1048576; else if (k >= 1024) printf "%.1f MB", k / 1024; else printf "%d kB", k }'; }
+mem_line() {
+	local name=$1 label=$2
+	local g e b m d t
+	g=$(memf "$name" 2); e=$(memf "$name" 3); b=$(memf "$name" 4); m=$(memf "$name" 5); d=$(memf "$name" 6); t=$(memf "$name" 7)
+	[[ -z $g ]] && { printf '    %-52s (missing)\n' "$label"; return; }
+	printf '    %-52s %8s %9s %7s %10s %10s %11s %8.1fs\n' "$label" "$g" "$e" "$b" "$(kb "$m")" "$(kb "$d")" \
+		"$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.0f B", (g > 0) ? m * 1024 / g : 0 }')" "$t"
+}
+
+read -r ro_groups ro_sampling ro_bytes ro_bytes_st ro_users < <(bpsql -tA -F ' ' -c "
+	SELECT count(*), count(*) FILTER (WHERE frequency_sketch_info(users)->>'mode' = 'sampling'),
+	       sum(length(users::bytea)) + 4 * count(*), sum(pg_column_size(users)), sum((frequency_sketch_info(users)->>'users_kept')::bigint)
+	FROM frequency_bench_rollup")
+# union of the days = the direct sketch of the month, byte for byte
+read -r un_n un_same un_eq un_hist_diff < <(bpsql -tA -F ' ' -c "
+	WITH u AS (SELECT campaign_id, frequency_union_agg(users) AS s FROM frequency_bench_rollup GROUP BY campaign_id)
+	SELECT count(*), count(*) FILTER (WHERE d.s::bytea = u.s::bytea), count(*) FILTER (WHERE d.s = u.s),
+	       (SELECT count(*) FROM (SELECT campaign_id, h.* FROM u, LATERAL frequency_histogram(u.s) h
+	                              EXCEPT ALL
+	                              SELECT campaign_id, h.* FROM frequency_bench_sk d, LATERAL frequency_histogram(d.s) h) x)
+	FROM frequency_bench_sk d FULL JOIN u USING (campaign_id)")
+# reach error over the campaign x day groups (many more samples than 50 campaigns)
+read -r dy_n dy_samp dy_rms dy_max dy_rse < <(bpsql -tA -F ' ' -c "
+	WITH c AS (
+		SELECT frequency_sketch_info(r.users)->>'mode' AS mode, (frequency_sketch_info(r.users)->>'relative_standard_error')::float8 AS rse,
+		       (reach(r.users) - x.reach)::float8 / x.reach AS err
+		FROM frequency_bench_rollup r JOIN frequency_bench_day_exact x USING (campaign_id, day))
+	SELECT count(*), count(*) FILTER (WHERE mode = 'sampling'),
+	       coalesce(sqrt(avg(err ^ 2) FILTER (WHERE mode = 'sampling')), 0),
+	       coalesce(max(abs(err)) FILTER (WHERE mode = 'sampling'), 0), coalesce(avg(rse) FILTER (WHERE mode = 'sampling'), 0)
+	FROM c")
+M[dy_rms]=$dy_rms
+M[dy_n]=$dy_samp
+M[dy_rms_se]=$(awk -v r="$dy_rms" -v n="$dy_samp" 'BEGIN { printf "%.5f", (n > 0) ? r / sqrt(2 * n) : 0 }')
+
+echo
+echo "== 3. campaign x day frequency rollup: SELECT campaign_id, ts::date, <agg> FROM events WHERE $IMP GROUP BY 1, 2"
+echo "  build time (work_mem 4GB, hash_mem_multiplier 1: no spill), ratio to count(*) of the same GROUP BY:"
+echo "  serial:"
+print_block roll serial rcount "${ORDER_ROLL[@]}"
+echo "  2 workers:"
+print_block roll parallel rcount "${ORDER_ROLL[@]}"
+for mode in serial parallel; do
+	printf '    plans (%s, first run): rfreq %s\n' "$mode" "$(plan_summary "$WORK/plans.roll.$mode.txt" rfreq)"
+done
+M[roll.serial]=$(div "$(stat roll serial rfreq median)" "$(stat roll serial rcount median)")
+M[roll.parallel]=$(div "$(stat roll parallel rfreq median)" "$(stat roll parallel rcount median)")
+echo "  CPU used by other processes during the timed runs: serial ${OTHERS[roll.serial]} %, parallel ${OTHERS[roll.parallel]} % (attempts: ${ATTEMPTS[roll.serial]}, ${ATTEMPTS[roll.parallel]})"
+echo "  hash-aggregate memory (EXPLAIN (ANALYZE, BUFFERS), serial, work_mem = 4GB, hash_mem_multiplier = 1, enable_sort = off):"
+printf '    %-52s %8s %9s %7s %10s %10s %11s %9s\n' "query" "groups" "est." "batches" "memory" "disk" "per group" "time"
+mem_line rcount "count(*) (hash table without states)"
+mem_line rfreq "frequency_agg(user_id)"
+echo "    the same with CREATE STATISTICS (ndistinct) ON campaign_id, (ts::date) (the planner expects the real group count):"
+mem_line rcount_st "count(*)"
+mem_line rfreq_st "frequency_agg(user_id)"
+M[mem.bytes]=$(memf rfreq 5)
+M[mem.batches]=$(memf rfreq 4)
+M[mem.disk]=$(memf rfreq 6)
+per_group=$(awk -v m="$(memf rfreq 5)" -v c="$(memf rcount 5)" -v g="$(memf rfreq 2)" 'BEGIN { printf "%.0f", (g > 0) ? (m - c) * 1024 / g : 0 }')
+echo "    frequency_agg's states: $(kb $(($(memf rfreq 5) - $(memf rcount 5)))) over count(*)'s hash table, $(kb $((per_group / 1024))) a group" \
+	"(for scale, DESIGN.md: an hll campaign x day rollup of all events used 199 MB, 128 KB a group)"
+echo "  stored rollup: $ro_groups rows ($ro_sampling of them sampling), $ro_users users kept; $(kb $((ro_bytes / 1024))) raw, $(kb $((ro_bytes_st / 1024))) as stored (pg_column_size, after TOAST compression)"
+echo "  reach error of the $dy_samp campaign x day groups in sampling mode (of $dy_n), against count(DISTINCT user_id):" \
+	"RMS $(pct "$dy_rms") +- $(pct "${M[dy_rms_se]}"), max $(pct "$dy_max"); mean reported rse $(pct "$dy_rse")"
+echo "  30-day per-campaign report from the rollup (frequency_union_agg over its $ro_groups rows):"
+print_block answer serial from_rollup from_rollup | sed -n '2p'
+M[answer_ratio]=$(div "$(stat answer serial from_rollup median)" "$(stat freq serial hist median)")
+echo "    = ${M[answer_ratio]}x the direct frequency query over events (serial, section 1)"
+M[union_identical]="$un_same/$un_n"
+echo "  union of the days vs the direct per-campaign sketch: $un_same of $un_n campaigns byte-identical (::bytea), $un_eq equal (=);" \
+	"histogram rows that differ: $un_hist_diff"
+echo "  rollup took $(since "$t0")"
+
+# ---------------------------------------------------------------------------
+# where the time goes (IE_BENCH_PERF=1, or auto when a speed target is missed)
+# ---------------------------------------------------------------------------
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a != "" && a + 0 >= b + 0) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a != "" && a + 0 <= b + 0) }'; }
+speed_missed=0
+ge "${M[serial.speedup]}" 5 || speed_missed=1
+le "${M[serial.vs_count]}" 1.6 || speed_missed=1
+ge "${M[parallel.speedup]}" 5 || speed_missed=1
+le "${M[parallel.vs_count]}" 1.6 || speed_missed=1
+perf_mode=${IE_BENCH_PERF:-auto}
+if [[ $perf_mode == 1 || ($perf_mode == auto && $speed_missed == 1) ]]; then
+	if ! command -v perf >/dev/null 2>&1; then
+		ie_log "installing linux-perf"
+		apt-get install -y -q --no-install-recommends linux-perf >/dev/null
+	fi
+	wait_sibling
+	# perf_profile NAME SETTINGS SQL: perf record -g on the backend over
+	# IE_BENCH_PERF_RUNS runs of SQL (after one warm-up run); self time and
+	# time including callees, by symbol
+	perf_profile() {
+		local name=$1 settings=$2 sql=$3 app="frequency_perf_$1" pid="" i psql_pid data="$WORK/perf.$1.data"
+		{
+			echo "$COMMON_SET $settings"
+			echo "SELECT pg_sleep(1);"
+			for ((i = 0; i < ${IE_BENCH_PERF_RUNS:-3}; i++)); do echo "$sql;"; done
+		} >"$WORK/perf.$name.sql"
+		bpsql -o /dev/null -c "$COMMON_SET $settings" -c "$sql" # warm-up
+		PGAPPNAME=$app bpsql -o /dev/null -f "$WORK/perf.$name.sql" &
+		psql_pid=$!
+		for ((i = 0; i < 50; i++)); do
+			[[ -z $pid ]] || break
+			sleep 0.1
+			pid=$(bpsql -tA -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app' LIMIT 1")
+		done
+		[[ -n $pid ]] || { wait "$psql_pid"; echo "  $name: backend not found"; return; }
+		perf record -g -F 999 -p "$pid" -o "$data" >/dev/null 2>&1 || true
+		wait "$psql_pid"
+		echo "  $name (backend $pid): $sql"
+		echo "    self time by shared object:"
+		{ perf report -i "$data" --no-children --sort dso --stdio -g none 2>/dev/null || true; } |
+			awk '/^ +[0-9.]+%/ && n < 8 { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }'
+		echo "    self time, top symbols ([k] kernel, [.] user; hex: no symbol (the postgres binary is stripped) or JIT code):"
+		{ perf report -i "$data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null || true; } |
+			awk -v top="${IE_BENCH_PERF_TOP:-20}" '/^ +[0-9.]+%/ && n < top { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }'
+		echo "    including callees (children %, self %), named symbols only:"
+		{ perf report -i "$data" --children --sort dso,symbol --stdio -g none 2>/dev/null || true; } |
+			awk -v top="${IE_BENCH_PERF_TOP:-20}" '/^ +[0-9.]+%/ && !/\] 0x[0-9a-f]+/ && !/ (main|PostgresMain|PostmasterMain|__libc_start_call_main|__libc_start_main[^ ]*|_start|ServerLoop|BackendStartup|exec_simple_query|PortalRun|PortalRunSelect|standard_ExecutorRun|ExecutorRun)( |$)/ && n < top { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }'
+	}
+	echo
+	echo "== where the time goes: perf record -g -F 999 -p <backend>, serial, ${IE_BENCH_PERF_RUNS:-3} runs each$([[ $speed_missed == 1 ]] && echo ' (a speed target was missed)')"
+	perf_profile hist "$SERIAL_SET" "${SQL[freq.hist]}"
+	perf_profile count "$SERIAL_SET" "${SQL[freq.count]}"
+fi
+
+# ---------------------------------------------------------------------------
+# 4. summary
+# ---------------------------------------------------------------------------
+verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN {
+	if (v == "nan" || v == "") { print "n/a   "; exit }
+	ok = (op == "<=") ? (v + 0 <= lim + 0) : (op == "<") ? (v + 0 < lim + 0) : (v + 0 >= lim + 0)
+	print ok ? "MET   " : "MISSED" }'; }
+# MET, MISSED, or NOISE: above the limit, but by less than two standard errors
+noisy_verdict() { awk -v v="$1" -v se="$2" -v lim="$3" 'BEGIN {
+	if (v == "") { print "n/a   "; exit }
+	print (v + 0 <= lim + 0) ? "MET   " : (v - 2 * se <= lim + 0) ? "NOISE " : "MISSED" }'; }
+line() { printf '  %s  %-66s %s\n' "$1" "$2" "$3"; }
+all_of() { [[ ${1%%/*} == "${1##*/}" && ${1##*/} != 0 ]] && echo "MET   " || echo "MISSED"; }
+
+echo
+echo "== 4. summary (targets: shared/DESIGN.md \"Targets\"; figures from this run)"
+for mode in serial parallel; do
+	ml=$([[ $mode == serial ]] && echo "serial" || echo "2 workers")
+	line "$(verdict "${M[$mode.speedup]}" '>=' 5)" "$ml: frequency report >= 5x faster than the exact histogram" \
+		"${M[$mode.speedup]}x (fastest exact: ${M[$mode.best]})"
+	line "$(verdict "${M[$mode.vs_count]}" '<=' 1.6)" "$ml: frequency report <= 1.6x count(*) GROUP BY campaign_id" "${M[$mode.vs_count]}x"
+done
+line "      " "  2 workers launched for the frequency query; parallel / serial time" "${M[parallel.launched]}; ${M[par.hist_speedup]}x"
+line "$(noisy_verdict "${M[r_rms]}" "${M[r_rms_se]}" "${M[target_rmse]}")" "reach RMSE <= 1/sqrt(k) over campaigns (k = ${M[k]}: $(pct "${M[target_rmse]}"))" \
+	"$(pct "${M[r_rms]}") +- $(pct "${M[r_rms_se]}") over ${M[n_samp]} campaigns (max $(pct "${M[r_max]}"))"
+line "$( ((${M[dy_n]:-0} > 0)) && noisy_verdict "${M[dy_rms]}" "${M[dy_rms_se]}" "${M[target_rmse]}" || echo 'n/a   ')" "  the same over the campaign x day groups" \
+	"$(pct "${M[dy_rms]}") +- $(pct "${M[dy_rms_se]}") over ${M[dy_n]} groups"
+line "      " "  3+ reach (reach_at_least(s, 3)) error over campaigns" "RMS $(pct "${M[r3_rms]}"), max $(pct "${M[r3_max]}")"
+line "$(verdict "${M[sh_max]}" '<=' 2)" "each bucket's share within 2 percentage points (max over all)" \
+	"max $(awk -v v="${M[sh_max]}" 'BEGIN { printf "%.3f", v }') pp, RMS $(awk -v v="${M[sh_rms]}" 'BEGIN { printf "%.3f", v }') pp"
+line "$(all_of "${M[union_identical]}")" "rollup: union of the days = direct per-campaign sketch (bytes)" "${M[union_identical]} campaigns"
+line "$(all_of "${M[serial_eq_parallel]}")" "serial = 2-worker sketches (bytes)" "${M[serial_eq_parallel]} campaigns"
+line "$([[ ${M[mem.batches]} == 1 && ${M[mem.disk]} == 0 ]] && echo 'MET   ' || echo 'MISSED')" "rollup build without spilling (work_mem 4GB): batches, disk" \
+	"${M[mem.batches]} batch(es), $(kb "${M[mem.disk]}") disk; memory $(kb "${M[mem.bytes]}")"
+line "      " "  rollup build time / count(*) of the same GROUP BY, serial / 2 workers" "${M[roll.serial]}x / ${M[roll.parallel]}x"
+line "      " "  report from the rollup / direct report over events (serial)" "${M[answer_ratio]}x"
+echo "  (NOISE: above the limit by less than two standard errors of the estimate: not a significant miss)"
+
+drop_ours
+echo
+echo "whole run took $(($(date +%s) - t_start)) s; output also in $OUT"
+echo "the cluster keeps running (data kept for the next run); stop it with:"
+echo "  runuser -u postgres -- $PG_BIN/pg_ctl -D $DATADIR stop"
