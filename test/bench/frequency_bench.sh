@@ -28,8 +28,10 @@
 #   2. the accuracy of this run's sketches against the exact answer: per
 #      campaign the reach error (relative), the 3+ reach error and each
 #      frequency bucket's share error (percentage points); max and RMS over
-#      campaigns, the same for the campaign x day groups; and whether the
-#      serial and parallel sketches are the same bytes;
+#      campaigns, the same for the campaign x day groups and for
+#      IE_BENCH_REPLICATES relabellings of the users (independent samples of
+#      the same data); and whether the serial and parallel sketches are the
+#      same bytes;
 #   3. the campaign x day frequency rollup: build time against count(*) of
 #      the same GROUP BY, hash-aggregate memory (EXPLAIN ANALYZE: Memory
 #      Usage, Batches, Disk Usage; work_mem 4GB, no spill), stored size; the
@@ -57,6 +59,7 @@
 #   IE_BENCH_PERF=auto          auto: profile when a speed target is missed;
 #                               1: always; 0: never (installs linux-perf if
 #                               missing)
+#   IE_BENCH_REPLICATES=20      accuracy replicates (user_id + j * 2^40); 0: none
 #   IE_BENCH_RECREATE_EXT=1     DROP and CREATE EXTENSION impression_ext in the
 #                               database even if its frequency functions exist
 #                               (it is recreated anyway when they are missing:
@@ -119,7 +122,8 @@ busy() {
 	local s n
 	s=$(siblings | tr '\n' ' ')
 	n=$(PGHOST=$DATADIR PGPORT=$PORT PGUSER=postgres cluster_sessions)
-	if [[ -n $s ]]; then printf 'benchmark running (pid, script): %s; ' "$s"; fi
+	if [[ -n $s ]]; then printf 'benchmark running (pid, script): %s' "${s% }"; fi
+	if [[ -n $s && $n != 0 ]]; then printf '; '; fi
 	if [[ $n != 0 ]]; then printf '%s other active session(s) in the cluster' "$n"; fi
 	return 0
 }
@@ -189,7 +193,7 @@ bpsql -c 'VACUUM ANALYZE events'
 # our own tables (unlogged, dropped at the end)
 drop_ours() {
 	bpsql -c 'SET client_min_messages = warning' \
-		-c 'DROP TABLE IF EXISTS frequency_bench_sk, frequency_bench_sk_par, frequency_bench_exact, frequency_bench_rollup, frequency_bench_day_exact'
+		-c 'DROP TABLE IF EXISTS frequency_bench_sk, frequency_bench_sk_par, frequency_bench_exact, frequency_bench_rollup, frequency_bench_day_exact, frequency_bench_rep'
 }
 drop_ours
 
@@ -541,6 +545,58 @@ read -r sp_n sp_same < <(bpsql -tA -F ' ' -c "SELECT count(*), count(*) FILTER (
 	FROM frequency_bench_sk a FULL JOIN frequency_bench_sk_par b USING (campaign_id)")
 M[serial_eq_parallel]="$sp_same/$sp_n"
 echo "  serial and 2-worker sketches byte-identical: $sp_same of $sp_n campaigns"
+# Replicates: the same data with the users relabelled (user_id + j * 2^40,
+# j = 1..R) is sampled independently by the hash, so R relabellings give R
+# independent sketches of every campaign with the same exact answer: an
+# RMSE over R x 50 campaigns instead of one draw of 50 (correlated) ones.
+REPS=${IE_BENCH_REPLICATES:-20}
+if ((REPS > 0)); then
+	wait_sibling
+	ie_log "accuracy: $REPS relabelled replicates"
+	bpsql -c "$COMMON_SET $PARALLEL_SET SET work_mem = '1GB';" \
+		-c "CREATE UNLOGGED TABLE frequency_bench_rep AS SELECT j, campaign_id, frequency_agg(user_id + j * 1099511627776) AS s
+			FROM events, generate_series(1, $REPS) AS j WHERE $IMP GROUP BY 1, 2"
+	REP_SQL="
+		WITH ex AS (
+			SELECT campaign_id, sum(count) AS r, coalesce(sum(count) FILTER (WHERE frequency >= 3), 0) AS r3
+			FROM frequency_bench_exact GROUP BY campaign_id),
+		exh AS (
+			SELECT campaign_id, frequency, count::float8 / sum(count) OVER (PARTITION BY campaign_id) AS share
+			FROM frequency_bench_exact),
+		rep AS (
+			SELECT j, campaign_id, frequency_sketch_info(s)->>'mode' AS mode,
+			       (frequency_sketch_info(s)->>'relative_standard_error')::float8 AS rse,
+			       (reach(s) - x.r)::float8 / x.r AS err,
+			       (reach_at_least(s, 3) - x.r3)::float8 / nullif(x.r3, 0) AS err3
+			FROM frequency_bench_rep JOIN ex x USING (campaign_id)),
+		rh AS (
+			SELECT j, campaign_id, frequency, 100 * (x.share - coalesce(e.share, 0)) AS err_pp, coalesce(e.share, 0) AS p
+			FROM (SELECT j, campaign_id, h.frequency, h.share FROM frequency_bench_rep, LATERAL frequency_histogram(s) h
+			      WHERE frequency_sketch_info(s)->>'mode' = 'sampling') x
+			LEFT JOIN exh e USING (campaign_id, frequency))"
+	read -r rp_n rp_samp rp_mean rp_mean_se rp_rms rp_rse rp_max rp3_rms rp_sh_max rp_sh_over < <(bpsql -tA -F ' ' -c "$REP_SQL
+		SELECT count(*), count(*) FILTER (WHERE mode = 'sampling'),
+		       avg(err) FILTER (WHERE mode = 'sampling'), stddev(err) FILTER (WHERE mode = 'sampling') / sqrt(count(*) FILTER (WHERE mode = 'sampling')),
+		       coalesce(sqrt(avg(err ^ 2) FILTER (WHERE mode = 'sampling')), 0), coalesce(sqrt(avg(rse ^ 2) FILTER (WHERE mode = 'sampling')), 0),
+		       max(abs(err)), coalesce(sqrt(avg(err3 ^ 2) FILTER (WHERE mode = 'sampling')), 0),
+		       (SELECT max(abs(err_pp)) FROM rh), (SELECT count(*) FILTER (WHERE abs(err_pp) > 2)::float8 / count(*) FROM rh)
+		FROM rep")
+	M[rp_rms]=$rp_rms
+	M[rp_n]=$rp_samp
+	M[rp_rms_se]=$(awk -v r="$rp_rms" -v n="$rp_samp" 'BEGIN { printf "%.5f", (n > 0) ? r / sqrt(2 * n) : 0 }')
+	M[rp_rse]=$rp_rse
+	M[rp_mean]=$rp_mean; M[rp_mean_se]=$rp_mean_se
+	M[rp_sh_max]=$rp_sh_max; M[rp_sh_over]=$rp_sh_over
+	echo "  replicates: the same events with user_id + j * 2^40 (j = 1..$REPS; independent samples, same exact answer), $rp_n campaign sketches ($rp_samp sampling):"
+	echo "    reach:     RMS $(pct "$rp_rms") +- $(pct "${M[rp_rms_se]}"), predicted $(pct "$rp_rse") (RMS of the sketches' own rse, sqrt(1 - k/n) / sqrt(k - 1));" \
+		"mean $(pct "$rp_mean") +- $(pct "$rp_mean_se") (bias); max $(pct "$rp_max")"
+	echo "    3+ reach:  RMS $(pct "$rp3_rms")"
+	echo "    bucket shares per frequency, sketches in sampling mode (expected SE without the finite-population factor: sqrt(p (1 - p) / k)):"
+	bpsql -P footer=off -c "$REP_SQL
+		SELECT frequency, to_char(sqrt(avg(err_pp ^ 2)), '0.000') || ' pp' AS rms_err, to_char(100 * sqrt(avg(p * (1 - p)) / $k_val), '0.000') || ' pp' AS expected_se,
+		       to_char(max(abs(err_pp)), '0.000') || ' pp' AS max_abs_err, count(*) FILTER (WHERE abs(err_pp) > 2) AS over_2pp, count(*) AS sketches
+		FROM rh GROUP BY frequency ORDER BY frequency" | sed 's/^/    /'
+fi
 echo "  accuracy took $(since "$t0")"
 
 # ---------------------------------------------------------------------------
@@ -753,9 +809,17 @@ line "$(noisy_verdict "${M[r_rms]}" "${M[r_rms_se]}" "${M[target_rmse]}")" "reac
 	"$(pct "${M[r_rms]}") +- $(pct "${M[r_rms_se]}") over ${M[n_samp]} campaigns (max $(pct "${M[r_max]}"))"
 line "$( ((${M[dy_n]:-0} > 0)) && noisy_verdict "${M[dy_rms]}" "${M[dy_rms_se]}" "${M[target_rmse]}" || echo 'n/a   ')" "  the same over the campaign x day groups" \
 	"$(pct "${M[dy_rms]}") +- $(pct "${M[dy_rms_se]}") over ${M[dy_n]} groups"
+if [[ -n ${M[rp_rms]:-} ]]; then
+	line "$(noisy_verdict "${M[rp_rms]}" "${M[rp_rms_se]}" "${M[target_rmse]}")" "  the same over $REPS relabelled replicates of every campaign" \
+		"$(pct "${M[rp_rms]}") +- $(pct "${M[rp_rms_se]}") over ${M[rp_n]} sketches (predicted $(pct "${M[rp_rse]}"), bias $(pct "${M[rp_mean]}") +- $(pct "${M[rp_mean_se]}"))"
+fi
 line "      " "  3+ reach (reach_at_least(s, 3)) error over campaigns" "RMS $(pct "${M[r3_rms]}"), max $(pct "${M[r3_max]}")"
 line "$(verdict "${M[sh_max]}" '<=' 2)" "each bucket's share within 2 percentage points (max over all)" \
 	"max $(awk -v v="${M[sh_max]}" 'BEGIN { printf "%.3f", v }') pp, RMS $(awk -v v="${M[sh_rms]}" 'BEGIN { printf "%.3f", v }') pp"
+if [[ -n ${M[rp_sh_max]:-} ]]; then
+	line "      " "  bucket shares over the replicates: max; share of (sketch, bucket) > 2 pp" \
+		"$(awk -v v="${M[rp_sh_max]}" -v o="${M[rp_sh_over]}" 'BEGIN { printf "%.3f pp; %.3f %%", v, 100 * o }')"
+fi
 line "$(all_of "${M[union_identical]}")" "rollup: union of the days = direct per-campaign sketch (bytes)" "${M[union_identical]} campaigns"
 line "$(all_of "${M[serial_eq_parallel]}")" "serial = 2-worker sketches (bytes)" "${M[serial_eq_parallel]} campaigns"
 line "$([[ ${M[mem.batches]} == 1 && ${M[mem.disk]} == 0 ]] && echo 'MET   ' || echo 'MISSED')" "rollup build without spilling (work_mem 4GB): batches, disk" \
