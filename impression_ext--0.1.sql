@@ -787,3 +787,145 @@ CREATE OPERATOR CLASS @extschema@.frequency_sketch_btree_ops DEFAULT FOR TYPE @e
 	OPERATOR 4 @extschema@.>= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
 	OPERATOR 5 @extschema@.> (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
 	FUNCTION 1 @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch);
+
+-- ---------------------------------------------------------------------------
+-- journey and attribute(): one user's impressions, clicks and conversions,
+-- and the credit each conversion gives the touches before it.
+-- ---------------------------------------------------------------------------
+CREATE TYPE @extschema@.journey;
+
+CREATE FUNCTION @extschema@.journey_in(cstring) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.journey_out(@extschema@.journey) RETURNS cstring
+AS 'MODULE_PATHNAME', 'journey_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.journey_recv(internal) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.journey_send(@extschema@.journey) RETURNS bytea
+AS 'MODULE_PATHNAME', 'journey_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.journey (
+	INPUT = @extschema@.journey_in,
+	OUTPUT = @extschema@.journey_out,
+	RECEIVE = @extschema@.journey_recv,
+	SEND = @extschema@.journey_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.journey IS
+'One user''s time-ordered impressions, clicks and conversions (touch strings stored once); build with journey_agg(ts, kind, touch [, value]) GROUP BY user, credit conversions with attribute().';
+COMMENT ON FUNCTION @extschema@.journey_in(cstring) IS 'Text input of journey: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.journey_out(@extschema@.journey) IS 'Text output of journey: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.journey_recv(internal) IS 'Binary input of journey; checked.';
+COMMENT ON FUNCTION @extschema@.journey_send(@extschema@.journey) IS 'Binary output of journey.';
+
+CREATE FUNCTION @extschema@.journey(bytea) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey(bytea) IS
+'Cast from bytea: the bytes become a journey only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.journey) WITH FUNCTION @extschema@.journey(bytea);
+CREATE CAST (@extschema@.journey AS bytea) WITHOUT FUNCTION;
+
+CREATE FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text) IS 'Transition function of journey_agg (not strict: rows with a NULL ts or kind are skipped; an unknown kind is an error).';
+CREATE FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text, double precision) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text, double precision) IS 'Transition function of journey_agg with a conversion value (not strict: rows with a NULL ts or kind are skipped; an unknown kind is an error).';
+CREATE FUNCTION @extschema@.journey_combine(@extschema@.journey, @extschema@.journey) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_combine(@extschema@.journey, @extschema@.journey) IS 'Combine function of journey_agg (parallel query, Citus).';
+CREATE FUNCTION @extschema@.journey_agg_final(@extschema@.journey) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_final(@extschema@.journey) IS 'Final function of journey_agg: the events sorted once into the canonical journey; zero rows give an empty journey.';
+
+CREATE AGGREGATE @extschema@.journey_agg(ts timestamptz, kind text, touch text) (
+	SFUNC = @extschema@.journey_agg_trans, STYPE = @extschema@.journey,
+	FINALFUNC = @extschema@.journey_agg_final, COMBINEFUNC = @extschema@.journey_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text) IS 'One user''s journey (use with GROUP BY user): kind is impression, click or conversion; touch is the campaign (or creative, ...), NULL allowed. Rows with a NULL ts or kind are skipped.';
+CREATE AGGREGATE @extschema@.journey_agg(ts timestamptz, kind text, touch text, value double precision) (
+	SFUNC = @extschema@.journey_agg_trans, STYPE = @extschema@.journey,
+	FINALFUNC = @extschema@.journey_agg_final, COMBINEFUNC = @extschema@.journey_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, double precision) IS 'One user''s journey with conversion values (revenue; ignored on impressions and clicks). Rows with a NULL ts or kind are skipped.';
+
+CREATE FUNCTION @extschema@.journey_concat(@extschema@.journey, @extschema@.journey) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_concat' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_concat(@extschema@.journey, @extschema@.journey) IS 'The journey of both journeys'' events (the || operator): e.g. a user''s daily journeys into a month.';
+CREATE OPERATOR @extschema@.|| (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_concat, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.journey, @extschema@.journey) IS 'The journey of both journeys'' events.';
+
+CREATE FUNCTION @extschema@.attribute(j @extschema@.journey, model text DEFAULT 'last_touch',
+	click_window interval DEFAULT '7 days', view_window interval DEFAULT '1 day',
+	half_life interval DEFAULT '7 days')
+RETURNS TABLE(conversion_time timestamptz, touch text, touch_kind text, touch_time timestamptz,
+	credit double precision, value double precision, lag interval)
+AS 'MODULE_PATHNAME', 'journey_attribute' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval) IS
+'Attribution: for every conversion, the credit of each touch. A touch qualifies when 0 <= conversion_time - touch_time <= its window (click_window for clicks, view_window for impressions; months count 30 days); if a click qualifies only clicks share the credit (post-click), else impressions (post-impression), else one row with touch NULL (unattributed). Models: last_touch, first_touch, linear, time_decay (2^(-lag/half_life)), position_based (40/20/40). sum(credit) = conversions; value = credit x conversion value; lag = conversion_time - touch_time.';
+
+CREATE FUNCTION @extschema@.journey_events(j @extschema@.journey)
+RETURNS TABLE(ts timestamptz, kind text, touch text, value double precision)
+AS 'MODULE_PATHNAME', 'journey_events' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.journey_events(@extschema@.journey) IS 'The events of a journey in its order: by time; at equal times impressions, clicks, conversions; then by touch.';
+CREATE FUNCTION @extschema@.journey_info(@extschema@.journey) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'journey_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_info(@extschema@.journey) IS 'Facts about a journey: format version, representation, events, impressions, clicks, conversions, conversions with a value, distinct touches, bytes.';
+
+CREATE FUNCTION @extschema@.journey_eq(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_eq(@extschema@.journey, @extschema@.journey) IS 'True when two journeys hold the same events.';
+CREATE FUNCTION @extschema@.journey_ne(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_ne(@extschema@.journey, @extschema@.journey) IS 'True when two journeys differ.';
+CREATE FUNCTION @extschema@.journey_lt(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_lt(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_le(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_le(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_gt(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_gt(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_ge(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_ge(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey) RETURNS integer
+AS 'MODULE_PATHNAME', 'journey_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey) IS 'Btree comparison of journeys (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.journey_hash(@extschema@.journey) RETURNS integer
+AS 'MODULE_PATHNAME', 'journey_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_hash(@extschema@.journey) IS 'Hash of a journey (agrees with =).';
+CREATE FUNCTION @extschema@.journey_hash_extended(@extschema@.journey, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'journey_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_hash_extended(@extschema@.journey, bigint) IS 'Seeded 64-bit hash of a journey.';
+CREATE OPERATOR @extschema@.= (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR @extschema@.<> (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR @extschema@.< (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.journey, @extschema@.journey) IS 'Journeys hold the same events.';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.journey, @extschema@.journey) IS 'Journeys differ.';
+COMMENT ON OPERATOR @extschema@.< (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.journey_hash_ops DEFAULT FOR TYPE @extschema@.journey USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.journey, @extschema@.journey),
+	FUNCTION 1 @extschema@.journey_hash(@extschema@.journey),
+	FUNCTION 2 @extschema@.journey_hash_extended(@extschema@.journey, bigint);
+CREATE OPERATOR CLASS @extschema@.journey_btree_ops DEFAULT FOR TYPE @extschema@.journey USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.journey, @extschema@.journey),
+	OPERATOR 2 @extschema@.<= (@extschema@.journey, @extschema@.journey),
+	OPERATOR 3 @extschema@.= (@extschema@.journey, @extschema@.journey),
+	OPERATOR 4 @extschema@.>= (@extschema@.journey, @extschema@.journey),
+	OPERATOR 5 @extschema@.> (@extschema@.journey, @extschema@.journey),
+	FUNCTION 1 @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey);

@@ -1405,11 +1405,10 @@ journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info)
 }
 
 bool
-journey_event(const uint8_t *body, size_t len, uint32_t i, JourneyEvent *ev)
+journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
+				  uint32_t *values_before, JourneyEvent *ev)
 {
 	Layout		l;
-	uint32_t	j;
-	uint32_t	nv = 0;
 	uint8_t		k;
 
 	(void) len;
@@ -1428,12 +1427,26 @@ journey_event(const uint8_t *body, size_t len, uint32_t i, JourneyEvent *ev)
 	ev->value = 0;
 	if (ev->has_value)
 	{
-		for (j = 0; j < i; j++)
-			if (body[l.kind + j] & JOURNEY_KIND_HAS_VALUE)
-				nv++;
-		ev->value = bits_to_double(get64(body + l.values + 8 * (uint64_t) nv));
+		ev->value = bits_to_double(get64(body + l.values + 8 * (uint64_t) *values_before));
+		(*values_before)++;
 	}
 	return true;
+}
+
+bool
+journey_event(const uint8_t *body, size_t len, uint32_t i, JourneyEvent *ev)
+{
+	Layout		l;
+	uint32_t	j;
+	uint32_t	nv = 0;
+
+	if (body[1] != JOURNEY_REP_CANONICAL || i >= get32(body + H_EVENTS))
+		return false;
+	layout_body(&l, body);
+	for (j = 0; j < i; j++)
+		if (body[l.kind + j] & JOURNEY_KIND_HAS_VALUE)
+			nv++;
+	return journey_event_seq(body, len, i, &nv, ev);
 }
 
 /* ---------------------------------------------------------------------

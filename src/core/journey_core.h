@@ -375,6 +375,14 @@ typedef struct JourneyEvent
 extern bool journey_event(const uint8_t *body, size_t len, uint32_t i,
 						  JourneyEvent *ev);
 
+/*
+ * The same for reading events in order: *values_before is the number of
+ * events with a value before i (start at 0 with i = 0 and call with i =
+ * 0, 1, 2, ...; each call advances it).  O(1).
+ */
+extern bool journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
+							  uint32_t *values_before, JourneyEvent *ev);
+
 /* ---------------------------------------------------------------------
  * Attribution
  *

@@ -1194,6 +1194,22 @@ test_values(void)
 	CHECK(journey_event(j.b, j.len, 4, &e) && isnan(e.value) &&
 		  dbits(e.value) == JOURNEY_NAN_BITS, "NaN last, normalised");
 	CHECK(!journey_event(j.b, j.len, 5, &e), "no event 5");
+	{
+		uint32_t	cursor = 0;
+		JourneyEvent s;
+		bool		same = true;
+
+		for (uint32_t i = 0; i < 5; i++)
+		{
+			uint32_t	before = cursor;
+
+			same &= journey_event_seq(j.b, j.len, i, &cursor, &s) &&
+				journey_event(j.b, j.len, i, &e) &&
+				dbits(s.value) == dbits(e.value) && s.has_value == e.has_value &&
+				cursor == before + (e.has_value ? 1 : 0);
+		}
+		CHECK(same && cursor == 4, "journey_event_seq reads the same events in order");
+	}
 	js_free(&j);
 
 	j1 = js_build(z1, 2);

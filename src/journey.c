@@ -1,0 +1,494 @@
+/*
+ * journey.c — PostgreSQL glue for the journey type: I/O, casts, the
+ * journey_agg aggregate, attribute() (conversion attribution under windows
+ * and a model), journey_events(), journey_info(), equality/hash/order.
+ *
+ * The format and the attribution rules are in src/core/journey_core.c.
+ * Aggregate states are journey values (not internal) in the core's STATE
+ * representation: events appended unsorted, touch strings interned once
+ * per journey; the final function sorts them once into the canonical form.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/int.h"
+#include "datatype/timestamp.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+
+#include "journey_core.h"
+#include "sketch_io.h"
+
+static void
+journey_check_bytes(const uint8_t *body, size_t len, int errcode_)
+{
+	const char *problem = journey_validate(body, len);
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid journey: %s", problem)));
+}
+
+/* a journey argument, detoasted and checked */
+static struct varlena *
+journey_arg(FunctionCallInfo fcinfo, int n)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
+
+	journey_check_bytes(IE_BODY(v), IE_BODY_LEN(v),
+						ERRCODE_INVALID_BINARY_REPRESENTATION);
+	return v;
+}
+
+/* v in canonical form: v itself, or a sorted copy */
+static struct varlena *
+journey_canonical(struct varlena *v)
+{
+	size_t		cap;
+	size_t		scratch_len;
+	void	   *scratch = NULL;
+	size_t		len;
+	struct varlena *c;
+
+	if (!journey_needs_canonicalize(IE_BODY(v), IE_BODY_LEN(v)))
+		return v;
+	cap = journey_canonical_size(IE_BODY(v), IE_BODY_LEN(v));
+	scratch_len = journey_canonical_scratch_size(IE_BODY(v), IE_BODY_LEN(v));
+	if (scratch_len > 0)
+		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
+	c = ie_varlena_alloc(cap);
+	len = journey_canonicalize(IE_BODY(c), cap, IE_BODY(v), IE_BODY_LEN(v),
+							   scratch, scratch_len);
+	if (len == 0)
+		elog(ERROR, "journey canonicalization failed");
+	SET_VARSIZE(c, VARHDRSZ + len);
+	if (scratch != NULL)
+		pfree(scratch);
+	return c;
+}
+
+static struct varlena *
+journey_canonical_arg(FunctionCallInfo fcinfo, int n)
+{
+	return journey_canonical(journey_arg(fcinfo, n));
+}
+
+static struct varlena *
+journey_empty(void)
+{
+	struct varlena *v = ie_varlena_alloc(JOURNEY_HEADER_SIZE);
+
+	if (!journey_init_empty(IE_BODY(v), JOURNEY_HEADER_SIZE))
+		elog(ERROR, "could not make an empty journey");
+	return v;
+}
+
+/* ------------------------------------------------------------------------
+ * Text and binary I/O, bytea cast
+ * ------------------------------------------------------------------------ */
+
+PG_FUNCTION_INFO_V1(journey_in);
+Datum
+journey_in(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "journey");
+
+	journey_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_POINTER(v);
+}
+
+PG_FUNCTION_INFO_V1(journey_out);
+Datum
+journey_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(ie_varlena_to_hex(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+}
+
+PG_FUNCTION_INFO_V1(journey_recv);
+Datum
+journey_recv(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
+
+	journey_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(v);
+}
+
+PG_FUNCTION_INFO_V1(journey_send);
+Datum
+journey_send(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BYTEA_P(ie_varlena_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+}
+
+PG_FUNCTION_INFO_V1(journey_from_bytea);
+Datum
+journey_from_bytea(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
+
+	journey_check_bytes(IE_BODY(b), IE_BODY_LEN(b), ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(b);
+}
+
+/* ------------------------------------------------------------------------
+ * Aggregate
+ * ------------------------------------------------------------------------ */
+
+static pg_noinline void
+journey_too_large(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("journey is too large"),
+			 errdetail("A journey holds at most %u events, %u distinct touches and %zu bytes.",
+					   (unsigned) JOURNEY_MAX_EVENTS, (unsigned) JOURNEY_MAX_STRINGS,
+					   (size_t) JOURNEY_MAX_BODY_SIZE)));
+}
+
+/* the state grown to need bytes with capacities *cap */
+static struct varlena *
+journey_regrow(struct varlena *state, size_t need, const JourneyCapacity *cap)
+{
+	struct varlena *grown;
+
+	if (need == JOURNEY_TOO_LARGE)
+		journey_too_large();
+	if (need == JOURNEY_BAD_ARGUMENT)
+		elog(ERROR, "journey state: bad event kind");
+	grown = (struct varlena *) palloc_extended(VARHDRSZ + need, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(grown, VARHDRSZ + need);
+	if (!journey_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state), cap))
+		elog(ERROR, "journey state regrow to %zu bytes failed", need);
+	return grown;
+}
+
+static pg_noinline void
+journey_bad_kind(text *kind)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown journey event kind \"%s\"", text_to_cstring(kind)),
+			 errdetail("kind must be impression, click or conversion.")));
+}
+
+/*
+ * journey_agg(ts, kind, touch [, value]): not strict.  A row with a NULL
+ * ts or a NULL kind is skipped (it cannot be placed in the journey); a
+ * NULL touch is kept (a conversion usually has none).  value counts for
+ * conversions only.
+ */
+PG_FUNCTION_INFO_V1(journey_agg_trans);
+Datum
+journey_agg_trans(PG_FUNCTION_ARGS)
+{
+	struct varlena *state;
+	JourneyKind kind;
+	text	   *kind_text;
+	const uint8_t *touch = NULL;
+	size_t		touch_len = 0;
+	bool		has_value;
+	double		value = 0;
+	JourneyCapacity cap;
+	size_t		need;
+
+	/* the state is updated in place: only an aggregate's own copy may be */
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "journey_agg_trans called in non-aggregate context");
+	state = PG_ARGISNULL(0) ? NULL : ie_state_arg(fcinfo, 0);
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	{
+		if (state == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(state);
+	}
+	kind_text = PG_GETARG_TEXT_PP(2);
+	if (!journey_kind_parse(VARDATA_ANY(kind_text), VARSIZE_ANY_EXHDR(kind_text), &kind))
+		journey_bad_kind(kind_text);
+	if (!PG_ARGISNULL(3))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(3);
+
+		touch = (const uint8_t *) VARDATA_ANY(t);
+		touch_len = VARSIZE_ANY_EXHDR(t);
+	}
+	has_value = PG_NARGS() > 4 && !PG_ARGISNULL(4);
+	if (has_value)
+		value = PG_GETARG_FLOAT8(4);
+
+	if (state == NULL)
+	{
+		size_t		len = journey_state_initial_size(touch_len);
+
+		state = (struct varlena *) palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
+		SET_VARSIZE(state, VARHDRSZ + len);
+		if (!journey_state_init(IE_BODY(state), len, NULL))
+			elog(ERROR, "could not initialise a journey state");
+	}
+	while ((need = journey_state_add(IE_BODY(state), IE_BODY_LEN(state),
+									 PG_GETARG_TIMESTAMPTZ(1), kind,
+									 touch, touch_len, has_value, value, &cap)) != 0)
+		state = journey_regrow(state, need, &cap);
+	PG_RETURN_POINTER(state);
+}
+
+/* combine function (strict); the second state comes from another process */
+PG_FUNCTION_INFO_V1(journey_combine);
+Datum
+journey_combine(PG_FUNCTION_ARGS)
+{
+	struct varlena *state;
+	struct varlena *src;
+	JourneyCapacity cap;
+	size_t		need;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "journey_combine called in non-aggregate context");
+	state = ie_state_arg(fcinfo, 0);
+	src = journey_arg(fcinfo, 1);
+	while ((need = journey_state_merge(IE_BODY(state), IE_BODY_LEN(state),
+									   IE_BODY(src), IE_BODY_LEN(src), &cap)) != 0)
+		state = journey_regrow(state, need, &cap);
+	PG_RETURN_POINTER(state);
+}
+
+/* final function: the canonical journey; zero rows give an empty one */
+PG_FUNCTION_INFO_V1(journey_agg_final);
+Datum
+journey_agg_final(PG_FUNCTION_ARGS)
+{
+	struct varlena *state;
+	struct varlena *c;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(journey_empty());
+	state = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	c = journey_canonical(state);
+	/* never hand out the state itself: the executor may still use it */
+	if (c == state)
+		c = (struct varlena *) pg_detoast_datum_copy(state);
+	PG_RETURN_POINTER(c);
+}
+
+/* a || b: the journey of both journeys' events */
+PG_FUNCTION_INFO_V1(journey_concat);
+Datum
+journey_concat(PG_FUNCTION_ARGS)
+{
+	struct varlena *a = journey_arg(fcinfo, 0);
+	struct varlena *b = journey_arg(fcinfo, 1);
+	struct varlena *state = (struct varlena *) pg_detoast_datum_copy(a);
+	JourneyCapacity cap;
+	size_t		need;
+
+	while ((need = journey_state_merge(IE_BODY(state), IE_BODY_LEN(state),
+									   IE_BODY(b), IE_BODY_LEN(b), &cap)) != 0)
+		state = journey_regrow(state, need, &cap);
+	PG_RETURN_POINTER(journey_canonical(state));
+}
+
+/* ------------------------------------------------------------------------
+ * attribute()
+ * ------------------------------------------------------------------------ */
+
+/*
+ * An interval as microseconds, months counted as 30 days as PostgreSQL's
+ * interval comparison does; beyond the int64 range it saturates (such a
+ * window is "forever").
+ */
+static int64
+interval_usecs(const Interval *iv)
+{
+	int64		days;
+	int64		usecs;
+	int64		total;
+
+	if (pg_mul_s64_overflow((int64) iv->month, DAYS_PER_MONTH, &days) ||
+		pg_add_s64_overflow(days, (int64) iv->day, &days) ||
+		pg_mul_s64_overflow(days, USECS_PER_DAY, &usecs) ||
+		pg_add_s64_overflow(usecs, iv->time, &total))
+	{
+		/* the sign of the exact sum: days and time cannot both be huge */
+		long double exact = (long double) iv->month * DAYS_PER_MONTH * USECS_PER_DAY +
+			(long double) iv->day * USECS_PER_DAY + (long double) iv->time;
+
+		return exact < 0 ? PG_INT64_MIN : PG_INT64_MAX;
+	}
+	return total;
+}
+
+static char *
+interval_text(const Interval *iv)
+{
+	return DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(iv)));
+}
+
+/* microseconds as an interval, as timestamptz - timestamptz gives it */
+static Interval *
+usecs_interval(int64 usecs)
+{
+	Interval   *iv = (Interval *) palloc(sizeof(Interval));
+
+	iv->month = 0;
+	iv->day = (int32) (usecs / USECS_PER_DAY);
+	iv->time = usecs % USECS_PER_DAY;
+	return iv;
+}
+
+static void
+journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
+{
+	text	   *model = PG_GETARG_TEXT_PP(1);
+	Interval   *click = PG_GETARG_INTERVAL_P(2);
+	Interval   *view = PG_GETARG_INTERVAL_P(3);
+	Interval   *half_life = PG_GETARG_INTERVAL_P(4);
+
+	if (!journey_model_parse(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &params->model))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown attribution model \"%s\"", text_to_cstring(model)),
+				 errdetail("model must be one of " JOURNEY_MODEL_NAMES ".")));
+	params->click_window = interval_usecs(click);
+	params->view_window = interval_usecs(view);
+	params->half_life = interval_usecs(half_life);
+	if (params->click_window < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("click_window must not be negative: \"%s\"", interval_text(click))));
+	if (params->view_window < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("view_window must not be negative: \"%s\"", interval_text(view))));
+	if (params->half_life <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("half_life must be positive: \"%s\"", interval_text(half_life))));
+	if (journey_params_check(params) != NULL)
+		elog(ERROR, "journey parameters rejected: %s", journey_params_check(params));
+}
+
+/*
+ * attribute(j, model, click_window, view_window, half_life) returns
+ * (conversion_time, touch, touch_kind, touch_time, credit, value, lag):
+ * every conversion's credit, touch by touch.  Materialized: a journey's
+ * rows are few, and a tuplestore spills if one is not.
+ */
+PG_FUNCTION_INFO_V1(journey_attribute);
+Datum
+journey_attribute(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	struct varlena *j;
+	JourneyParams params;
+	JourneyAttribution it;
+	JourneyRow row;
+	size_t		scratch_len;
+	void	   *scratch = NULL;
+	text	   *kind_names[2];
+
+	journey_params_arg(fcinfo, &params);
+	j = journey_canonical_arg(fcinfo, 0);
+	scratch_len = journey_attribute_scratch_size(IE_BODY(j), IE_BODY_LEN(j));
+	if (scratch_len > 0)
+		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
+	if (!journey_attribute_begin(&it, IE_BODY(j), IE_BODY_LEN(j), &params,
+								 scratch, scratch_len))
+		elog(ERROR, "journey attribution could not start");
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
+	kind_names[JOURNEY_CLICK] = cstring_to_text("click");
+	while (journey_attribute_next(&it, &row))
+	{
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+
+		values[0] = TimestampTzGetDatum(row.conversion_ts);
+		if (row.attributed)
+		{
+			if (row.touch != NULL)
+				values[1] = PointerGetDatum(cstring_to_text_with_len((const char *) row.touch,
+																	 (int) row.touch_len));
+			else
+				nulls[1] = true;
+			values[2] = PointerGetDatum(kind_names[row.touch_kind == JOURNEY_CLICK]);
+			values[3] = TimestampTzGetDatum(row.touch_ts);
+			values[6] = IntervalPGetDatum(usecs_interval(row.lag));
+		}
+		else
+			nulls[1] = nulls[2] = nulls[3] = nulls[6] = true;
+		values[4] = Float8GetDatum(row.credit);
+		if (row.value_is_null)
+			nulls[5] = true;
+		else
+			values[5] = Float8GetDatum(row.value);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Inspection
+ * ------------------------------------------------------------------------ */
+
+/* journey_events(j): the events in canonical order */
+PG_FUNCTION_INFO_V1(journey_events);
+Datum
+journey_events(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	struct varlena *j = journey_canonical_arg(fcinfo, 0);
+	JourneyEvent ev;
+	uint32_t	values_before = 0;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	for (uint32_t i = 0; journey_event_seq(IE_BODY(j), IE_BODY_LEN(j), i, &values_before, &ev); i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false, false, false, false};
+
+		values[0] = TimestampTzGetDatum(ev.ts);
+		values[1] = PointerGetDatum(cstring_to_text(journey_kind_name(ev.kind)));
+		if (ev.touch != NULL)
+			values[2] = PointerGetDatum(cstring_to_text_with_len((const char *) ev.touch,
+																 (int) ev.touch_len));
+		else
+			nulls[2] = true;
+		if (ev.has_value)
+			values[3] = Float8GetDatum(ev.value);
+		else
+			nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(journey_info);
+Datum
+journey_info(PG_FUNCTION_ARGS)
+{
+	struct varlena *v = journey_arg(fcinfo, 0);
+	JourneyInfo info;
+	StringInfoData s;
+
+	journey_get_info(IE_BODY(v), IE_BODY_LEN(v), &info);
+	initStringInfo(&s);
+	appendStringInfo(&s,
+					 "{\"version\": %d, \"representation\": \"%s\", \"events\": %u, "
+					 "\"impressions\": %u, \"clicks\": %u, \"conversions\": %u, "
+					 "\"conversions_with_value\": %u, \"touches\": %u, "
+					 "\"touch_bytes\": %u, \"bytes\": %zu}",
+					 info.version, info.representation_name, info.events,
+					 info.impressions, info.clicks, info.conversions, info.values,
+					 info.strings, info.string_bytes, (size_t) VARSIZE(v));
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
+}
+
+IE_SKETCH_ORDER_FUNCTIONS(journey, journey_canonical_arg);
