@@ -77,3 +77,19 @@ SELECT a.name AS variant_a, round(100 * ctr(a.clicks, a.impressions)::numeric, 3
        b.name AS variant_b, round(100 * ctr(b.clicks, b.impressions)::numeric, 3) AS "ctr b %",
        round(ab_test_p_value(a.clicks, a.impressions, b.clicks, b.impressions)::numeric, 4) AS p_value
 FROM ab a JOIN ab b ON a.name ~ ' A$' AND b.name ~ ' B$';
+
+\echo
+\echo 'Conversions by campaign: post-click (a click within 7 days wins) and post-impression (a view within 1 day), last touch'
+SELECT coalesce(c.name, '(not attributed)') AS campaign,
+       count(*) FILTER (WHERE a.touch_kind = 'click')      AS post_click,
+       count(*) FILTER (WHERE a.touch_kind = 'impression') AS post_impression,
+       round(sum(a.value)::numeric, 2)                     AS revenue,
+       date_trunc('minute', percentile_cont(0.5) WITHIN GROUP (ORDER BY a.lag)) AS median_lag
+FROM (SELECT user_id, journey_agg(ts, kind, campaign_id::text, revenue::float8) AS j
+      FROM events
+      WHERE user_id IN (SELECT user_id FROM events WHERE kind = 'conversion')
+      GROUP BY user_id) u
+CROSS JOIN LATERAL attribute(u.j) a          -- last touch, 7-day click, 1-day view window
+LEFT JOIN campaigns c ON c.campaign_id = a.touch::int
+GROUP BY c.campaign_id, c.name
+ORDER BY c.campaign_id IS NULL, revenue DESC;
