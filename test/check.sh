@@ -4,7 +4,9 @@
 # Installs what is missing (Debian packages), builds and installs the
 # extension, starts a private PostgreSQL cluster as the postgres user on its
 # own port and socket directory, runs pg_regress (make installcheck) and the
-# plain-C unit tests (also under AddressSanitizer + UBSan), stops the cluster.
+# round trips of test/roundtrip.sh (pg_dump/pg_restore, COPY, a
+# non-superuser owner) and the plain-C unit tests (also under
+# AddressSanitizer + UBSan), stops the cluster.
 # Last line: "N passed, M failed"; the exit status is non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -36,6 +38,16 @@ rm -f /tmp/ie_regress.$$
 if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; echo "pg_regress ran no test"; fi
 [ -f regression.diffs ] && [ "$bad" -gt 0 ] && head -200 regression.diffs
 passed=$((passed + ok)); failed=$((failed + bad))
+
+# dump/restore and COPY round trips, the extension as a non-superuser owner
+ie_log "round trips"
+out=$(bash test/roundtrip.sh 2>&1)
+rc=$?
+echo "$out"
+read -r p f < <(echo "$out" | awk '/^roundtrip: [0-9]+ passed, [0-9]+ failed$/ { print $2, $4 }')
+p=${p:-0}; f=${f:-0}
+if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "test/roundtrip.sh exited with status $rc"; fi
+passed=$((passed + p)); failed=$((failed + f))
 
 # unit tests print "name: N passed, M failed" per program
 run_unit() {
