@@ -58,6 +58,8 @@ SELECT frequency_agg(u, n) FROM (VALUES (1, -1)) v(u, n);
 SELECT frequency_agg(u, 1, 15) FROM (VALUES (1)) v(u);
 SELECT frequency_agg(u, 1, 1048577) FROM (VALUES (1)) v(u);
 SELECT frequency_histogram(frequency_agg(u), 0) FROM (VALUES (1)) v(u);
+-- a bad k is an error even when every row is skipped
+SELECT frequency_agg(u, n, 3) FROM (VALUES (NULL::bigint, 1), (1, 0)) v(u, n);
 \set VERBOSITY default
 SELECT frequency_agg(u, n) FROM (VALUES (1, -3)) v(u, n);
 SELECT frequency_agg(u, 1, 15) FROM (VALUES (1)) v(u);

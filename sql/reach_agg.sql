@@ -90,6 +90,8 @@ FROM generate_series(4, 18, 7) p, generate_series(1, 100000) x GROUP BY p ORDER 
 SELECT reach_agg(x, 3) FROM generate_series(1, 10) x;
 SELECT reach_agg(x, 19) FROM generate_series(1, 10) x;
 SELECT reach_lower(reach_agg(x), 1.0) FROM generate_series(1, 10) x;
+-- a bad precision is an error even when every user is NULL
+SELECT reach_agg(NULL::bigint, 99) FROM generate_series(1, 3);
 \set VERBOSITY default
 SELECT reach_agg(x, 19) FROM generate_series(1, 10) x;
 SELECT reach_upper(reach_agg(x), 0) FROM generate_series(1, 10) x;

@@ -242,7 +242,11 @@ frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char 
 
 skip:
 	if (state == NULL)
+	{
+		/* a bad k is an error even if every row is skipped */
+		(void) frequency_k_arg(fcinfo, 3);
 		PG_RETURN_NULL();
+	}
 	PG_RETURN_POINTER(state);
 }
 

@@ -270,7 +270,12 @@ reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fna
 	struct varlena *state = reach_trans_state(fcinfo, fname);
 
 	if (PG_ARGISNULL(1))
+	{
+		/* a bad precision is an error even if every user is NULL */
+		if (state == NULL)
+			(void) reach_precision_arg(fcinfo, 2);
 		REACH_TRANS_RETURN(state);
+	}
 	state = reach_state_add_hash(state, ie_hash_user_arg(fcinfo, 1, type),
 								 state ? 0 : reach_precision_arg(fcinfo, 2));
 	PG_RETURN_POINTER(state);
