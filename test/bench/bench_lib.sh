@@ -1,0 +1,271 @@
+# shellcheck shell=bash
+# test/bench/bench_lib.sh — timing machinery for the benchmarks, taken from
+# frequency_bench.sh (which keeps its own copy, as does reach_bench.sh).
+# Sourced by attribution_bench.sh after test/lib.sh; defines functions and
+# runs nothing.
+#
+# The sourcing script sets, before calling them:
+#   BENCH_NAME     its own name without .sh (e.g. attribution_bench): a
+#                  running script of that name is not a sibling to wait for
+#   DATADIR, PORT  the benchmark cluster;  DB (database), RUNS (timed runs)
+#   WORK           a directory for round files, plans and perf data
+#   RESULTS        the timings file (one line a query run)
+#   COMMON_SET, SERIAL_SET, PARALLEL_SET   settings of every timed session
+#   SQL[block.name], PRE[block.name], LABEL[name]   (associative arrays)
+# and may set EXPLAIN_OPTS (default "ANALYZE, TIMING OFF, COSTS OFF").
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f s", b - a }'; }
+bpsql() { ie_psql -d "$DB" "$@"; }
+
+# ---------------------------------------------------------------------------
+# waiting for the other benchmarks (any test/bench/*_bench.sh but this one)
+# and for other active sessions in the cluster; their backends' CPU does not
+# show in wait_quiet's figure (it counts our cluster as ours)
+# ---------------------------------------------------------------------------
+siblings() {
+	pgrep -af '_bench\.sh' | awk -v self="$$" -v me="$BENCH_NAME" '
+		$1 != self && $2 ~ /(^|\/)bash$/ && index($0, me ".sh") == 0 { print $1, $3 }' || true
+}
+cluster_sessions() {
+	[[ -f $DATADIR/postmaster.pid ]] || { echo 0; return; }
+	ie_psql -d postgres -tA -c "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
+		AND backend_type = 'client backend' AND state = 'active'" 2>/dev/null || echo 0
+}
+# busy: prints what else runs (empty when nothing)
+busy() {
+	local s n
+	s=$(siblings | tr '\n' ' ')
+	n=$(PGHOST=$DATADIR PGPORT=$PORT PGUSER=postgres cluster_sessions)
+	if [[ -n $s ]]; then printf 'benchmark running (pid, script): %s' "${s% }"; fi
+	if [[ -n $s && $n != 0 ]]; then printf '; '; fi
+	if [[ $n != 0 ]]; then printf '%s other active session(s) in the cluster' "$n"; fi
+	return 0
+}
+wait_sibling() {
+	local waited=0 limit=${IE_BENCH_SIBLING_WAIT:-3600} what
+	((limit > 0)) || return 0
+	while what=$(busy) && [[ -n $what ]]; do
+		if ((waited >= limit)); then
+			ie_die "still busy after ${waited} s ($what); not timing alongside it"
+		fi
+		if ((waited % 300 == 0)); then ie_log "$what; waiting for it to finish (${waited}/${limit} s)"; fi
+		sleep 30
+		waited=$((waited + 30))
+	done
+	if ((waited > 0)); then ie_log "the other benchmark finished after ${waited} s of waiting"; fi
+}
+
+# ---------------------------------------------------------------------------
+# CPU accounting: the machine's busy time (/proc/stat) minus our cluster's
+# (the postmaster and the children it has reaped: backends of ended
+# sessions), in seconds
+# ---------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK)
+cpu_snapshot() {
+	local pm
+	pm=$(head -1 "$DATADIR/postmaster.pid")
+	awk -v tck="$CLK_TCK" -v pmstat="/proc/$pm/stat" 'BEGIN {
+		getline l < "/proc/stat"; split(l, c, " ")
+		busy = c[2] + c[3] + c[4] + c[7] + c[8] + c[9]
+		getline p < pmstat; split(p, f, " ")
+		own = f[14] + f[15] + f[16] + f[17]
+		printf "%.2f %.2f %.3f\n", busy / tck, own / tck, systime() }'
+}
+# others_share BEFORE AFTER (snapshots): CPU share of other processes, % of the machine
+others_share() {
+	awk -v a="$1" -v b="$2" -v ncpu="$(nproc)" 'BEGIN {
+		split(a, x, " "); split(b, y, " ")
+		wall = y[3] - x[3]; other = (y[1] - x[1]) - (y[2] - x[2])
+		if (other < 0) other = 0
+		printf "%.0f", (wall > 0) ? 100 * other / (wall * ncpu) : 0 }'
+}
+# wait_quiet: before timing, wait (up to IE_BENCH_QUIET_WAIT s, default 900)
+# until other processes use under 10 % of the machine over 10 s
+wait_quiet() {
+	local waited=0 s1 s2 share limit=${IE_BENCH_QUIET_WAIT:-900}
+	while :; do
+		s1=$(cpu_snapshot); sleep 10; s2=$(cpu_snapshot)
+		share=$(others_share "$s1" "$s2")
+		if ((share < 10)); then
+			ie_log "machine quiet (other processes: $share % of the CPUs)"
+			return
+		fi
+		if ((waited >= limit)); then
+			ie_log "WARNING: other processes still use $share % of the CPUs after ${waited} s; measuring anyway"
+			echo "WARNING: other processes used $share % of the CPUs when timing started; timings are disturbed"
+			return
+		fi
+		ie_log "other processes use $share % of the CPUs; waiting for a quiet machine (${waited}/${limit} s)"
+		waited=$((waited + 10))
+	done
+}
+
+# ---------------------------------------------------------------------------
+# time_block BLOCK MODE NAME...: warm-up round 0, then RUNS interleaved
+# rounds (round r runs each query once, in rotated order); a run's time is
+# the Execution Time of EXPLAIN (ANALYZE, TIMING OFF).  PRE[BLOCK.NAME] holds
+# settings for that query alone (reset after it).  Round 0's plans are kept
+# in $WORK/plans.BLOCK.MODE.txt.  When another benchmark starts meanwhile,
+# the block's runs are dropped and it is timed again once things are quiet.
+# ---------------------------------------------------------------------------
+declare -A ATTEMPTS OTHERS
+# shellcheck disable=SC2034 # ATTEMPTS and OTHERS are read by the sourcing script
+time_block() {
+	local block=$1 mode=$2
+	shift 2
+	local names=("$@")
+	local n=${#names[@]} r i j name settings out snap_start="" pre
+	local opts=${EXPLAIN_OPTS:-ANALYZE, TIMING OFF, COSTS OFF}
+	if [[ $mode == serial ]]; then settings=$SERIAL_SET; else settings=$PARALLEL_SET; fi
+	local attempt=0 what
+	while :; do
+		attempt=$((attempt + 1))
+		what=
+		ie_log "timing $block ($mode): ${names[*]} — $((RUNS + 1)) rounds"
+		for ((r = 0; r <= RUNS; r++)); do
+			[[ $r == 1 ]] && snap_start=$(cpu_snapshot)
+			{
+				echo "$COMMON_SET $settings"
+				for ((i = 0; i < n; i++)); do
+					j=$(((i + r) % n))
+					name=${names[$j]}
+					pre=${PRE[$block.$name]:-}
+					printf '%s\n' "\\echo @@$name"
+					if [[ -n $pre ]]; then echo "$pre"; fi
+					echo "EXPLAIN ($opts) ${SQL[$block.$name]};"
+					if [[ -n $pre ]]; then echo "RESET ALL; $COMMON_SET $settings"; fi
+				done
+			} >"$WORK/round.sql"
+			out="$WORK/round.out"
+			bpsql -tA -f "$WORK/round.sql" >"$out"
+			awk -v block="$block" -v mode="$mode" -v round="$r" '
+				/^@@/ { name = substr($0, 3); planned[name] = 0; launched[name] = 0; next }
+				/Workers Planned:/ { planned[name] = $NF }
+				/Workers Launched:/ { launched[name] = $NF }
+				/Execution Time:/ { t[name] = $(NF - 1) / 1000 }
+				END { for (q in t) print block, mode, q, round, t[q], planned[q], launched[q] }
+			' "$out" >>"$RESULTS"
+			if [[ $r == 0 ]]; then cp "$out" "$WORK/plans.$block.$mode.txt"; fi
+			if ((${IE_BENCH_SIBLING_WAIT:-3600} > 0)); then what=$(busy); fi
+			[[ -z $what ]] || break
+		done
+		[[ -n $what ]] || break
+		awk -v b="$block" -v m="$mode" '!($1 == b && $2 == m)' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
+		ie_log "$what during $block ($mode): discarding its runs, waiting, then timing it again"
+		wait_sibling
+		wait_quiet
+	done
+	sleep 0.3 # let the postmaster reap the last backend
+	OTHERS[$block.$mode]=$(others_share "$snap_start" "$(cpu_snapshot)")
+	ATTEMPTS[$block.$mode]=$attempt
+}
+
+# stat BLOCK MODE NAME FIELD: median | min | max | planned | launched (min over runs)
+stat() {
+	awk -v b="$1" -v m="$2" -v q="$3" -v f="$4" '
+		$1 == b && $2 == m && $3 == q && $4 > 0 { n++; t[n] = $5; if (n == 1 || $6 < p) p = $6; if (n == 1 || $7 < l) l = $7 }
+		END {
+			if (n == 0) { print "nan"; exit }
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
+			if (f == "median") print (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
+			else if (f == "min") print t[1]
+			else if (f == "max") print t[n]
+			else if (f == "planned") print p
+			else if (f == "launched") print l
+		}' "$RESULTS"
+}
+
+div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan" || a == "" || b == "") print "nan"; else printf "%.3f", a / b }'; }
+
+# fastest BLOCK MODE NAME...: the name with the smallest median
+fastest() {
+	local block=$1 mode=$2 name best="" bt="" t
+	shift 2
+	for name in "$@"; do
+		t=$(stat "$block" "$mode" "$name" median)
+		[[ $t == nan ]] && continue
+		if [[ -z $best ]] || awk -v a="$t" -v b="$bt" 'BEGIN { exit !(a < b) }'; then best=$name; bt=$t; fi
+	done
+	echo "$best"
+}
+
+# plan_summary FILE NAME: the plan's node types of one query, as "A > B > C",
+# with hash-aggregate batches / memory and sort methods in brackets
+plan_summary() {
+	awk -v q="$2" '
+		/^@@/ { on = (substr($0, 3) == q); next }
+		on && /(Aggregate|Sort|Gather|Scan|Nested Loop|Hash Join|Merge Join|Function Scan|Result|Append|Memoize|WindowAgg|Unique|Limit)/ && !/Sort Key|Group Key|Sort Method|Presorted Key|Cache Key|Cache Mode/ {
+			s = $0; sub(/^ *(->)? */, "", s); sub(/ *\(.*$/, "", s); sub(/ on .*$/, "", s); sub(/ using .*$/, "", s)
+			out = out (out == "" ? "" : " > ") s }
+		on && /(Batches:|Sort Method:)/ { b = $0; sub(/^ */, "", b); mem = mem (mem == "" ? "" : "; ") b }
+		END { print out (mem != "" ? "  [" mem "]" : "") }' "$1"
+}
+
+# plan_buffers FILE NAME: the first "Buffers:" line of a query's plan (its top
+# node: every page the query touched), e.g. "shared hit=262440 read=88544"
+plan_buffers() {
+	awk -v q="$2" '
+		/^@@/ { on = (substr($0, 3) == q); next }
+		on && /Buffers:/ && !done { s = $0; sub(/^ *Buffers: */, "", s); print s; done = 1 }' "$1"
+}
+
+# verdict VALUE OP LIMIT: MET / MISSED (n/a without a figure)
+verdict() {
+	awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN {
+		if (v == "nan" || v == "") { print "n/a   "; exit }
+		ok = (op == "<=") ? (v + 0 <= lim + 0) : (op == "<") ? (v + 0 < lim + 0) : (v + 0 >= lim + 0)
+		print ok ? "MET   " : "MISSED" }'
+}
+
+# perf_profile NAME SETTINGS SQL: perf record -g on the backend over
+# IE_BENCH_PERF_RUNS runs of SQL (after one warm-up run); self time and time
+# including callees, by symbol (installs linux-perf if missing)
+perf_profile() {
+	local name=$1 settings=$2 sql=$3 app="${BENCH_NAME}_perf_$1" pid="" i psql_pid data="$WORK/perf.$1.data"
+	if ! command -v perf >/dev/null 2>&1; then
+		ie_log "installing linux-perf"
+		apt-get install -y -q --no-install-recommends linux-perf >/dev/null
+	fi
+	{
+		echo "$COMMON_SET $settings"
+		echo "SELECT pg_sleep(1);"
+		for ((i = 0; i < ${IE_BENCH_PERF_RUNS:-3}; i++)); do echo "$sql;"; done
+	} >"$WORK/perf.$name.sql"
+	bpsql -o /dev/null -c "$COMMON_SET $settings" -c "$sql" # warm-up
+	PGAPPNAME=$app bpsql -o /dev/null -f "$WORK/perf.$name.sql" &
+	psql_pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $pid ]] || break
+		sleep 0.1
+		pid=$(bpsql -tA -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app' LIMIT 1")
+	done
+	[[ -n $pid ]] || { wait "$psql_pid"; echo "  $name: backend not found"; return; }
+	perf record -g -F 999 -p "$pid" -o "$data" >"$data.record.log" 2>&1 || true
+	wait "$psql_pid"
+	# the three reports, to files first (retried: once a report of a
+	# finished recording came out empty, and the same file was fine later)
+	local rep="$WORK/perf.$name.report"
+	for _ in 1 2 3; do
+		{ perf report -i "$data" --no-children --sort dso --stdio -g none || true; } >"$rep.dso" 2>"$rep.err"
+		{ perf report -i "$data" --no-children --sort dso,symbol --stdio -g none || true; } >"$rep.self" 2>>"$rep.err"
+		{ perf report -i "$data" --children --sort dso,symbol --stdio -g none || true; } >"$rep.children" 2>>"$rep.err"
+		grep -qE '^ +[0-9.]+%' "$rep.self" && break
+		sleep 2
+	done
+	echo "  $name (backend $pid): $sql"
+	if ! grep -qE '^ +[0-9.]+%' "$rep.self"; then
+		echo "    perf report gave no samples (3 tries); perf record said: $(tr '\n' ' ' <"$data.record.log" | cut -c1-200)"
+		echo "    perf report said: $(tr '\n' ' ' <"$rep.err" | cut -c1-300)"
+		return 0
+	fi
+	echo "    self time by shared object:"
+	awk '/^ +[0-9.]+%/ && n < 8 { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }' "$rep.dso"
+	echo "    self time, top symbols ([k] kernel, [.] user; hex: no symbol (the postgres binary is stripped) or JIT code):"
+	awk -v top="${IE_BENCH_PERF_TOP:-20}" '/^ +[0-9.]+%/ && n < top { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }' "$rep.self"
+	echo "    including callees (children %, self %), named symbols only:"
+	awk -v top="${IE_BENCH_PERF_TOP:-20}" '/^ +[0-9.]+%/ && !/\] 0x[0-9a-f]+/ && !/ (main|PostgresMain|PostmasterMain|__libc_start_call_main|__libc_start_main[^ ]*|_start|ServerLoop|BackendStartup|exec_simple_query|PortalRun|PortalRunSelect|standard_ExecutorRun|ExecutorRun)( |$)/ && n < top { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }' "$rep.children"
+	echo "    impression_ext.so alone (share of all samples):"
+	{ perf report -i "$data" --no-children --sort symbol --stdio -g none --dsos impression_ext.so 2>/dev/null || true; } |
+		awk '/^ +[0-9.]+%/ && n < 6 { n++; sub(/( +-)+ *$/, ""); printf "%s%s", (n > 1 ? ", " : "      "), $1 " " $3 } END { print "" }'
+}
