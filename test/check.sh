@@ -5,8 +5,9 @@
 # extension, starts a private PostgreSQL cluster as the postgres user on its
 # own port and socket directory, runs pg_regress (make installcheck) and the
 # round trips of test/roundtrip.sh (pg_dump/pg_restore, COPY, a
-# non-superuser owner) and the plain-C unit tests (also under
-# AddressSanitizer + UBSan), stops the cluster.
+# non-superuser owner), the concurrent load of test/concurrency.sh and the
+# plain-C unit tests (also under AddressSanitizer + UBSan), stops the
+# cluster.
 # Last line: "N passed, M failed"; the exit status is non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -39,15 +40,22 @@ if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; echo "pg_regress ran no test
 [ -f regression.diffs ] && [ "$bad" -gt 0 ] && head -200 regression.diffs
 passed=$((passed + ok)); failed=$((failed + bad))
 
-# dump/restore and COPY round trips, the extension as a non-superuser owner
-ie_log "round trips"
-out=$(bash test/roundtrip.sh 2>&1)
-rc=$?
-echo "$out"
-read -r p f < <(echo "$out" | awk '/^roundtrip: [0-9]+ passed, [0-9]+ failed$/ { print $2, $4 }')
-p=${p:-0}; f=${f:-0}
-if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "test/roundtrip.sh exited with status $rc"; fi
-passed=$((passed + p)); failed=$((failed + f))
+# scripts that print "<name>: N passed, M failed" last: test/roundtrip.sh
+# (dump/restore and COPY round trips, the extension as a non-superuser
+# owner) and test/concurrency.sh (pgbench inserts while a rollup refreshes)
+run_script() {
+	local name=$1 script=$2 out rc p f
+	ie_log "$name"
+	out=$(bash "$script" 2>&1)
+	rc=$?
+	echo "$out"
+	read -r p f < <(echo "$out" | awk -v n="$name" '$1 == n ":" && $3 == "passed," && $5 == "failed" { print $2, $4 }')
+	p=${p:-0}; f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "$script exited with status $rc"; fi
+	passed=$((passed + p)); failed=$((failed + f))
+}
+run_script roundtrip test/roundtrip.sh
+run_script concurrency test/concurrency.sh
 
 # unit tests print "name: N passed, M failed" per program
 run_unit() {
