@@ -18,7 +18,7 @@ OBJS = \
 EXTENSION = impression_ext
 DATA = $(wildcard impression_ext--*.sql)
 
-REGRESS = setup metrics metrics_search_path reach_agg reach_io reach_parallel reach_hll reach_fuzz frequency_agg frequency_io journey_attribute journey_crosscheck journey_io hostile_input
+REGRESS = setup metrics metrics_search_path reach_agg reach_io reach_parallel reach_hll reach_fuzz frequency_agg frequency_io journey_attribute journey_crosscheck journey_io hostile_input rollup
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -Wall -Wextra -Werror \
