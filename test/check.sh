@@ -42,7 +42,9 @@ passed=$((passed + ok)); failed=$((failed + bad))
 
 # scripts that print "<name>: N passed, M failed" last: test/roundtrip.sh
 # (dump/restore and COPY round trips, the extension as a non-superuser
-# owner) and test/concurrency.sh (pgbench inserts while a rollup refreshes)
+# owner), test/concurrency.sh (pgbench inserts while a rollup refreshes)
+# test/bi.sh (the BI views through psql and psycopg2) and test/cron.sh
+# (pg_cron refreshes a rollup; waits up to two minutes)
 run_script() {
 	local name=$1 script=$2 out rc p f
 	ie_log "$name"
@@ -56,6 +58,8 @@ run_script() {
 }
 run_script roundtrip test/roundtrip.sh
 run_script concurrency test/concurrency.sh
+run_script bi test/bi.sh
+run_script cron test/cron.sh
 
 # unit tests print "name: N passed, M failed" per program
 run_unit() {

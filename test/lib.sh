@@ -70,6 +70,11 @@ synchronous_commit = off
 full_page_writes = off
 logging_collector = off
 lc_messages = 'C'
+# pg_cron schedules rollup refreshes (test/cron.sh); its jobs run in
+# background workers, since the cluster has no TCP listener to connect to
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.use_background_workers = on
 CONF
 	fi
 	if ie_as_postgres "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then

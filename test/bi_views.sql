@@ -1,0 +1,119 @@
+-- test/bi_views.sql — the rollup and the BI-facing views over the events and
+-- campaigns tables of test/data/schema.sql (README "Rollups and BI").
+-- test/demo.sh and test/bi.sh run it; it drops and recreates its objects.
+--
+-- Rollups (materialized views with sketches, refreshed on a schedule with
+-- REFRESH MATERIALIZED VIEW CONCURRENTLY):
+--   campaign_daily               per campaign and day: counts, cost, a
+--                                reach_sketch and a frequency_sketch of the
+--                                users who saw an impression
+--   campaign_daily_conversions   per campaign and day: conversions attributed
+--                                to it (last touch, 7-day click, 1-day view)
+-- BI views (plain columns, no sketch bytes, every column commented):
+--   bi_campaign_daily            one row per campaign and day
+--   bi_campaign_total            one row per campaign, all days together
+-- Reach does not add up across rows (a person seen on two days is one
+-- person): the totals view unions the sketches instead of summing.
+SET client_min_messages = warning;
+DROP VIEW IF EXISTS bi_campaign_daily, bi_campaign_total;
+DROP MATERIALIZED VIEW IF EXISTS campaign_daily, campaign_daily_conversions;
+RESET client_min_messages;
+
+CREATE MATERIALIZED VIEW campaign_daily AS
+SELECT campaign_id, (ts AT TIME ZONE 'UTC')::date AS day,
+       count(*) FILTER (WHERE kind = 'impression') AS impressions,
+       count(*) FILTER (WHERE kind = 'click') AS clicks,
+       sum(cost) AS cost,
+       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS reach,
+       frequency_agg(user_id) FILTER (WHERE kind = 'impression') AS frequency
+FROM events WHERE campaign_id IS NOT NULL
+GROUP BY 1, 2;
+CREATE UNIQUE INDEX campaign_daily_key ON campaign_daily (campaign_id, day);
+COMMENT ON MATERIALIZED VIEW campaign_daily IS 'Rollup: per campaign and day (UTC), counts, cost and the sketches of the users reached.';
+
+CREATE MATERIALIZED VIEW campaign_daily_conversions AS
+SELECT a.touch::int AS campaign_id, (a.conversion_time AT TIME ZONE 'UTC')::date AS day,
+       sum(a.credit) FILTER (WHERE a.touch_kind = 'click') AS post_click,
+       sum(a.credit) FILTER (WHERE a.touch_kind = 'impression') AS post_impression,
+       sum(a.value) AS revenue
+FROM (SELECT user_id, journey_agg(ts, kind, campaign_id::text, revenue::float8) AS j
+      FROM events WHERE user_id IN (SELECT user_id FROM events WHERE kind = 'conversion')
+      GROUP BY user_id) u,
+     attribute(u.j) a
+WHERE a.touch IS NOT NULL
+GROUP BY 1, 2;
+CREATE UNIQUE INDEX campaign_daily_conversions_key ON campaign_daily_conversions (campaign_id, day);
+COMMENT ON MATERIALIZED VIEW campaign_daily_conversions IS 'Rollup: conversions per campaign and day (UTC) of the conversion, attributed by last touch (7-day click, 1-day view window).';
+
+-- a FULL JOIN: conversions can come on a day with no delivery of the campaign
+CREATE VIEW bi_campaign_daily AS
+SELECT campaign_id, c.name AS campaign_name, c.channel, day,
+       coalesce(d.impressions, 0) AS impressions, coalesce(d.clicks, 0) AS clicks, ctr(d.clicks, d.impressions) AS ctr,
+       round(coalesce(d.cost, 0), 2) AS cost, cpm(d.cost, d.impressions)::numeric(12, 4) AS cpm,
+       coalesce(reach(d.reach), 0) AS reach, coalesce(reach_lower(d.reach), 0) AS reach_lower, coalesce(reach_upper(d.reach), 0) AS reach_upper,
+       average_frequency(d.frequency) AS average_frequency, coalesce(reach_at_least(d.frequency, 3), 0) AS reach_3_plus,
+       coalesce(v.post_click, 0) AS post_click_conversions, coalesce(v.post_impression, 0) AS post_impression_conversions,
+       round(coalesce(v.revenue, 0)::numeric, 2) AS revenue
+FROM campaign_daily d
+FULL JOIN campaign_daily_conversions v USING (campaign_id, day)
+JOIN campaigns c USING (campaign_id);
+
+CREATE VIEW bi_campaign_total AS
+WITH t AS (
+	SELECT campaign_id, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(cost) AS cost,
+	       reach_union_agg(reach) AS reach, frequency_union_agg(frequency) AS frequency
+	FROM campaign_daily GROUP BY campaign_id),
+v AS (
+	SELECT campaign_id, sum(post_click) AS post_click, sum(post_impression) AS post_impression, sum(revenue) AS revenue
+	FROM campaign_daily_conversions GROUP BY campaign_id)
+SELECT t.campaign_id, c.name AS campaign_name, c.channel,
+       t.impressions::bigint AS impressions, t.clicks::bigint AS clicks, ctr(t.clicks, t.impressions) AS ctr,
+       rate_lower(t.clicks, t.impressions) AS ctr_lower, rate_upper(t.clicks, t.impressions) AS ctr_upper,
+       round(t.cost, 2) AS cost, cpm(t.cost, t.impressions)::numeric(12, 4) AS cpm, cpc(t.cost, t.clicks)::numeric(12, 4) AS cpc,
+       reach(t.reach) AS reach, reach_lower(t.reach) AS reach_lower, reach_upper(t.reach) AS reach_upper,
+       average_frequency(t.frequency) AS average_frequency, reach_at_least(t.frequency, 3) AS reach_3_plus,
+       coalesce(v.post_click, 0) AS post_click_conversions, coalesce(v.post_impression, 0) AS post_impression_conversions,
+       round(coalesce(v.revenue, 0)::numeric, 2) AS revenue,
+       cpa(t.cost, coalesce(v.post_click, 0) + coalesce(v.post_impression, 0))::numeric(12, 4) AS cpa,
+       roas(coalesce(v.revenue, 0)::numeric, t.cost)::numeric(12, 4) AS roas
+FROM t
+JOIN campaigns c USING (campaign_id)
+LEFT JOIN v USING (campaign_id);
+
+COMMENT ON VIEW bi_campaign_daily IS 'Per campaign and day: delivery, reach and attributed conversions. Reach does not add up across days; use bi_campaign_total for a campaign''s whole run.';
+COMMENT ON VIEW bi_campaign_total IS 'Per campaign, all days: delivery, reach (sketches unioned over the days, so each person counts once), frequency, CTR with its 95 % interval, costs and attributed conversions.';
+-- the same meaning in both views
+DO $$
+DECLARE
+	v text;
+	c record;
+	comments jsonb := '{
+	  "campaign_id": "Campaign identifier.",
+	  "campaign_name": "Campaign name.",
+	  "channel": "Channel of the campaign (display, social, video, native, search).",
+	  "day": "Calendar day (UTC) of the events.",
+	  "impressions": "Impressions served.",
+	  "clicks": "Clicks.",
+	  "ctr": "Click-through rate: clicks / impressions (NULL without impressions).",
+	  "ctr_lower": "Lower end of the 95 % Wilson interval of the CTR.",
+	  "ctr_upper": "Upper end of the 95 % Wilson interval of the CTR.",
+	  "cost": "Media cost, in the account currency.",
+	  "cpm": "Cost per thousand impressions.",
+	  "cpc": "Cost per click.",
+	  "reach": "Distinct people who saw an impression (estimate; exact for small audiences).",
+	  "reach_lower": "Lower end of the 95 % interval of the reach.",
+	  "reach_upper": "Upper end of the 95 % interval of the reach.",
+	  "average_frequency": "Impressions per person reached.",
+	  "reach_3_plus": "People who saw at least 3 impressions (effective reach).",
+	  "post_click_conversions": "Conversions credited to the campaign after a click within 7 days (last touch).",
+	  "post_impression_conversions": "Conversions credited to the campaign after an impression within 1 day, with no click in 7 days (last touch).",
+	  "revenue": "Revenue of the conversions credited to the campaign.",
+	  "cpa": "Cost per attributed conversion.",
+	  "roas": "Return on ad spend: attributed revenue / cost."}';
+BEGIN
+	FOREACH v IN ARRAY ARRAY['bi_campaign_daily', 'bi_campaign_total'] LOOP
+		FOR c IN SELECT attname FROM pg_attribute WHERE attrelid = v::regclass AND attnum > 0 AND NOT attisdropped LOOP
+			EXECUTE format('COMMENT ON COLUMN %I.%I IS %L', v, c.attname, comments->>c.attname::text);
+		END LOOP;
+	END LOOP;
+END $$;
