@@ -44,7 +44,8 @@ passed=$((passed + ok)); failed=$((failed + bad))
 # (dump/restore and COPY round trips, the extension as a non-superuser
 # owner), test/concurrency.sh (pgbench inserts while a rollup refreshes)
 # test/bi.sh (the BI views through psql and psycopg2) and test/cron.sh
-# (pg_cron refreshes a rollup; waits up to two minutes)
+# (pg_cron refreshes a rollup; waits up to two minutes) and
+# test/realdata.sh (the real click log in ../shared/data/real)
 run_script() {
 	local name=$1 script=$2 out rc p f
 	ie_log "$name"
@@ -60,6 +61,7 @@ run_script roundtrip test/roundtrip.sh
 run_script concurrency test/concurrency.sh
 run_script bi test/bi.sh
 run_script cron test/cron.sh
+run_script realdata test/realdata.sh
 
 # unit tests print "name: N passed, M failed" per program
 run_unit() {
