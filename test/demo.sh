@@ -37,11 +37,15 @@ if [ "$loaded" != t ]; then
 	"$REPO_ROOT/test/data/load.sh" -q -- --events "$EVENTS" --users $((EVENTS / 5)) --campaigns 24 --days 30 --seed 1
 fi
 
+# the rollups and the BI views a dashboard would read (README "Rollups")
+ie_psql -f "$REPO_ROOT/test/bi_views.sql"
 ie_psql -P pager=off -f "$REPO_ROOT/test/demo_report.sql"
 
 cat <<MSG
 
-The demo cluster is still running.
+The demo cluster is still running, with the rollups campaign_daily and
+campaign_daily_conversions and the BI views bi_campaign_daily and
+bi_campaign_total (plain, commented columns) for a BI tool to read.
   connect:  psql -h $DIR -p $PORT -U postgres demo
   stop:     runuser -u postgres -- $PG_BIN/pg_ctl -D $DIR stop
   remove:   (stop it, then) rm -rf $DIR

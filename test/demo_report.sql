@@ -78,18 +78,29 @@ SELECT a.name AS variant_a, round(100 * ctr(a.clicks, a.impressions)::numeric, 3
        round(ab_test_p_value(a.clicks, a.impressions, b.clicks, b.impressions)::numeric, 4) AS p_value
 FROM ab a JOIN ab b ON a.name ~ ' A$' AND b.name ~ ' B$';
 
-\echo
-\echo 'Conversions by campaign: post-click (a click within 7 days wins) and post-impression (a view within 1 day), last touch'
-SELECT coalesce(c.name, '(not attributed)') AS campaign,
-       count(*) FILTER (WHERE a.touch_kind = 'click')      AS post_click,
+-- every converting user's journey, attributed once (last touch, 7-day click,
+-- 1-day view window)
+CREATE TEMP TABLE attributed AS
+SELECT a.touch::int AS campaign_id,
+       count(*) FILTER (WHERE a.touch_kind = 'click') AS post_click,
        count(*) FILTER (WHERE a.touch_kind = 'impression') AS post_impression,
-       round(sum(a.value)::numeric, 2)                     AS revenue,
-       date_trunc('minute', percentile_cont(0.5) WITHIN GROUP (ORDER BY a.lag)) AS median_lag
+       sum(a.value) AS revenue,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY a.lag) AS median_lag
 FROM (SELECT user_id, journey_agg(ts, kind, campaign_id::text, revenue::float8) AS j
       FROM events
       WHERE user_id IN (SELECT user_id FROM events WHERE kind = 'conversion')
       GROUP BY user_id) u
-CROSS JOIN LATERAL attribute(u.j) a          -- last touch, 7-day click, 1-day view window
-LEFT JOIN campaigns c ON c.campaign_id = a.touch::int
-GROUP BY c.campaign_id, c.name
-ORDER BY c.campaign_id IS NULL, revenue DESC;
+CROSS JOIN LATERAL attribute(u.j) a
+GROUP BY 1;
+
+\echo
+\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-impression (a view within 1 day), last touch'
+SELECT coalesce(c.name, '(not attributed)') AS campaign,
+       a.post_click, a.post_impression, round(a.revenue::numeric, 2) AS revenue, round(p.cost, 2) AS cost,
+       round(cpa(p.cost, a.post_click + a.post_impression), 2) AS cpa,
+       round(roas(a.revenue::numeric, p.cost), 1) AS roas,
+       date_trunc('minute', a.median_lag) AS median_lag
+FROM attributed a
+LEFT JOIN per_campaign p USING (campaign_id)
+LEFT JOIN campaigns c USING (campaign_id)
+ORDER BY a.campaign_id IS NULL, a.revenue DESC;
