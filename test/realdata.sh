@@ -14,7 +14,9 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-CSV="$REPO_ROOT/../shared/data/real/talkingdata_train_sample.csv"
+# ../shared beside the checkout; IE_REAL_DATA names another copy
+CSV=${IE_REAL_DATA:-$REPO_ROOT/../shared/data/real/talkingdata_train_sample.csv}
+[ -r "$CSV" ] || [ -n "${IE_REAL_DATA:-}" ] || CSV=/work/shared/data/real/talkingdata_train_sample.csv
 DB=ie_realdata
 passed=0
 failed=0
