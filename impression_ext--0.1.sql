@@ -311,70 +311,75 @@ COMMENT ON FUNCTION @extschema@.reach_combine(@extschema@.reach_sketch, @extsche
 COMMENT ON FUNCTION @extschema@.reach_agg_final(@extschema@.reach_sketch) IS 'Final function of reach_agg and reach_union_agg: the canonical sketch; zero rows give an empty sketch.';
 COMMENT ON FUNCTION @extschema@.reach_count_final(@extschema@.reach_sketch) IS 'Final function of reach_count: the estimated number of distinct values.';
 
+-- SSPACE: a group's state grows to 2^14 8-bit registers after a 8-byte
+-- header and the 4-byte varlena header at the default precision.  Declaring
+-- it lets the planner size a hash aggregate's table for the states it will
+-- really hold (without it, it assumes tiny states and allocates buckets for
+-- every group it guesses, e.g. 1M for GROUP BY campaign_id, ts::date).
 CREATE AGGREGATE @extschema@.reach_agg(bigint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(bigint, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(integer, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(text) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(text, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(bytea) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(bytea, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(uuid) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(uuid, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_union_agg(@extschema@.reach_sketch) (
 	SFUNC = @extschema@.reach_union_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(bigint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(text) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(bytea) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(uuid) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	PARALLEL = SAFE);
+	SSPACE = 16396, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE @extschema@.reach_agg(bigint) IS 'Reach sketch of the distinct values (precision 14: 0.6 % relative standard error once dense, exact for small sets). Zero rows give an empty sketch; NULLs are skipped.';
 COMMENT ON AGGREGATE @extschema@.reach_agg(bigint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18: 2^precision registers once dense).';
