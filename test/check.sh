@@ -42,7 +42,8 @@ passed=$((passed + ok)); failed=$((failed + bad))
 
 # scripts that print "<name>: N passed, M failed" last: test/roundtrip.sh
 # (dump/restore and COPY round trips, the extension as a non-superuser
-# owner), test/concurrency.sh (pgbench inserts while a rollup refreshes)
+# owner), test/concurrency.sh (pgbench inserts while a rollup refreshes),
+# test/shard.sh (two postgres_fdw shards and a coordinator)
 # test/bi.sh (the BI views through psql and psycopg2) and test/cron.sh
 # (pg_cron refreshes a rollup; waits up to two minutes) and
 # test/realdata.sh (the real click log in ../shared/data/real)
@@ -59,6 +60,7 @@ run_script() {
 }
 run_script roundtrip test/roundtrip.sh
 run_script concurrency test/concurrency.sh
+run_script shard test/shard.sh
 run_script bi test/bi.sh
 run_script cron test/cron.sh
 run_script realdata test/realdata.sh
