@@ -3,11 +3,12 @@
 #
 # Installs what is missing (Debian packages), builds and installs the
 # extension, starts a private PostgreSQL cluster as the postgres user on its
-# own port and socket directory, runs pg_regress (make installcheck) and the
-# round trips of test/roundtrip.sh (pg_dump/pg_restore, COPY, a
-# non-superuser owner), the concurrent load of test/concurrency.sh and the
-# plain-C unit tests (also under AddressSanitizer + UBSan), stops the
-# cluster.
+# own port and socket directory, and runs: pg_regress (make installcheck);
+# the script tests test/roundtrip.sh, concurrency.sh, shard.sh, bi.sh,
+# cron.sh (waits for pg_cron's next minute) and realdata.sh; the plain-C
+# unit tests, at -O2 and under AddressSanitizer + UBSan; a short libFuzzer
+# run of each target in test/fuzz (FUZZ_SECONDS, default 20).  Stops the
+# cluster at the end.
 # Last line: "N passed, M failed"; the exit status is non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -79,6 +80,18 @@ run_unit() {
 }
 run_unit "-O2" all
 run_unit "ASan+UBSan" asan
+
+# libFuzzer targets of the plain-C cores (test/fuzz), a short bounded run:
+# one pass per target that ran FUZZ_SECONDS (default 20) without a crash
+ie_log "fuzzing (test/fuzz, ${FUZZ_SECONDS:-20} s a target)"
+out=$(make -s -C test/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-20}" 2>&1)
+rc=$?
+echo "$out" | tail -40
+p=$(echo "$out" | grep -cE '^fuzz_[a-z_]+: [0-9]+ runs, 0 crashes$')
+f=$(echo "$out" | grep -E '^fuzz_[a-z_]+: ' | grep -vcE ': [0-9]+ runs, 0 crashes$')
+if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "fuzzing exited with status $rc"; fi
+if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "no fuzz target ran"; fi
+passed=$((passed + p)); failed=$((failed + f))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,810 @@
+/*
+ * fuzz_ops — the insert / merge / estimate paths driven by an op stream.
+ *
+ * The input is read as a header (precision, k, the number of parts, a
+ * seed) and then a stream of ops, each adding one row to one of 2-3 parts
+ * of one of the three types (reach hashes, frequency (hash, count) rows,
+ * journey events with timestamps, touches and values taken from the
+ * input).  Then, for each type, the properties the design promises are
+ * asserted; abort() on a violation, so libFuzzer reports it:
+ *
+ *  - canonical bytes do not depend on insertion order or on how the rows
+ *    were split into parts and merged (serial = shuffled = the parts
+ *    merged left to right, right to left, into a fresh state, with some
+ *    parts canonicalized first);
+ *  - every value produced (states after regrow and merge, canonical
+ *    forms) passes *_validate;
+ *  - reach: adding a row twice or a subset again changes nothing, parts
+ *    at mixed precisions fold to the lowest one;
+ *  - frequency: the union sums counts (the total, and every retained
+ *    user's count against a model of the rows), theta and the entries
+ *    match the model, pre-aggregated rows give the same bytes, parts with
+ *    different k follow the k rule;
+ *  - journey: the canonical events equal the rows sorted by the
+ *    documented order; attribution credits sum to the number of
+ *    conversions (1e-9 relative) under every model.
+ */
+#include "fuzz_common.h"
+
+#define MAX_PARTS 3
+#define MAX_ROWS_PER_TYPE 4096
+#define MAX_ATTRIBUTION_ROWS 20000
+
+/* ---------------------------------------------------------------------
+ * rows
+ * --------------------------------------------------------------------- */
+
+typedef struct ReachRow
+{
+	uint64_t	hash;
+	int			part;
+} ReachRow;
+
+typedef struct FreqRow
+{
+	uint64_t	hash;
+	uint64_t	count;
+	int			part;
+} FreqRow;
+
+typedef struct JourneyRowIn
+{
+	int64_t		ts;
+	JourneyKind kind;
+	bool		has_touch;
+	uint8_t		touch[16];		/* room for the longest pool string */
+	size_t		touch_len;
+	bool		has_value;
+	double		value;
+	int			part;
+} JourneyRowIn;
+
+typedef struct Ops
+{
+	int			nparts;
+	int			reach_p;
+	uint32_t	freq_k;
+	uint64_t	seed;
+	JourneyParams jparams;
+	bool		reach_raw;		/* some reach hash came raw from the input */
+	ReachRow   *reach;
+	size_t		nreach;
+	FreqRow    *freq;
+	size_t		nfreq;
+	JourneyRowIn *journey;
+	size_t		njourney;
+} Ops;
+
+static const char *const touch_pool[5] = {"a", "b", "ab", "", "search/brand"};
+
+static int64_t
+small_ts(Cursor *c)
+{
+	return (int64_t) (int8_t) cur_u8(c) * 1000;
+}
+
+static void
+parse(Ops *ops, const uint8_t *data, size_t size)
+{
+	Cursor		c = {data, size};
+	static const uint32_t ks[8] = {16, 17, 20, 32, 64, 100, 1000, 16};
+	uint8_t		b;
+
+	memset(ops, 0, sizeof(*ops));
+	ops->reach_p = REACH_MIN_PRECISION + cur_u8(&c) % 15;
+	ops->freq_k = ks[cur_u8(&c) % 8];
+	b = cur_u8(&c);
+	ops->nparts = 2 + b % 2;
+	ops->seed = cur_u64(&c);
+	ops->jparams.model = JOURNEY_LINEAR;
+	ops->jparams.click_window = (int64_t) cur_u16(&c) * 100;
+	ops->jparams.view_window = (int64_t) cur_u16(&c) * 100;
+	ops->jparams.half_life = 1 + (int64_t) cur_u16(&c) * 10;
+	ops->reach = xmalloc(sizeof(ReachRow) * MAX_ROWS_PER_TYPE);
+	ops->freq = xmalloc(sizeof(FreqRow) * MAX_ROWS_PER_TYPE);
+	ops->journey = xmalloc(sizeof(JourneyRowIn) * MAX_ROWS_PER_TYPE);
+
+	while (!cur_empty(&c))
+	{
+		uint8_t		op = cur_u8(&c);
+		int			type = op % 3;
+		int			part = (op >> 2) % ops->nparts;
+		unsigned	bits = op >> 4;
+
+		if (type == 0 && ops->nreach < MAX_ROWS_PER_TYPE)
+		{
+			ReachRow   *r = &ops->reach[ops->nreach++];
+
+			r->part = part;
+			if (bits & 1)
+			{
+				r->hash = cur_u64(&c);
+				ops->reach_raw = true;
+			}
+			else
+				r->hash = ie_hash_int64((bits & 2) ? cur_u16(&c) : cur_u8(&c));
+		}
+		else if (type == 1 && ops->nfreq < MAX_ROWS_PER_TYPE)
+		{
+			FreqRow    *r = &ops->freq[ops->nfreq++];
+
+			r->part = part;
+			if (bits & 1)
+				r->hash = (bits & 8) ? UINT64_MAX - (cur_u8(&c) & 1) : cur_u64(&c);
+			else
+				r->hash = ie_hash_int64((bits & 2) ? cur_u16(&c) : cur_u8(&c));
+			r->count = (bits & 4) ? cur_u64(&c) : cur_u8(&c) % 5;
+		}
+		else if (type == 2 && ops->njourney < MAX_ROWS_PER_TYPE)
+		{
+			JourneyRowIn *r = &ops->journey[ops->njourney++];
+			uint8_t		t = cur_u8(&c);
+
+			r->part = part;
+			r->ts = (bits & 1) ? (int64_t) cur_u64(&c) : small_ts(&c);
+			r->kind = (JourneyKind) ((bits >> 1) % 3);
+			r->has_touch = (t & 7) != 5;
+			if ((t & 7) < 5)
+			{
+				r->touch_len = strlen(touch_pool[t & 7]);
+				memcpy(r->touch, touch_pool[t & 7], r->touch_len);
+			}
+			else if ((t & 7) > 5)
+			{
+				size_t		i;
+
+				r->touch_len = (t >> 3) % 9;
+				for (i = 0; i < r->touch_len; i++)
+					r->touch[i] = cur_u8(&c);
+			}
+			else
+				r->touch_len = 0;
+			r->has_value = (t >> 7) & 1;
+			if (bits & 8)
+			{
+				uint64_t	vb = cur_u64(&c);
+
+				memcpy(&r->value, &vb, 8);
+			}
+			else
+				r->value = (double) (int8_t) cur_u8(&c) / 4;
+		}
+		else
+			(void) cur_u8(&c);
+	}
+}
+
+static void
+free_ops(Ops *ops)
+{
+	free(ops->reach);
+	free(ops->freq);
+	free(ops->journey);
+}
+
+/* the first part in order becomes the state (a copy, as union_agg does) */
+typedef void (*MergeFn) (Buf *dst, const Buf *src);
+typedef Buf (*CanonFn) (const Buf *s);
+
+static Buf
+merge_in_order(Buf *parts, int n, const size_t *order, MergeFn merge, CanonFn canon)
+{
+	Buf			acc = buf_copy(&parts[order[0]]);
+	Buf			c;
+	int			i;
+
+	for (i = 1; i < n; i++)
+		merge(&acc, &parts[order[i]]);
+	c = canon(&acc);
+	buf_free(&acc);
+	return c;
+}
+
+static Buf
+merge_into(Buf st, Buf *parts, int n, const size_t *order, MergeFn merge, CanonFn canon)
+{
+	Buf			c;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		merge(&st, &parts[order[i]]);
+	c = canon(&st);
+	buf_free(&st);
+	return c;
+}
+
+/* every merge order of the parts (left to right, reversed, shuffled into
+ * a fresh state, some parts canonicalized) equals want */
+static void
+check_merges(const char *what, const Buf *want, Buf *parts, int n, Buf fresh,
+			 MergeFn merge, CanonFn canon, uint64_t *rng)
+{
+	size_t		order[MAX_PARTS];
+	size_t	   *perm = permutation((size_t) n, rng);
+	Buf			got;
+	Buf			canon_parts[MAX_PARTS];
+	int			i;
+
+	for (i = 0; i < n; i++)
+		order[i] = (size_t) i;
+	got = merge_in_order(parts, n, order, merge, canon);
+	if (!buf_eq(&got, want))
+	{
+		hexdump_head("serial", want);
+		hexdump_head("merged", &got);
+		FUZZ_FAIL("%s: parts merged left to right != serial", what);
+	}
+	buf_free(&got);
+	for (i = 0; i < n; i++)
+		order[i] = (size_t) (n - 1 - i);
+	got = merge_in_order(parts, n, order, merge, canon);
+	FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged right to left != serial", what);
+	buf_free(&got);
+	got = merge_into(fresh, parts, n, perm, merge, canon);
+	FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged into a fresh state != serial", what);
+	buf_free(&got);
+	/* canonical parts (stored values), some of them */
+	for (i = 0; i < n; i++)
+		canon_parts[i] = (splitmix64(rng) & 1) ? canon(&parts[i]) : buf_copy(&parts[i]);
+	got = merge_in_order(canon_parts, n, perm, merge, canon);
+	FUZZ_ASSERT(buf_eq(&got, want), "%s: canonical parts merged != serial", what);
+	buf_free(&got);
+	/* a tree: (p1 || p2) then into p0 */
+	if (n == 3)
+	{
+		Buf			t = buf_copy(&canon_parts[perm[1]]);
+		Buf			tc;
+
+		merge(&t, &canon_parts[perm[2]]);
+		tc = canon(&t);
+		buf_free(&t);
+		t = buf_copy(&canon_parts[perm[0]]);
+		merge(&t, &tc);
+		got = canon(&t);
+		FUZZ_ASSERT(buf_eq(&got, want), "%s: tree merge != serial", what);
+		buf_free(&got);
+		buf_free(&t);
+		buf_free(&tc);
+	}
+	for (i = 0; i < n; i++)
+		buf_free(&canon_parts[i]);
+	free(perm);
+}
+
+/* ---------------------------------------------------------------------
+ * reach
+ * --------------------------------------------------------------------- */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a;
+	uint64_t	y = *(const uint64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static Buf
+reach_build(int p, const ReachRow *rows, size_t n, const size_t *order, int part)
+{
+	Buf			st = reach_new_state(p);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		const ReachRow *r = &rows[order ? order[i] : i];
+
+		if (part < 0 || r->part == part)
+			reach_add(&st, r->hash);
+	}
+	reach_must_validate(&st, "built reach state");
+	return st;
+}
+
+static void
+check_reach(const Ops *ops, uint64_t *rng)
+{
+	int			p = ops->reach_p;
+	size_t		n = ops->nreach;
+	Buf			st = reach_build(p, ops->reach, n, NULL, -1);
+	Buf			serial = reach_canon(&st);
+	Buf			parts[MAX_PARTS];
+	size_t	   *perm = permutation(n, rng);
+	Buf			t;
+	Buf			u;
+	int			i;
+	int			q;
+	double		est = reach_estimate(serial.b, serial.len);
+
+	FUZZ_ASSERT(est >= 0, "reach estimate %g", est);
+
+	/* shuffled */
+	buf_free(&st);
+	st = reach_build(p, ops->reach, n, perm, -1);
+	t = reach_canon(&st);
+	FUZZ_ASSERT(buf_eq(&t, &serial), "reach: shuffled rows != serial");
+	/* every row again: nothing changes */
+	for (i = 0; i < (int) n; i++)
+		reach_add(&st, ops->reach[i].hash);
+	u = reach_canon(&st);
+	FUZZ_ASSERT(buf_eq(&u, &serial), "reach: adding the rows twice changed the sketch");
+	buf_free(&u);
+	buf_free(&t);
+	buf_free(&st);
+
+	/* the parts */
+	for (i = 0; i < ops->nparts; i++)
+		parts[i] = reach_build(p, ops->reach, n, perm, i);
+	check_merges("reach", &serial, parts, ops->nparts, reach_new_state(REACH_MAX_PRECISION),
+				 reach_merge, reach_canon, rng);
+	/* a subset again */
+	t = buf_copy(&serial);
+	reach_merge(&t, &parts[0]);
+	u = reach_canon(&t);
+	FUZZ_ASSERT(buf_eq(&u, &serial), "reach: serial || part != serial");
+	buf_free(&u);
+	buf_free(&t);
+	for (i = 0; i < ops->nparts; i++)
+		buf_free(&parts[i]);
+
+	/* the distinct count, for a sparse result of well-spread hashes */
+	if (!ops->reach_raw && serial.b[2] == REACH_REP_SPARSE)
+	{
+		uint64_t   *h = xmalloc(8 * (n ? n : 1));
+		size_t		d = 0;
+		size_t		j;
+
+		for (j = 0; j < n; j++)
+			h[j] = ops->reach[j].hash;
+		qsort(h, n, 8, cmp_u64);
+		for (j = 0; j < n; j++)
+			if (j == 0 || h[j] != h[j - 1])
+				d++;
+		FUZZ_ASSERT(fabs(est - (double) d) <= 0.01 * (double) d + 2,
+					"sparse estimate %g for %zu distinct hashes", est, d);
+		free(h);
+	}
+
+	/* mixed precisions fold to the lowest */
+	q = REACH_MAX_PRECISION;
+	for (i = 0; i < ops->nparts; i++)
+	{
+		int			pi = REACH_MIN_PRECISION + (int) (splitmix64(rng) % (uint64_t) (p - 3));
+
+		parts[i] = reach_build(pi, ops->reach, n, perm, i);
+		if (pi < q)
+			q = pi;
+	}
+	st = reach_build(q, ops->reach, n, NULL, -1);
+	t = reach_canon(&st);
+	buf_free(&st);
+	check_merges("reach (mixed precisions)", &t, parts, ops->nparts,
+				 reach_new_state(REACH_MAX_PRECISION), reach_merge, reach_canon, rng);
+	/* folding the serial sketch gives the same */
+	st = reach_new_state(q);
+	reach_merge(&st, &serial);
+	u = reach_canon(&st);
+	FUZZ_ASSERT(buf_eq(&u, &t), "reach: serial folded to p=%d != built at p=%d", q, q);
+	buf_free(&u);
+	buf_free(&st);
+	buf_free(&t);
+	for (i = 0; i < ops->nparts; i++)
+		buf_free(&parts[i]);
+
+	/* export */
+	t = reach_hll_export(&serial, 0);
+	if (t.len > 0)
+	{
+		u = reach_hll_import(&t);
+		buf_free(&u);
+	}
+	buf_free(&t);
+
+	free(perm);
+	buf_free(&serial);
+}
+
+/* ---------------------------------------------------------------------
+ * frequency
+ * --------------------------------------------------------------------- */
+
+typedef struct UserCount
+{
+	uint64_t	hash;
+	uint64_t	count;
+} UserCount;
+
+static int
+cmp_user(const void *a, const void *b)
+{
+	return cmp_u64(&((const UserCount *) a)->hash, &((const UserCount *) b)->hash);
+}
+
+static uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static Buf
+freq_build(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int part)
+{
+	Buf			st = freq_new_state(k);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		const FreqRow *r = &rows[order ? order[i] : i];
+
+		if (part < 0 || r->part == part)
+			freq_add(&st, r->hash, r->count);
+	}
+	freq_must_validate(&st, "built frequency state");
+	return st;
+}
+
+static Buf
+freq_built_canon(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int part)
+{
+	Buf			st = freq_build(k, rows, n, order, part);
+	Buf			c = freq_canon(&st);
+
+	buf_free(&st);
+	return c;
+}
+
+/* the users (count > 0), aggregated and sorted by hash */
+static size_t
+freq_model(const FreqRow *rows, size_t n, UserCount *users, uint64_t *total)
+{
+	size_t		i;
+	size_t		d = 0;
+
+	*total = 0;
+	for (i = 0; i < n; i++)
+	{
+		*total = sat_add(*total, rows[i].count);
+		if (rows[i].count == 0)
+			continue;
+		users[d].hash = rows[i].hash == UINT64_MAX ? UINT64_MAX - 1 : rows[i].hash;
+		users[d].count = rows[i].count;
+		d++;
+	}
+	qsort(users, d, sizeof(UserCount), cmp_user);
+	n = d;
+	d = 0;
+	for (i = 0; i < n; i++)
+	{
+		if (d > 0 && users[d - 1].hash == users[i].hash)
+			users[d - 1].count = sat_add(users[d - 1].count, users[i].count);
+		else
+			users[d++] = users[i];
+	}
+	return d;
+}
+
+/* the canonical value against the model of the rows */
+static void
+freq_check_model(const Buf *c, uint32_t k, const UserCount *users, size_t d, uint64_t total)
+{
+	FrequencyInfo info;
+	size_t		m = d < k ? d : k;
+	double		tf;
+	uint64_t	thresholds[5] = {2, 3, 4, 7, UINT64_MAX};
+	int			i;
+
+	frequency_get_info(c->b, c->len, &info);
+	FUZZ_ASSERT(info.k == k, "k %u, expected %u", info.k, k);
+	FUZZ_ASSERT(info.impressions == total, "total %llu, rows sum to %llu",
+				(unsigned long long) info.impressions, (unsigned long long) total);
+	FUZZ_ASSERT(info.entries == m, "%u entries, expected %zu", info.entries, m);
+	if (d <= k)
+		FUZZ_ASSERT(info.exact && info.theta == FREQUENCY_THETA_ONE && info.reach == (double) d,
+					"exact mode expected: theta %llx reach %g for %zu users",
+					(unsigned long long) info.theta, info.reach, d);
+	else
+		FUZZ_ASSERT(!info.exact && info.theta == users[k].hash,
+					"theta %llx, expected the (k+1)-th smallest hash %llx",
+					(unsigned long long) info.theta, (unsigned long long) users[k].hash);
+	tf = frequency_theta_fraction(c->b, c->len);
+	for (i = 0; i < 5; i++)
+	{
+		size_t		cnt = 0;
+		size_t		j;
+		double		want;
+		double		got = frequency_reach_at_least(c->b, c->len, thresholds[i]);
+
+		for (j = 0; j < m; j++)
+			if (users[j].count >= thresholds[i])
+				cnt++;
+		want = tf == 1 ? (double) cnt : (double) cnt / tf;
+		FUZZ_ASSERT(fabs(got - want) <= 1e-12 * want,
+					"reach_at_least(%llu) %.17g, model %.17g (%zu users)",
+					(unsigned long long) thresholds[i], got, want, cnt);
+	}
+	{
+		FrequencyBucket hist[8];
+		uint64_t	per[8] = {0};
+		size_t		j;
+
+		FUZZ_ASSERT(frequency_histogram(c->b, c->len, 8, hist), "histogram refused");
+		for (j = 0; j < m; j++)
+			per[(users[j].count < 8 ? users[j].count : 8) - 1]++;
+		for (j = 0; j < 8; j++)
+			FUZZ_ASSERT(hist[j].users == per[j], "histogram bucket %zu: %llu users, model %llu",
+						j, (unsigned long long) hist[j].users, (unsigned long long) per[j]);
+	}
+}
+
+static void
+check_frequency(const Ops *ops, uint64_t *rng)
+{
+	uint32_t	k = ops->freq_k;
+	size_t		n = ops->nfreq;
+	Buf			serial = freq_built_canon(k, ops->freq, n, NULL, -1);
+	Buf			parts[MAX_PARTS];
+	size_t	   *perm = permutation(n, rng);
+	UserCount  *users = xmalloc(sizeof(UserCount) * (n ? n : 1));
+	uint64_t	total;
+	size_t		d = freq_model(ops->freq, n, users, &total);
+	Buf			t;
+	Buf			st;
+	int			i;
+	uint32_t	kmin;
+	bool		any_nonempty = false;
+
+	freq_check_model(&serial, k, users, d, total);
+
+	/* shuffled */
+	t = freq_built_canon(k, ops->freq, n, perm, -1);
+	FUZZ_ASSERT(buf_eq(&t, &serial), "frequency: shuffled rows != serial");
+	buf_free(&t);
+
+	/* pre-aggregated: one row per user with its summed count */
+	st = freq_new_state(k);
+	for (i = 0; i < (int) d; i++)
+		freq_add(&st, users[i].hash, users[i].count);
+	{
+		/* the rows' total includes the users' counts only: the same */
+		t = freq_canon(&st);
+		FUZZ_ASSERT(buf_eq(&t, &serial), "frequency: pre-aggregated rows != serial");
+		buf_free(&t);
+	}
+	buf_free(&st);
+
+	/* the parts */
+	for (i = 0; i < ops->nparts; i++)
+		parts[i] = freq_build(k, ops->freq, n, perm, i);
+	check_merges("frequency", &serial, parts, ops->nparts, freq_new_state(FREQUENCY_MAX_K),
+				 freq_merge, freq_canon, rng);
+	for (i = 0; i < ops->nparts; i++)
+		buf_free(&parts[i]);
+
+	/* parts with different k: the smallest k of the non-empty parts */
+	kmin = UINT32_MAX;
+	{
+		uint32_t	kall = UINT32_MAX;
+		uint32_t	kpart[MAX_PARTS];
+
+		for (i = 0; i < ops->nparts; i++)
+		{
+			static const uint32_t kc[4] = {16, 24, 64, 512};
+
+			kpart[i] = kc[splitmix64(rng) % 4];
+			parts[i] = freq_build(kpart[i], ops->freq, n, perm, i);
+			if (frequency_impressions(parts[i].b, parts[i].len) != 0)
+			{
+				any_nonempty = true;
+				if (kpart[i] < kmin)
+					kmin = kpart[i];
+			}
+			if (kpart[i] < kall)
+				kall = kpart[i];
+		}
+		if (!any_nonempty)
+			kmin = kall;
+	}
+	t = freq_built_canon(kmin, ops->freq, n, NULL, -1);
+	freq_check_model(&t, kmin, users, d, total);
+	check_merges("frequency (mixed k)", &t, parts, ops->nparts, freq_new_state(FREQUENCY_MAX_K),
+				 freq_merge, freq_canon, rng);
+	buf_free(&t);
+	for (i = 0; i < ops->nparts; i++)
+		buf_free(&parts[i]);
+
+	/* set operations of the serial sketch with a part's sketch */
+	t = freq_built_canon(k, ops->freq, n, NULL, 0);
+	{
+		double		r = frequency_reach(serial.b, serial.len);
+		double		in = frequency_intersection(serial.b, serial.len, t.b, t.len);
+		double		df = frequency_difference(serial.b, serial.len, t.b, t.len);
+
+		FUZZ_ASSERT(in >= 0 && df >= 0 && in == frequency_intersection(t.b, t.len, serial.b, serial.len),
+					"set operations %g %g", in, df);
+		/* the part is a subset: its users below the serial theta are all in it */
+		if (frequency_theta_fraction(serial.b, serial.len) == 1)
+			FUZZ_ASSERT(fabs(in + df - r) <= 1e-9 * (r + 1),
+						"exact: intersection %g + difference %g != reach %g", in, df, r);
+	}
+	buf_free(&t);
+
+	free(users);
+	free(perm);
+	buf_free(&serial);
+}
+
+/* ---------------------------------------------------------------------
+ * journey
+ * --------------------------------------------------------------------- */
+
+static uint64_t
+norm_bits(double v)
+{
+	uint64_t	b;
+
+	if (isnan(v))
+		return JOURNEY_NAN_BITS;
+	if (v == 0)
+		return 0;
+	memcpy(&b, &v, 8);
+	return b;
+}
+
+/* the documented canonical order (values normalised, conversions only) */
+static int
+cmp_jrow(const void *pa, const void *pb)
+{
+	const JourneyRowIn *a = pa;
+	const JourneyRowIn *b = pb;
+	bool		av = a->has_value && a->kind == JOURNEY_CONVERSION;
+	bool		bv = b->has_value && b->kind == JOURNEY_CONVERSION;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->has_touch != b->has_touch)
+		return a->has_touch ? 1 : -1;
+	if (a->has_touch)
+	{
+		size_t		m = a->touch_len < b->touch_len ? a->touch_len : b->touch_len;
+		int			c = m ? memcmp(a->touch, b->touch, m) : 0;
+
+		if (c != 0)
+			return c;
+		if (a->touch_len != b->touch_len)
+			return a->touch_len < b->touch_len ? -1 : 1;
+	}
+	if (av != bv)
+		return av ? 1 : -1;
+	if (av)
+	{
+		double		x = a->value;
+		double		y = b->value;
+
+		if (isnan(x) || isnan(y))
+			return isnan(x) == isnan(y) ? 0 : (isnan(x) ? 1 : -1);
+		return x < y ? -1 : (x > y ? 1 : 0);
+	}
+	return 0;
+}
+
+static Buf
+journey_build(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
+{
+	Buf			st = journey_new_state(0);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		const JourneyRowIn *r = &rows[order ? order[i] : i];
+
+		if (part < 0 || r->part == part)
+			journey_add(&st, r->ts, r->kind, r->has_touch ? r->touch : NULL,
+						r->touch_len, r->has_value, r->value);
+	}
+	journey_must_validate(&st, "built journey state");
+	return st;
+}
+
+static Buf
+journey_built_canon(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
+{
+	Buf			st = journey_build(rows, n, order, part);
+	Buf			c = journey_canon(&st);
+
+	buf_free(&st);
+	return c;
+}
+
+static void
+check_journey(const Ops *ops, uint64_t *rng)
+{
+	size_t		n = ops->njourney;
+	Buf			serial = journey_built_canon(ops->journey, n, NULL, -1);
+	Buf			parts[MAX_PARTS];
+	size_t	   *perm = permutation(n, rng);
+	JourneyRowIn *sorted = xmalloc(sizeof(JourneyRowIn) * (n ? n : 1));
+	JourneyInfo info;
+	JourneyEvent *events;
+	uint32_t	nev;
+	Buf			t;
+	size_t		i;
+	uint32_t	conversions = 0;
+	uint32_t	values = 0;
+	int			m;
+
+	/* the canonical events are the rows in the documented order */
+	if (n > 0)
+		memcpy(sorted, ops->journey, sizeof(JourneyRowIn) * n);
+	qsort(sorted, n, sizeof(JourneyRowIn), cmp_jrow);
+	journey_get_info(serial.b, serial.len, &info);
+	FUZZ_ASSERT(info.events == n, "journey has %u events, %zu rows", info.events, n);
+	events = journey_all_events(&serial, &nev);
+	for (i = 0; i < n; i++)
+	{
+		JourneyEvent ev = events[i];
+		const JourneyRowIn *r = &sorted[i];
+		bool		hv = r->has_value && r->kind == JOURNEY_CONVERSION;
+
+		if (ev.ts != r->ts || ev.kind != r->kind || ev.has_value != hv ||
+			(hv && norm_bits(ev.value) != norm_bits(r->value)) ||
+			(hv && journey_value_bits(ev.value) != norm_bits(r->value)) ||
+			(ev.touch != NULL) != r->has_touch ||
+			(r->has_touch && (ev.touch_len != r->touch_len ||
+							  (r->touch_len && memcmp(ev.touch, r->touch, r->touch_len) != 0))))
+			FUZZ_FAIL("journey event %zu differs from the sorted rows (ts %lld/%lld kind %d/%d)",
+					  i, (long long) ev.ts, (long long) r->ts, (int) ev.kind, (int) r->kind);
+		conversions += r->kind == JOURNEY_CONVERSION;
+		values += hv;
+	}
+	free(events);
+	FUZZ_ASSERT(info.conversions == conversions && info.values == values,
+				"journey info: %u conversions %u values, rows %u %u",
+				info.conversions, info.values, conversions, values);
+
+	/* shuffled */
+	t = journey_built_canon(ops->journey, n, perm, -1);
+	FUZZ_ASSERT(buf_eq(&t, &serial), "journey: shuffled rows != serial");
+	buf_free(&t);
+
+	/* the parts */
+	for (i = 0; i < (size_t) ops->nparts; i++)
+		parts[i] = journey_build(ops->journey, n, perm, (int) i);
+	check_merges("journey", &serial, parts, ops->nparts, journey_new_state(0),
+				 journey_merge, journey_canon, rng);
+	for (i = 0; i < (size_t) ops->nparts; i++)
+		buf_free(&parts[i]);
+
+	/* attribution: credits sum to the conversions under every model */
+	for (m = JOURNEY_LAST_TOUCH; m <= JOURNEY_POSITION_BASED; m++)
+	{
+		JourneyParams p = ops->jparams;
+
+		p.model = (JourneyModel) m;
+		FUZZ_ASSERT(journey_params_check(&p) == NULL, "params refused");
+		(void) journey_check_attribution(&serial, &p, MAX_ATTRIBUTION_ROWS);
+		p.click_window = INT64_MAX;
+		p.view_window = INT64_MAX;
+		(void) journey_check_attribution(&serial, &p, MAX_ATTRIBUTION_ROWS);
+	}
+
+	free(sorted);
+	free(perm);
+	buf_free(&serial);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	Ops			ops;
+	uint64_t	rng;
+
+	parse(&ops, data, size);
+	rng = ops.seed;
+	check_reach(&ops, &rng);
+	check_frequency(&ops, &rng);
+	check_journey(&ops, &rng);
+	free_ops(&ops);
+	return 0;
+}
