@@ -11,18 +11,6 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB=ie_bi
-passed=0
-failed=0
-check() {
-	local what=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what: got '$got', want '$want'"
-		failed=$((failed + 1))
-	fi
-}
 q() { ie_psql -X -v ON_ERROR_STOP=1 -tA -d "$DB" "$@"; }
 WORK=$(mktemp -d /tmp/impression_ext_bi.XXXXXX)
 cleanup() {

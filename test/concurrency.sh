@@ -14,18 +14,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SECONDS_RUN=${IE_CONCURRENCY_SECONDS:-15}
 CLIENTS=4
 DB=ie_concurrency
-passed=0
-failed=0
-check() {
-	local what=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what: got '$got', want '$want'"
-		failed=$((failed + 1))
-	fi
-}
 q() { ie_psql -X -v ON_ERROR_STOP=1 -tA -d "$DB" "$@"; }
 
 WORK=$(mktemp -d /tmp/impression_ext_concurrency.XXXXXX)

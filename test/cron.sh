@@ -13,18 +13,6 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB=ie_cron
-passed=0
-failed=0
-check() {
-	local what=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what: got '$got', want '$want'"
-		failed=$((failed + 1))
-	fi
-}
 q() { ie_psql -X -v ON_ERROR_STOP=1 -tA "$@"; }
 cleanup() {
 	q -d postgres -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = 'ie_cron_refresh'" >/dev/null 2>&1

@@ -91,3 +91,20 @@ ie_stop_cluster() {
 }
 
 ie_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
+
+# For the script tests that test/check.sh runs (roundtrip.sh, ...):
+# check WHAT GOT WANT prints "ok - WHAT" or "not ok - WHAT: got ..., want
+# ..." and counts it in $passed / $failed, which the script prints last as
+# "<name>: N passed, M failed".
+passed=0
+failed=0
+check() {
+	local what=$1 got=$2 want=$3
+	if [ "$got" = "$want" ]; then
+		echo "ok - $what"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $what: got '$got', want '$want'"
+		failed=$((failed + 1))
+	fi
+}

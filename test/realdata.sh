@@ -18,18 +18,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 CSV=${IE_REAL_DATA:-$REPO_ROOT/../shared/data/real/talkingdata_train_sample.csv}
 [ -r "$CSV" ] || [ -n "${IE_REAL_DATA:-}" ] || CSV=/work/shared/data/real/talkingdata_train_sample.csv
 DB=ie_realdata
-passed=0
-failed=0
-check() {
-	local what=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
-		echo "ok - $what"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $what: got '$got', want '$want'"
-		failed=$((failed + 1))
-	fi
-}
 if [ ! -r "$CSV" ]; then
 	echo "skip - $CSV is not there: no real-data checks run"
 	echo "realdata: 0 passed, 0 failed"
