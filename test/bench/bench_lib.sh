@@ -1,8 +1,8 @@
 # shellcheck shell=bash
-# test/bench/bench_lib.sh — timing machinery for the benchmarks, taken from
-# frequency_bench.sh (which keeps its own copy, as does reach_bench.sh).
-# Sourced by attribution_bench.sh after test/lib.sh; defines functions and
-# runs nothing.
+# test/bench/bench_lib.sh — timing machinery for the benchmarks (first
+# written in frequency_bench.sh; reach_bench.sh still keeps its own copy).
+# Sourced by frequency_bench.sh, attribution_bench.sh and shard_bench.sh
+# after test/lib.sh; defines functions and runs nothing.
 #
 # The sourcing script sets, before calling them:
 #   BENCH_NAME     its own name without .sh (e.g. attribution_bench): a

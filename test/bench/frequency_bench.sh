@@ -80,6 +80,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib.sh
 source "$here/../lib.sh"
+# shellcheck source=bench_lib.sh
+source "$here/bench_lib.sh"
+BENCH_NAME=frequency_bench
 cd "$REPO_ROOT"
 
 PORT=54340
@@ -101,45 +104,10 @@ mkdir -p "$BUILD" "$WORK"
 exec > >(tee "$OUT") 2>&1
 
 t_start=$(date +%s)
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f s", b - a }'; }
 
-# ---------------------------------------------------------------------------
-# wait for the other benchmarks: reach_bench.sh (or any test/bench/*_bench.sh
-# but this one) times queries on the same CPUs and the same cluster, and
-# rebuilds the extension.  Their backends' CPU does not show in wait_quiet's
-# figure (it counts our cluster as ours), so they are looked for by name, and
-# other active sessions in the cluster are waited for as well.
-# ---------------------------------------------------------------------------
-siblings() { pgrep -af '_bench\.sh' | awk -v self="$$" '$1 != self && $2 ~ /(^|\/)bash$/ && !/frequency_bench\.sh/ { print $1, $3 }'; }
-cluster_sessions() {
-	[[ -f $DATADIR/postmaster.pid ]] || { echo 0; return; }
-	ie_psql -d postgres -tA -c "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid()
-		AND backend_type = 'client backend' AND state = 'active'" 2>/dev/null || echo 0
-}
-# busy: prints what else runs (empty when nothing)
-busy() {
-	local s n
-	s=$(siblings | tr '\n' ' ')
-	n=$(PGHOST=$DATADIR PGPORT=$PORT PGUSER=postgres cluster_sessions)
-	if [[ -n $s ]]; then printf 'benchmark running (pid, script): %s' "${s% }"; fi
-	if [[ -n $s && $n != 0 ]]; then printf '; '; fi
-	if [[ $n != 0 ]]; then printf '%s other active session(s) in the cluster' "$n"; fi
-	return 0
-}
-wait_sibling() {
-	local waited=0 limit=${IE_BENCH_SIBLING_WAIT:-3600} what
-	((limit > 0)) || return 0
-	while what=$(busy) && [[ -n $what ]]; do
-		if ((waited >= limit)); then
-			ie_die "still busy after ${waited} s ($what); not timing alongside it"
-		fi
-		if ((waited % 300 == 0)); then ie_log "$what; waiting for it to finish (${waited}/${limit} s)"; fi
-		sleep 30
-		waited=$((waited + 30))
-	done
-	if ((waited > 0)); then ie_log "the other benchmark finished after ${waited} s of waiting"; fi
-}
+# the other benchmarks (any test/bench/*_bench.sh but this one) time
+# queries on the same CPUs and cluster and rebuild the extension: wait for
+# them (bench_lib.sh's wait_sibling)
 wait_sibling
 
 # ---------------------------------------------------------------------------
@@ -154,7 +122,6 @@ fi
 ie_start_cluster "$DATADIR" "$PORT"
 export PGDATABASE=$DB
 
-bpsql() { ie_psql -d "$DB" "$@"; }
 
 if ! ie_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
 	ie_psql -d postgres -c "CREATE DATABASE $DB"
@@ -211,7 +178,7 @@ echo "settings: work_mem $(bpsql -tA -c 'SHOW work_mem') unless a query says oth
 	"median of $RUNS runs after 1 warm-up, EXPLAIN (ANALYZE, TIMING OFF) execution time"
 
 # ---------------------------------------------------------------------------
-# timing machinery (from reach_bench.sh; per-query settings added)
+# timing settings (the machinery is bench_lib.sh's time_block)
 # ---------------------------------------------------------------------------
 SERIAL_SET="SET max_parallel_workers_per_gather = 0;"
 PARALLEL_SET="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
@@ -264,127 +231,19 @@ LABEL[from_rollup]="frequency_histogram(frequency_union_agg(users)) from the rol
 # and the children it has reaped: backends and parallel workers of ended
 # sessions), in seconds.
 CLK_TCK=$(getconf CLK_TCK)
-cpu_snapshot() {
-	local pm
-	pm=$(head -1 "$DATADIR/postmaster.pid")
-	awk -v tck="$CLK_TCK" -v pmstat="/proc/$pm/stat" 'BEGIN {
-		getline l < "/proc/stat"; split(l, c, " ")
-		busy = c[2] + c[3] + c[4] + c[7] + c[8] + c[9]
-		getline p < pmstat; split(p, f, " ")
-		own = f[14] + f[15] + f[16] + f[17]
-		printf "%.2f %.2f %.3f\n", busy / tck, own / tck, systime() }'
-}
 # others_share BEFORE AFTER (snapshots): CPU share of other processes, % of the machine
-others_share() {
-	awk -v a="$1" -v b="$2" -v ncpu="$(nproc)" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		wall = y[3] - x[3]; other = (y[1] - x[1]) - (y[2] - x[2])
-		if (other < 0) other = 0
-		printf "%.0f", (wall > 0) ? 100 * other / (wall * ncpu) : 0 }'
-}
 # wait_quiet: before timing, wait (up to IE_BENCH_QUIET_WAIT s, default 900)
 # until other processes use under 10 % of the machine over 10 s
-wait_quiet() {
-	local waited=0 s1 s2 share limit=${IE_BENCH_QUIET_WAIT:-900}
-	while :; do
-		s1=$(cpu_snapshot); sleep 10; s2=$(cpu_snapshot)
-		share=$(others_share "$s1" "$s2")
-		if ((share < 10)); then
-			ie_log "machine quiet (other processes: $share % of the CPUs)"
-			return
-		fi
-		if ((waited >= limit)); then
-			ie_log "WARNING: other processes still use $share % of the CPUs after ${waited} s; measuring anyway"
-			echo "WARNING: other processes used $share % of the CPUs when timing started; timings are disturbed"
-			return
-		fi
-		ie_log "other processes use $share % of the CPUs; waiting for a quiet machine (${waited}/${limit} s)"
-		waited=$((waited + 10))
-	done
-}
 
 # time_block BLOCK MODE NAME...: warm-up round 0, then RUNS interleaved rounds;
 # PRE[BLOCK.NAME] holds settings for that query alone (reset after it)
-time_block() {
-	local block=$1 mode=$2
-	shift 2
-	local names=("$@")
-	local n=${#names[@]} r i j name settings out snap_start pre
-	if [[ $mode == serial ]]; then settings=$SERIAL_SET; else settings=$PARALLEL_SET; fi
-	local attempt=0 what
-	while :; do
-	attempt=$((attempt + 1))
-	what=
-	ie_log "timing $block ($mode): ${names[*]} — $((RUNS + 1)) rounds"
-	for ((r = 0; r <= RUNS; r++)); do
-		[[ $r == 1 ]] && snap_start=$(cpu_snapshot)
-		{
-			echo "$COMMON_SET $settings"
-			for ((i = 0; i < n; i++)); do
-				j=$(((i + r) % n))
-				name=${names[$j]}
-				pre=${PRE[$block.$name]:-}
-				echo "\\echo @@$name"
-				if [[ -n $pre ]]; then echo "$pre"; fi
-				echo "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) ${SQL[$block.$name]};"
-				if [[ -n $pre ]]; then echo "RESET ALL; $COMMON_SET $settings"; fi
-			done
-		} >"$WORK/round.sql"
-		out="$WORK/round.out"
-		bpsql -tA -f "$WORK/round.sql" >"$out"
-		awk -v block="$block" -v mode="$mode" -v round="$r" '
-			/^@@/ { name = substr($0, 3); planned[name] = 0; launched[name] = 0; next }
-			/Workers Planned:/ { planned[name] = $NF }
-			/Workers Launched:/ { launched[name] = $NF }
-			/Execution Time:/ { t[name] = $(NF - 1) / 1000 }
-			END { for (q in t) print block, mode, q, round, t[q], planned[q], launched[q] }
-		' "$out" >>"$RESULTS"
-		if [[ $r == 0 ]]; then cp "$out" "$WORK/plans.$block.$mode.txt"; fi
-		if ((${IE_BENCH_SIBLING_WAIT:-3600} > 0)); then what=$(busy); fi
-		[[ -z $what ]] || break
-	done
-	[[ -n $what ]] || break
-	# another benchmark started: its queries and ours would slow each
-	# other down; drop this block's runs, wait, and time it again
-	awk -v b="$block" -v m="$mode" '!($1 == b && $2 == m)' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-	ie_log "$what during $block ($mode): discarding its runs, waiting, then timing it again"
-	wait_sibling
-	wait_quiet
-	done
-	sleep 0.3	# let the postmaster reap the last backend
-	OTHERS[$block.$mode]=$(others_share "$snap_start" "$(cpu_snapshot)")
-	ATTEMPTS[$block.$mode]=$attempt
-}
 declare -A ATTEMPTS
 declare -A OTHERS
 
 # stat BLOCK MODE NAME FIELD: median | min | max | planned | launched (min over runs)
-stat() {
-	awk -v b="$1" -v m="$2" -v q="$3" -v f="$4" '
-		$1 == b && $2 == m && $3 == q && $4 > 0 { n++; t[n] = $5; if (n == 1 || $6 < p) p = $6; if (n == 1 || $7 < l) l = $7 }
-		END {
-			if (n == 0) { print "nan"; exit }
-			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
-			if (f == "median") print (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
-			else if (f == "min") print t[1]
-			else if (f == "max") print t[n]
-			else if (f == "planned") print p
-			else if (f == "launched") print l
-		}' "$RESULTS"
-}
 
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan" || a == "" || b == "") print "nan"; else printf "%.3f", a / b }'; }
 
 # plan_summary FILE NAME: the plan's node types of one query, as "A > B > C"
-plan_summary() {
-	awk -v q="$2" '
-		/^@@/ { on = (substr($0, 3) == q); next }
-		on && /(Aggregate|Sort|Gather|Scan|Nested Loop|Function Scan|Result|Append)/ && !/Sort Key|Group Key|Sort Method|Presorted Key/ {
-			s = $0; sub(/^ *(->)? */, "", s); sub(/ *\(.*$/, "", s); sub(/ on .*$/, "", s)
-			out = out (out == "" ? "" : " > ") s }
-		on && /(Batches:|Sort Method:)/ { b = $0; sub(/^ */, "", b); mem = mem (mem == "" ? "" : "; ") b }
-		END { print out (mem != "" ? "  [" mem "]" : "") }' "$1"
-}
 
 # print_block BLOCK MODE REF NAME...: ratios to REF's median
 print_block() {
@@ -785,10 +644,6 @@ fi
 # ---------------------------------------------------------------------------
 # 4. summary
 # ---------------------------------------------------------------------------
-verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN {
-	if (v == "nan" || v == "") { print "n/a   "; exit }
-	ok = (op == "<=") ? (v + 0 <= lim + 0) : (op == "<") ? (v + 0 < lim + 0) : (v + 0 >= lim + 0)
-	print ok ? "MET   " : "MISSED" }'; }
 # MET, MISSED, or NOISE: above the limit, but by less than two standard errors
 noisy_verdict() { awk -v v="$1" -v se="$2" -v lim="$3" 'BEGIN {
 	if (v == "") { print "n/a   "; exit }
