@@ -134,46 +134,9 @@ t_start=$(date +%s)
 wait_sibling
 
 # ---------------------------------------------------------------------------
-# set-up (as frequency_bench.sh)
+# set-up (bench_lib.sh)
 # ---------------------------------------------------------------------------
-ie_install_packages
-if [[ ${IE_BENCH_NO_BUILD:-0} == 1 ]]; then
-	ie_log "IE_BENCH_NO_BUILD=1: using the impression_ext installed now"
-else
-	ie_build_install
-fi
-ie_start_cluster "$DATADIR" "$PORT"
-export PGDATABASE=$DB
-
-if ! ie_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-	ie_psql -d postgres -c "CREATE DATABASE $DB"
-fi
-bpsql -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS impression_ext'
-# The extension is still version 0.1 with no upgrade scripts, so a database
-# that created it before journey existed lacks the type: recreate it
-# (nothing in the benchmark databases depends on it; without CASCADE, DROP
-# fails rather than drop anything that does).
-have_journey=$(bpsql -tA -c "SELECT to_regprocedure('journey_agg(timestamptz, text, text, double precision)') IS NOT NULL
-	AND to_regprocedure('attribute(journey, text, interval, interval, interval)') IS NOT NULL
-	AND to_regprocedure('journey_info(journey)') IS NOT NULL")
-if [[ $have_journey != t || ${IE_BENCH_RECREATE_EXT:-0} == 1 ]]; then
-	ie_log "recreating extension impression_ext in $DB (journey functions present: $have_journey)"
-	bpsql -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS impression_ext' -c 'CREATE EXTENSION impression_ext'
-fi
-
-gen_desc="${GEN_ARGS[*]}"
-loaded=
-if [[ $(bpsql -tA -c "SELECT to_regclass('public.bench_meta') IS NOT NULL AND to_regclass('public.events') IS NOT NULL") == t ]]; then
-	loaded=$(bpsql -tA -c "SELECT m.gen_args FROM bench_meta m WHERE m.rows = (SELECT count(*) FROM events)")
-fi
-if [[ $loaded == "$gen_desc" ]]; then
-	ie_log "reusing the loaded events table ($gen_desc)"
-else
-	ie_log "loading events ($gen_desc)"
-	bpsql -c 'DROP TABLE IF EXISTS bench_meta'
-	"$REPO_ROOT/test/data/load.sh" -d "$DB" -- "${GEN_ARGS[@]}"
-	bpsql -c "CREATE TABLE bench_meta AS SELECT '$gen_desc'::text AS gen_args, count(*) AS rows FROM events"
-fi
+bench_setup 'journey_agg(timestamptz, text, text, double precision)' 'attribute(journey, text, interval, interval, interval)' 'journey_info(journey)'
 # the index the attribution probes use (kept: the next run reuses it)
 if [[ $(bpsql -tA -c "SELECT to_regclass('public.events_user_ts_idx') IS NOT NULL") != t ]]; then
 	ie_log "CREATE INDEX events_user_ts_idx ON events (user_id, ts)"

@@ -269,3 +269,47 @@ perf_profile() {
 	{ perf report -i "$data" --no-children --sort symbol --stdio -g none --dsos impression_ext.so 2>/dev/null || true; } |
 		awk '/^ +[0-9.]+%/ && n < 6 { n++; sub(/( +-)+ *$/, ""); printf "%s%s", (n > 1 ? ", " : "      "), $1 " " $3 } END { print "" }'
 }
+
+# ---------------------------------------------------------------------------
+# bench_setup SIGNATURE...: install what is missing, build and install the
+# extension (unless IE_BENCH_NO_BUILD=1), start the cluster, create the
+# database, make sure the extension there has the functions the benchmark
+# calls (regprocedure signatures; it is recreated when one is missing or
+# IE_BENCH_RECREATE_EXT=1: version 0.1 has no upgrade scripts, and nothing in
+# the benchmark databases depends on it, so DROP without CASCADE is safe),
+# and load the events generated with GEN_ARGS unless bench_meta says they
+# are loaded already.  Exports PGDATABASE=$DB.
+# ---------------------------------------------------------------------------
+bench_setup() {
+	local sig present="true" gen_desc loaded=
+	ie_install_packages
+	if [[ ${IE_BENCH_NO_BUILD:-0} == 1 ]]; then
+		ie_log "IE_BENCH_NO_BUILD=1: using the impression_ext installed now"
+	else
+		ie_build_install
+	fi
+	ie_start_cluster "$DATADIR" "$PORT"
+	export PGDATABASE=$DB
+	if ! ie_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+		ie_psql -d postgres -c "CREATE DATABASE $DB"
+	fi
+	bpsql -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS impression_ext'
+	for sig in "$@"; do present="$present AND to_regprocedure('$sig') IS NOT NULL"; done
+	present=$(bpsql -tA -c "SELECT $present")
+	if [[ $present != t || ${IE_BENCH_RECREATE_EXT:-0} == 1 ]]; then
+		ie_log "recreating extension impression_ext in $DB (the functions this benchmark calls present: $present)"
+		bpsql -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS impression_ext' -c 'CREATE EXTENSION impression_ext'
+	fi
+	gen_desc="${GEN_ARGS[*]}"
+	if [[ $(bpsql -tA -c "SELECT to_regclass('public.bench_meta') IS NOT NULL AND to_regclass('public.events') IS NOT NULL") == t ]]; then
+		loaded=$(bpsql -tA -c "SELECT m.gen_args FROM bench_meta m WHERE m.rows = (SELECT count(*) FROM events)")
+	fi
+	if [[ $loaded == "$gen_desc" ]]; then
+		ie_log "reusing the loaded events table ($gen_desc)"
+	else
+		ie_log "loading events ($gen_desc)"
+		bpsql -c 'DROP TABLE IF EXISTS bench_meta'
+		"$REPO_ROOT/test/data/load.sh" -d "$DB" -- "${GEN_ARGS[@]}"
+		bpsql -c "CREATE TABLE bench_meta AS SELECT '$gen_desc'::text AS gen_args, count(*) AS rows FROM events"
+	fi
+}
