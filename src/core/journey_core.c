@@ -136,18 +136,22 @@ name_is(const char *name, size_t len, const char *want)
 	return strlen(want) == len && memcmp(name, want, len) == 0;
 }
 
+/*
+ * Called for every aggregated row: constant-length compares, which the
+ * compiler turns into a couple of loads instead of strlen and memcmp calls.
+ */
 bool
 journey_kind_parse(const char *name, size_t len, JourneyKind *out)
 {
-	int			i;
-
-	for (i = 0; i < 3; i++)
-		if (name_is(name, len, kind_names[i]))
-		{
-			*out = (JourneyKind) i;
-			return true;
-		}
-	return false;
+	if (len == 5 && memcmp(name, "click", 5) == 0)
+		*out = JOURNEY_CLICK;
+	else if (len == 10 && memcmp(name, "impression", 10) == 0)
+		*out = JOURNEY_IMPRESSION;
+	else if (len == 10 && memcmp(name, "conversion", 10) == 0)
+		*out = JOURNEY_CONVERSION;
+	else
+		return false;
+	return true;
 }
 
 const char *
@@ -199,6 +203,8 @@ journey_hash_slots(uint32_t strings)
 {
 	uint32_t	h = 4;
 
+	if (strings <= JOURNEY_LINEAR_STRINGS)
+		return 0;
 	while (h < 2 * (uint64_t) strings)
 		h <<= 1;
 	return h;
@@ -631,29 +637,43 @@ journey_state_size(const JourneyCapacity *cap)
 void
 journey_initial_capacity(JourneyCapacity *cap)
 {
-	cap->events = 3;
-	cap->values = 1;
-	cap->strings = 2;
-	cap->bytes = 17;
+	cap->events = 1;
+	cap->values = 0;
+	cap->strings = 1;
+	cap->bytes = 0;
 }
 
+/* bytes an event takes in a STATE: ts, touch index, kind */
+#define STATE_EVENT_BYTES	13
+
 /*
- * Give the slack of a palloc chunk to the string bytes: AllocSet rounds
- * requests up to a power of two (up to 8 KB), so a body whose size + the
- * 4-byte varlena header is not one would waste the difference.
+ * Give the slack of a palloc chunk to more events, the rest to string
+ * bytes: AllocSet rounds requests up to a power of two (up to 8 KB), so a
+ * body whose size + the 4-byte varlena header is not one would waste the
+ * difference.  Events, because a journey mostly grows by events with
+ * short touches; slack given to string bytes would also be carried into
+ * every later, doubled state.
  */
 static size_t
 fill_chunk(JourneyCapacity *cap, size_t size)
 {
 	size_t		chunk = 16;
+	size_t		slack;
+	uint32_t	more;
 
 	if (size + 4 > 8192)
 		return size;
 	while (chunk < size + 4)
 		chunk <<= 1;
-	if ((uint64_t) cap->bytes + (chunk - 4 - size) > JOURNEY_MAX_BODY_SIZE)
+	slack = chunk - 4 - size;
+	more = (uint32_t) (slack / STATE_EVENT_BYTES);
+	if (more > JOURNEY_MAX_EVENTS - cap->events)
+		more = JOURNEY_MAX_EVENTS - cap->events;
+	slack -= (size_t) STATE_EVENT_BYTES * more;
+	if ((uint64_t) cap->bytes + slack > JOURNEY_MAX_BODY_SIZE)
 		return size;
-	cap->bytes += (uint32_t) (chunk - 4 - size);
+	cap->events += more;
+	cap->bytes += (uint32_t) slack;
 	return chunk - 4;
 }
 
@@ -799,18 +819,51 @@ current_capacity(const uint8_t *body, JourneyCapacity *cap)
 	}
 }
 
+/* equality of short strings without a library call; memcmp for long ones */
+static inline bool
+bytes_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+	uint32_t	i;
+
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /*
- * Find the string in a STATE's table: its index, or JOURNEY_NO_TOUCH with
- * *slot the empty slot where it would go.  A valid state always has an
- * empty slot (at most S < H occupied), so the probe ends.
+ * Find the string in a STATE: its index, or JOURNEY_NO_TOUCH with *slot
+ * the empty slot of the table where it would go.  A valid state always has
+ * an empty slot (at most S < H occupied), so the probe ends.  Without a
+ * table (H = 0) the strings are scanned and *slot is 0.
  */
 static inline uint32_t
 state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
-		   uint32_t len, uint32_t hash, uint32_t *slot)
+		   uint32_t len, uint32_t *slot)
 {
 	uint32_t	mask = l->nslots - 1;
-	uint32_t	i = hash & mask;
+	uint32_t	i;
 
+	if (l->nslots == 0)
+	{
+		/* a few strings: a scan is cheaper than hashing */
+		uint32_t	n = get32(body + H_STRINGS);
+		uint32_t	start = 0;
+
+		*slot = 0;
+		for (i = 0; i < n; i++)
+		{
+			uint32_t	end = get32(body + l->ends + 4 * (uint64_t) i);
+
+			if (end - start == len && bytes_equal(body + l->bytes + start, str, len))
+				return i;
+			start = end;
+		}
+		return JOURNEY_NO_TOUCH;
+	}
+	i = journey_string_hash(str, len) & mask;
 	for (;;)
 	{
 		uint32_t	x = get32(body + l->slots + 4 * (uint64_t) i);
@@ -823,7 +876,7 @@ state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
 			return JOURNEY_NO_TOUCH;
 		}
 		s = string_at(body, l, x - 1, &slen);
-		if (slen == len && memcmp(s, str, len) == 0)
+		if (slen == len && bytes_equal(s, str, len))
 			return x - 1;
 		i = (i + 1) & mask;
 	}
@@ -840,7 +893,8 @@ state_append_string(uint8_t *body, const Layout *l, const uint8_t *str,
 	if (len > 0)
 		memcpy(body + l->bytes + b, str, len);
 	put32(body + l->ends + 4 * (uint64_t) s, b + len);
-	put32(body + l->slots + 4 * (uint64_t) slot, s + 1);
+	if (l->nslots != 0)
+		put32(body + l->slots + 4 * (uint64_t) slot, s + 1);
 	put32(body + H_STRINGS, s + 1);
 	put32(body + H_BYTES, b + len);
 	return s;
@@ -901,8 +955,7 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 	layout_of(&l, true, cur.events, cur.values, cur.strings, cur.bytes);
 	if (touch != NULL)
 	{
-		idx = state_find(body, &l, touch, (uint32_t) touch_len,
-						 journey_string_hash(touch, touch_len), &slot);
+		idx = state_find(body, &l, touch, (uint32_t) touch_len, &slot);
 		new_string = idx == JOURNEY_NO_TOUCH;
 	}
 	if (e >= cur.events || (has_value && v >= cur.values) ||
@@ -959,7 +1012,7 @@ journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 			const uint8_t *str = string_at(src, &sl, t, &tlen);
 			uint32_t	slot;
 
-			idx = state_find(dst, &l, str, tlen, journey_string_hash(str, tlen), &slot);
+			idx = state_find(dst, &l, str, tlen, &slot);
 			if (idx == JOURNEY_NO_TOUCH)
 				idx = state_append_string(dst, &l, str, tlen, slot);
 		}
@@ -1000,7 +1053,7 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		memcpy(dst + l.bytes, src + sl.bytes, b);
 	if (src[1] == JOURNEY_REP_STATE && sl.nslots == l.nslots)
 		memcpy(dst + l.slots, src + sl.slots, 4 * (size_t) l.nslots);
-	else
+	else if (l.nslots != 0)
 	{
 		uint32_t	mask = l.nslots - 1;
 

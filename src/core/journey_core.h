@@ -71,8 +71,10 @@
  *	 32..35 uint32 Bcap), then, with no gaps:
  *	 uint32 end[Scap]	 as above for the first S; the rest ignored
  *	 uint32 slot[H]		 string hash table: 0 empty, else string index + 1;
- *						 H = journey_hash_slots(Scap), the smallest power of
- *						 two >= max(4, 2 Scap)
+ *						 H = journey_hash_slots(Scap): none (H = 0) for
+ *						 Scap <= JOURNEY_LINEAR_STRINGS, where strings are
+ *						 found by a scan, else the smallest power of two
+ *						 >= 2 Scap
  *	 int64	ts[Ecap]	 the first E are events in insertion order
  *	 uint32 touch[Ecap]
  *	 uint8	kind[Ecap]
@@ -118,6 +120,14 @@
  * scratch: they work in arrays on the stack / in the iterator.
  */
 #define JOURNEY_SMALL				64
+
+/*
+ * A STATE with at most this many strings of capacity has no hash table:
+ * most journeys touch a handful of campaigns, and a scan of a few short
+ * strings costs less than hashing, while the table's slots would be most
+ * of a one-event state.
+ */
+#define JOURNEY_LINEAR_STRINGS		8
 
 /* the normalised NaN */
 #define JOURNEY_NAN_BITS			UINT64_C(0x7FF8000000000000)
@@ -231,7 +241,10 @@ typedef struct JourneyCapacity
 	uint32_t	bytes;			/* Bcap */
 } JourneyCapacity;
 
-/* H for a string capacity: smallest power of two >= max(4, 2 strings) */
+/*
+ * H for a string capacity: 0 up to JOURNEY_LINEAR_STRINGS, else the
+ * smallest power of two >= 2 strings
+ */
 extern uint32_t journey_hash_slots(uint32_t strings);
 
 /*
@@ -241,15 +254,16 @@ extern uint32_t journey_hash_slots(uint32_t strings);
 extern size_t journey_state_size(const JourneyCapacity *cap);
 
 /*
- * The first state's capacities: 3 events, 1 value, 2 strings, 17 bytes: a
- * 124-byte body, a 128-byte palloc with the varlena header (most users
- * have one to three events; later ones grow it).
- * journey_state_initial_size(first_touch_len) is that, with room for the
- * first row's touch if it is longer; journey_state_init(body, len, NULL)
- * takes the initial capacities and gives the rest of len to string bytes.
- * Sizes returned by add and merge (and the initial size) are rounded so
- * that body + 4 is a power of two up to 8 KB (AllocSet's chunk sizes),
- * the slack going to string bytes.
+ * The first state's capacities: 1 event, no value, 1 string, no bytes: a
+ * 53-byte body.  journey_state_initial_size(first_touch_len) is that with
+ * room for the first row's touch, rounded as below: 60 bytes, a 64-byte
+ * palloc with the varlena header, for a touch of up to 7 bytes (half of
+ * the users in a typical campaign log have a single event; later events
+ * grow the state).  journey_state_init(body, len, NULL) takes the initial
+ * capacities and gives the rest of len to string bytes.  Sizes returned by
+ * add and merge (and the initial size) are rounded so that body + 4 is a
+ * power of two up to 8 KB (AllocSet's chunk sizes), the slack going to
+ * more events (13 bytes each), the remainder to string bytes.
  */
 extern void journey_initial_capacity(JourneyCapacity *cap);
 extern size_t journey_state_initial_size(size_t first_touch_len);
@@ -257,7 +271,7 @@ extern size_t journey_state_initial_size(size_t first_touch_len);
 /*
  * Make body[0..len) an empty STATE with capacities *cap, len ==
  * journey_state_size(cap); or, with cap NULL, the initial capacities and
- * bytes = len - 107 (len >= 107).  Returns false (writing nothing)
+ * bytes = len - 53 (len >= 53).  Returns false (writing nothing)
  * otherwise.
  */
 extern bool journey_state_init(uint8_t *body, size_t len,

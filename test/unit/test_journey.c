@@ -673,21 +673,23 @@ test_empty(void)
 	JourneyInfo info;
 
 	CHECK(js_valid(&s), "fresh state valid");
-	CHECK(journey_state_initial_size(0) == 124, "initial state is 124 bytes (got %zu): "
-		  "36 + 4*2 ends + 4*4 slots + 13*3 events + 8*1 values + 17 bytes, +4 = 128",
+	CHECK(journey_state_initial_size(0) == 60, "initial state is 60 bytes (got %zu): "
+		  "36 + 4*1 end + no slots + 13*1 event = 53, +4 rounds to 64: 7 bytes of slack, "
+		  "too few for an event, go to string bytes",
 		  journey_state_initial_size(0));
-	CHECK(journey_state_initial_size(30) == 252,
-		  "a 30-byte first touch: 107 + 30 = 137, +4 rounds to 256: 252 (got %zu)",
+	CHECK(journey_state_initial_size(30) == 124,
+		  "a 30-byte first touch: 53 + 30 = 83, +4 rounds to 128: 41 bytes of slack = "
+		  "3 more events (39) + 2 string bytes: 124 (got %zu)",
 		  journey_state_initial_size(30));
 	{
 		uint8_t		buf[252];
 		JourneyInfo info;
 
-		CHECK(journey_state_init(buf, 252, NULL) && rd32(buf + 32) == 145,
-			  "init(252, NULL): bytes capacity 252 - 107 = 145");
+		CHECK(journey_state_init(buf, 252, NULL) && rd32(buf + 20) == 1 && rd32(buf + 32) == 199,
+			  "init(252, NULL): 1 event, bytes capacity 252 - 53 = 199");
 		journey_get_info(buf, 252, &info);
 		CHECK(journey_validate(buf, 252) == NULL && info.events == 0, "valid and empty");
-		CHECK(!journey_state_init(buf, 106, NULL), "init(106, NULL) is too small");
+		CHECK(!journey_state_init(buf, 52, NULL), "init(52, NULL) is too small");
 	}
 	CHECK(journey_needs_canonicalize(s.b, s.len), "a state needs canonicalizing");
 	CHECK(c.len == JOURNEY_HEADER_SIZE, "empty canonical is 20 bytes (%zu)", c.len);
@@ -1513,8 +1515,9 @@ test_protocol(void)
 	cap.strings = JOURNEY_MAX_STRINGS;
 	cap.bytes = 0;
 	CHECK(journey_state_size(&cap) == 0, "state over 1 GB");
-	CHECK(journey_hash_slots(0) == 4 && journey_hash_slots(2) == 4 &&
-		  journey_hash_slots(3) == 8 && journey_hash_slots(5) == 16, "hash slots");
+	CHECK(journey_hash_slots(0) == 0 && journey_hash_slots(JOURNEY_LINEAR_STRINGS) == 0 &&
+		  journey_hash_slots(9) == 32 && journey_hash_slots(16) == 32 &&
+		  journey_hash_slots(17) == 64, "hash slots: none up to 8 strings, then >= 2 per string");
 	CHECK(protocol_errors == 0, "no protocol errors (%d)", protocol_errors);
 	js_free(&c);
 	js_free(&j);
@@ -1856,13 +1859,34 @@ test_validate_state(void)
 	MUTATE(le32(j.b + 20, JOURNEY_MAX_EVENTS + 1), "event capacity over the limit");
 	MUTATE(le32(j.b + 28, JOURNEY_MAX_STRINGS + 1), "string capacity over the limit");
 	MUTATE(le32(j.b + 16, 3), "string bytes 3 != ends");
-	MUTATE(le32(j.b + slots, 3), "hash slot refers to string 2 of 2");
-	MUTATE((le32(j.b + slots, 1), le32(j.b + slots + 4, 1), le32(j.b + slots + 8, 1)),
-		   "3 occupied slots for 2 strings");
 	MUTATE(j.b[kinds] = 3, "kind code 3 in a state");
 	MUTATE(j.b[kinds + 1] = 1 | JOURNEY_KIND_HAS_VALUE, "HAS_VALUE on a click in a state");
 	MUTATE(le32(j.b + touches + 4, 7), "touch index out of range in a state");
 	MUTATE(le32(j.b + 36, 5), "end past the bytes in a state");
+
+	/* the hash table of a state with room for more than 8 strings */
+	{
+		JourneyCapacity wide = {8, 2, 12, 16};
+		Js			w;
+		size_t		wslots = 36 + 4 * 12;
+
+		w.len = journey_state_size(&wide);
+		w.b = xmalloc(w.len);
+		CHECK(journey_state_regrow(w.b, w.len, s.b, s.len, &wide) && js_valid(&w),
+			  "regrow to 12 strings: a 32-slot table");
+		j = js_copy(&w);
+		le32(j.b + wslots, 3);
+		CHECK(rejects(&j, "hash slot refers to string 2 of 2"), "slot past the strings");
+		js_free(&j);
+		j = js_copy(&w);
+		memset(j.b + wslots, 0, 4 * 32);
+		le32(j.b + wslots, 1);
+		le32(j.b + wslots + 4, 1);
+		le32(j.b + wslots + 8, 1);
+		CHECK(rejects(&j, "3 occupied slots for 2 strings"), "more slots than strings");
+		js_free(&j);
+		js_free(&w);
+	}
 #undef MUTATE
 
 	/*
@@ -1872,13 +1896,16 @@ test_validate_state(void)
 	 * journey.
 	 */
 	{
-		/* room for two more events and strings, so no regrow rebuilds the table */
-		JourneyCapacity big = {16, 4, 8, 64};
+		/*
+		 * room for two more events and strings, so no regrow rebuilds the
+		 * table; more than 8 strings of room, so there is a table
+		 */
+		JourneyCapacity big = {16, 4, 12, 64};
 
 		j.len = journey_state_size(&big);
 		j.b = xmalloc(j.len);
 		CHECK(journey_state_regrow(j.b, j.len, s.b, s.len, &big), "regrow to 16 events");
-		memset(j.b + 36 + 4 * 8, 0, 4 * (size_t) journey_hash_slots(8));
+		memset(j.b + 36 + 4 * 12, 0, 4 * (size_t) journey_hash_slots(12));
 	}
 	CHECK(js_valid(&j), "a state with an empty hash table is valid");
 	{
