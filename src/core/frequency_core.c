@@ -78,87 +78,54 @@
 
 static char frequency_msg[256];
 
-/* ---------------------------------------------------------------------
- * Field access, any alignment
- * --------------------------------------------------------------------- */
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint32_t	v;
-
-	memcpy(&v, p, 4);
-	return v;
-#else
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-#endif
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, 4);
-#else
-	p[0] = (uint8_t) v;
-	p[1] = (uint8_t) (v >> 8);
-	p[2] = (uint8_t) (v >> 16);
-	p[3] = (uint8_t) (v >> 24);
-#endif
-}
-
-#define get64 frequency_get64
-#define put64 frequency_put64
 #define sat_add frequency_sat_add
 
 static inline uint32_t
 hdr_k(const uint8_t *b)
 {
-	return get32(b + 4);
+	return ie_get32(b + 4);
 }
 
 static inline uint32_t
 hdr_n(const uint8_t *b)
 {
-	return get32(b + 8);
+	return ie_get32(b + 8);
 }
 
 static inline uint64_t
 hdr_theta(const uint8_t *b)
 {
-	return get64(b + 12);
+	return ie_get64(b + 12);
 }
 
 static inline uint64_t
 hdr_total(const uint8_t *b)
 {
-	return get64(b + 20);
+	return ie_get64(b + 20);
 }
 
 static inline void
 set_k(uint8_t *b, uint32_t k)
 {
-	put32(b + 4, k);
+	ie_put32(b + 4, k);
 }
 
 static inline void
 set_n(uint8_t *b, uint32_t n)
 {
-	put32(b + 8, n);
+	ie_put32(b + 8, n);
 }
 
 static inline void
 set_theta(uint8_t *b, uint64_t t)
 {
-	put64(b + 12, t);
+	ie_put64(b + 12, t);
 }
 
 static inline void
 set_total(uint8_t *b, uint64_t t)
 {
-	put64(b + 20, t);
+	ie_put64(b + 20, t);
 }
 
 static void
@@ -179,26 +146,26 @@ hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
 static inline uint64_t
 slot_hash(const uint8_t *slots, uint32_t i)
 {
-	return get64(slots + (size_t) FREQUENCY_SLOT_SIZE * i);
+	return ie_get64(slots + (size_t) FREQUENCY_SLOT_SIZE * i);
 }
 
 static inline uint64_t
 slot_count(const uint8_t *slots, uint32_t i)
 {
-	return get64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8);
+	return ie_get64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8);
 }
 
 static inline void
 slot_put(uint8_t *slots, uint32_t i, uint64_t h, uint64_t c)
 {
-	put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i, h);
-	put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8, c);
+	ie_put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i, h);
+	ie_put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8, c);
 }
 
 static inline void
 slot_set_count(uint8_t *slots, uint32_t i, uint64_t c)
 {
-	put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8, c);
+	ie_put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8, c);
 }
 
 static inline bool
@@ -1078,7 +1045,7 @@ frequency_needs_canonicalize(const uint8_t *body, size_t len)
 static inline uint64_t
 rec_key(const uint8_t *base, size_t i)
 {
-	return get64(REC(base, i));
+	return ie_get64(REC(base, i));
 }
 
 static void
@@ -1131,7 +1098,7 @@ rec_radix_pass(uint8_t *base, size_t n, unsigned shift, uint32_t mask)
 			uint32_t	d;
 
 			memcpy(r, REC(base, next[b]), FREQUENCY_SLOT_SIZE);
-			d = (uint32_t) (get64(r) >> shift) & mask;
+			d = (uint32_t) (ie_get64(r) >> shift) & mask;
 			while (d != b)
 			{
 				uint8_t		w[FREQUENCY_SLOT_SIZE];
@@ -1140,7 +1107,7 @@ rec_radix_pass(uint8_t *base, size_t n, unsigned shift, uint32_t mask)
 				memcpy(REC(base, next[d]), r, FREQUENCY_SLOT_SIZE);
 				next[d]++;
 				memcpy(r, w, FREQUENCY_SLOT_SIZE);
-				d = (uint32_t) (get64(r) >> shift) & mask;
+				d = (uint32_t) (ie_get64(r) >> shift) & mask;
 			}
 			memcpy(REC(base, next[b]), r, FREQUENCY_SLOT_SIZE);
 			next[b]++;
@@ -1250,8 +1217,8 @@ frequency_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	out = dst + FREQUENCY_HEADER_SIZE;
 	for (i = 0; i < m; i++)
 	{
-		uint64_t	h = get64(REC(raw, i));
-		uint64_t	c = get64(REC(raw, i) + 8);
+		uint64_t	h = ie_get64(REC(raw, i));
+		uint64_t	c = ie_get64(REC(raw, i) + 8);
 
 		out = varint_put(out, h - prev);
 		out = varint_put(out, c);

@@ -85,6 +85,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "le.h"
+
 #define FREQUENCY_FORMAT_VERSION	1
 #define FREQUENCY_HEADER_SIZE		28
 #define FREQUENCY_MIN_K				16
@@ -339,35 +341,6 @@ extern void frequency_get_info(const uint8_t *body, size_t len,
  * total's update.
  * --------------------------------------------------------------------- */
 
-static inline uint64_t
-frequency_get64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t	v;
-
-	memcpy(&v, p, 8);
-	return v;
-#else
-	return (uint64_t) p[0] | ((uint64_t) p[1] << 8) |
-		((uint64_t) p[2] << 16) | ((uint64_t) p[3] << 24) |
-		((uint64_t) p[4] << 32) | ((uint64_t) p[5] << 40) |
-		((uint64_t) p[6] << 48) | ((uint64_t) p[7] << 56);
-#endif
-}
-
-static inline void
-frequency_put64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, 8);
-#else
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t) (v >> (8 * i));
-#endif
-}
-
 /* a + b, saturating at UINT64_MAX (order-independent for sums) */
 static inline uint64_t
 frequency_sat_add(uint64_t a, uint64_t b)
@@ -388,12 +361,12 @@ frequency_state_add(uint8_t *body, size_t len, uint64_t hash, uint64_t count)
 	/* UINT64_MAX is kept as UINT64_MAX - 1 (see "Hashes" above) */
 	uint64_t	h = hash == UINT64_MAX ? UINT64_MAX - 1 : hash;
 
-	if (body[1] == FREQUENCY_REP_STATE && h >= frequency_get64(body + 12) &&
+	if (body[1] == FREQUENCY_REP_STATE && h >= ie_get64(body + 12) &&
 		count != 0)
 	{
 		/* not retained: only the total changes */
-		frequency_put64(body + 20,
-						frequency_sat_add(frequency_get64(body + 20), count));
+		ie_put64(body + 20,
+						frequency_sat_add(ie_get64(body + 20), count));
 		return 0;
 	}
 	return frequency_state_add_slow(body, len, hash, count);

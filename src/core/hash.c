@@ -7,6 +7,7 @@
  * x86-64.  See hash.h.
  */
 #include "hash.h"
+#include "le.h"
 
 #include <string.h>
 
@@ -17,23 +18,6 @@ static inline uint64_t
 rotl64(uint64_t x, int r)
 {
 	return (x << r) | (x >> (64 - r));
-}
-
-/* read 8 bytes as a little-endian integer, whatever the alignment */
-static inline uint64_t
-load_le64(const unsigned char *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t	v;
-
-	memcpy(&v, p, 8);
-	return v;
-#else
-	return (uint64_t) p[0] | ((uint64_t) p[1] << 8) |
-		((uint64_t) p[2] << 16) | ((uint64_t) p[3] << 24) |
-		((uint64_t) p[4] << 32) | ((uint64_t) p[5] << 40) |
-		((uint64_t) p[6] << 48) | ((uint64_t) p[7] << 56);
-#endif
 }
 
 uint64_t
@@ -50,8 +34,8 @@ ie_hash_bytes(const void *data, size_t len)
 
 	for (i = 0; i < nblocks; i++)
 	{
-		k1 = load_le64(p + 16 * i);
-		k2 = load_le64(p + 16 * i + 8);
+		k1 = ie_get64(p + 16 * i);
+		k2 = ie_get64(p + 16 * i + 8);
 
 		k1 *= IE_C1;
 		k1 = rotl64(k1, 31);

@@ -39,6 +39,7 @@
  * one pass over the touches per 262,144 strings.
  */
 #include "journey_core.h"
+#include "le.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -46,61 +47,6 @@
 #include <string.h>
 
 static char journey_msg[256];
-
-/* ---------------------------------------------------------------------
- * Field access, any alignment
- * --------------------------------------------------------------------- */
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint32_t	v;
-
-	memcpy(&v, p, 4);
-	return v;
-#else
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-#endif
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, 4);
-#else
-	p[0] = (uint8_t) v;
-	p[1] = (uint8_t) (v >> 8);
-	p[2] = (uint8_t) (v >> 16);
-	p[3] = (uint8_t) (v >> 24);
-#endif
-}
-
-static inline uint64_t
-get64(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t	v;
-
-	memcpy(&v, p, 8);
-	return v;
-#else
-	return (uint64_t) get32(p) | ((uint64_t) get32(p + 4) << 32);
-#endif
-}
-
-static inline void
-put64(uint8_t *p, uint64_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, 8);
-#else
-	put32(p, (uint32_t) v);
-	put32(p + 4, (uint32_t) (v >> 32));
-#endif
-}
 
 static inline double
 bits_to_double(uint64_t b)
@@ -234,19 +180,19 @@ static void
 layout_body(Layout *l, const uint8_t *body)
 {
 	if (body[1] == JOURNEY_REP_STATE)
-		layout_of(l, true, get32(body + H_ECAP), get32(body + H_VCAP),
-				  get32(body + H_SCAP), get32(body + H_BCAP));
+		layout_of(l, true, ie_get32(body + H_ECAP), ie_get32(body + H_VCAP),
+				  ie_get32(body + H_SCAP), ie_get32(body + H_BCAP));
 	else
-		layout_of(l, false, get32(body + H_EVENTS), get32(body + H_VALUES),
-				  get32(body + H_STRINGS), get32(body + H_BYTES));
+		layout_of(l, false, ie_get32(body + H_EVENTS), ie_get32(body + H_VALUES),
+				  ie_get32(body + H_STRINGS), ie_get32(body + H_BYTES));
 }
 
 /* string i of a body: its start and length */
 static inline const uint8_t *
 string_at(const uint8_t *body, const Layout *l, uint32_t i, uint32_t *len)
 {
-	uint32_t	start = i == 0 ? 0 : get32(body + l->ends + 4 * (uint64_t) (i - 1));
-	uint32_t	end = get32(body + l->ends + 4 * (uint64_t) i);
+	uint32_t	start = i == 0 ? 0 : ie_get32(body + l->ends + 4 * (uint64_t) (i - 1));
+	uint32_t	end = ie_get32(body + l->ends + 4 * (uint64_t) i);
 
 	*len = end - start;
 	return body + l->bytes + start;
@@ -348,7 +294,7 @@ mid_key(unsigned kind, uint32_t touch_rank_plus_one, bool has_value)
 static inline int64_t
 ts_at(const uint8_t *body, const Layout *l, uint32_t i)
 {
-	uint64_t	u = get64(body + l->ts + 8 * (uint64_t) i);
+	uint64_t	u = ie_get64(body + l->ts + 8 * (uint64_t) i);
 	int64_t		v;
 
 	memcpy(&v, &u, 8);
@@ -383,7 +329,7 @@ check_ends(const uint8_t *body, const Layout *l, uint32_t n, uint32_t bytes)
 
 	for (i = 0; i < n; i++)
 	{
-		uint32_t	e = get32(body + l->ends + 4 * (uint64_t) i);
+		uint32_t	e = ie_get32(body + l->ends + 4 * (uint64_t) i);
 
 		if (e < prev)
 			return fail("string %u ends at %u, before its start %u", i, e, prev);
@@ -411,7 +357,7 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 	for (i = 0; i < e; i++)
 	{
 		uint8_t		k = body[l->kind + i];
-		uint32_t	t = get32(body + l->touch + 4 * (uint64_t) i);
+		uint32_t	t = ie_get32(body + l->touch + 4 * (uint64_t) i);
 
 		if ((k & JOURNEY_KIND_MASK) == 3 || (k & ~(JOURNEY_KIND_MASK | JOURNEY_KIND_HAS_VALUE)) != 0)
 			return fail("event %u has an invalid kind byte 0x%02x", i, k);
@@ -424,7 +370,7 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 							i, kind_names[k & JOURNEY_KIND_MASK]);
 			if (nv >= v)
 				return fail("more events have a value than the %u values", v);
-			b = get64(body + l->values + 8 * (uint64_t) nv);
+			b = ie_get64(body + l->values + 8 * (uint64_t) nv);
 			if (!value_bits_normal(b))
 				return fail("the value of event %u is not normalised (bits 0x%016llx)",
 							i, (unsigned long long) b);
@@ -443,10 +389,10 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 static const char *
 validate_canonical(const uint8_t *body, size_t len)
 {
-	uint32_t	e = get32(body + H_EVENTS);
-	uint32_t	v = get32(body + H_VALUES);
-	uint32_t	s = get32(body + H_STRINGS);
-	uint32_t	b = get32(body + H_BYTES);
+	uint32_t	e = ie_get32(body + H_EVENTS);
+	uint32_t	v = ie_get32(body + H_VALUES);
+	uint32_t	s = ie_get32(body + H_STRINGS);
+	uint32_t	b = ie_get32(body + H_BYTES);
 	Layout		l;
 	const char *err;
 	uint32_t	i;
@@ -493,12 +439,12 @@ validate_canonical(const uint8_t *body, size_t len)
 	for (i = 0; i < e; i++)
 	{
 		uint8_t		k = body[l.kind + i];
-		uint32_t	t = get32(body + l.touch + 4 * (uint64_t) i);
+		uint32_t	t = ie_get32(body + l.touch + 4 * (uint64_t) i);
 		bool		hv = (k & JOURNEY_KIND_HAS_VALUE) != 0;
 		uint64_t	tk = ts_key(ts_at(body, &l, i));
 		uint32_t	mk = mid_key(k & JOURNEY_KIND_MASK,
 								 t == JOURNEY_NO_TOUCH ? 0 : t + 1, hv);
-		uint64_t	vk = hv ? val_key(get64(body + l.values + 8 * (uint64_t) nv++)) : 0;
+		uint64_t	vk = hv ? val_key(ie_get64(body + l.values + 8 * (uint64_t) nv++)) : 0;
 
 		if (i > 0 && (tk < prev_ts || (tk == prev_ts &&
 									   (mk < prev_mid || (mk == prev_mid && vk < prev_val)))))
@@ -521,7 +467,7 @@ validate_canonical(const uint8_t *body, size_t len)
 			memset(used, 0, (n + 7) / 8);
 			for (i = 0; i < e; i++)
 			{
-				uint32_t	t = get32(body + l.touch + 4 * (uint64_t) i);
+				uint32_t	t = ie_get32(body + l.touch + 4 * (uint64_t) i);
 
 				if (t != JOURNEY_NO_TOUCH && t >= base && t - base < n)
 					used[(t - base) >> 3] |= (uint8_t) (1u << ((t - base) & 7));
@@ -537,10 +483,10 @@ validate_canonical(const uint8_t *body, size_t len)
 static const char *
 validate_state(const uint8_t *body, size_t len)
 {
-	uint32_t	e = get32(body + H_EVENTS);
-	uint32_t	v = get32(body + H_VALUES);
-	uint32_t	s = get32(body + H_STRINGS);
-	uint32_t	b = get32(body + H_BYTES);
+	uint32_t	e = ie_get32(body + H_EVENTS);
+	uint32_t	v = ie_get32(body + H_VALUES);
+	uint32_t	s = ie_get32(body + H_STRINGS);
+	uint32_t	b = ie_get32(body + H_BYTES);
 	uint32_t	ecap;
 	uint32_t	vcap;
 	uint32_t	scap;
@@ -553,10 +499,10 @@ validate_state(const uint8_t *body, size_t len)
 	if (len < JOURNEY_STATE_HEADER_SIZE)
 		return fail("truncated: %zu bytes, a journey state header alone is %d",
 					len, JOURNEY_STATE_HEADER_SIZE);
-	ecap = get32(body + H_ECAP);
-	vcap = get32(body + H_VCAP);
-	scap = get32(body + H_SCAP);
-	bcap = get32(body + H_BCAP);
+	ecap = ie_get32(body + H_ECAP);
+	vcap = ie_get32(body + H_VCAP);
+	scap = ie_get32(body + H_SCAP);
+	bcap = ie_get32(body + H_BCAP);
 	if (ecap > JOURNEY_MAX_EVENTS || vcap > JOURNEY_MAX_EVENTS ||
 		scap > JOURNEY_MAX_STRINGS)
 		return fail("state capacities (%u events, %u values, %u strings) exceed the limits (%u, %u, %u)",
@@ -576,7 +522,7 @@ validate_state(const uint8_t *body, size_t len)
 		return err;
 	for (i = 0; i < l.nslots; i++)
 	{
-		uint32_t	x = get32(body + l.slots + 4 * (uint64_t) i);
+		uint32_t	x = ie_get32(body + l.slots + 4 * (uint64_t) i);
 
 		if (x > s)
 			return fail("hash slot %u refers to string %u of %u", i, x - 1, s);
@@ -698,14 +644,14 @@ state_header(uint8_t *body, uint32_t e, uint32_t v, uint32_t s, uint32_t b,
 	body[1] = JOURNEY_REP_STATE;
 	body[2] = 0;
 	body[3] = 0;
-	put32(body + H_EVENTS, e);
-	put32(body + H_VALUES, v);
-	put32(body + H_STRINGS, s);
-	put32(body + H_BYTES, b);
-	put32(body + H_ECAP, cap->events);
-	put32(body + H_VCAP, cap->values);
-	put32(body + H_SCAP, cap->strings);
-	put32(body + H_BCAP, cap->bytes);
+	ie_put32(body + H_EVENTS, e);
+	ie_put32(body + H_VALUES, v);
+	ie_put32(body + H_STRINGS, s);
+	ie_put32(body + H_BYTES, b);
+	ie_put32(body + H_ECAP, cap->events);
+	ie_put32(body + H_VCAP, cap->values);
+	ie_put32(body + H_SCAP, cap->strings);
+	ie_put32(body + H_BCAP, cap->bytes);
 }
 
 bool
@@ -805,17 +751,17 @@ current_capacity(const uint8_t *body, JourneyCapacity *cap)
 {
 	if (body[1] == JOURNEY_REP_STATE)
 	{
-		cap->events = get32(body + H_ECAP);
-		cap->values = get32(body + H_VCAP);
-		cap->strings = get32(body + H_SCAP);
-		cap->bytes = get32(body + H_BCAP);
+		cap->events = ie_get32(body + H_ECAP);
+		cap->values = ie_get32(body + H_VCAP);
+		cap->strings = ie_get32(body + H_SCAP);
+		cap->bytes = ie_get32(body + H_BCAP);
 	}
 	else
 	{
-		cap->events = get32(body + H_EVENTS);
-		cap->values = get32(body + H_VALUES);
-		cap->strings = get32(body + H_STRINGS);
-		cap->bytes = get32(body + H_BYTES);
+		cap->events = ie_get32(body + H_EVENTS);
+		cap->values = ie_get32(body + H_VALUES);
+		cap->strings = ie_get32(body + H_STRINGS);
+		cap->bytes = ie_get32(body + H_BYTES);
 	}
 }
 
@@ -849,13 +795,13 @@ state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
 	if (l->nslots == 0)
 	{
 		/* a few strings: a scan is cheaper than hashing */
-		uint32_t	n = get32(body + H_STRINGS);
+		uint32_t	n = ie_get32(body + H_STRINGS);
 		uint32_t	start = 0;
 
 		*slot = 0;
 		for (i = 0; i < n; i++)
 		{
-			uint32_t	end = get32(body + l->ends + 4 * (uint64_t) i);
+			uint32_t	end = ie_get32(body + l->ends + 4 * (uint64_t) i);
 
 			if (end - start == len && bytes_equal(body + l->bytes + start, str, len))
 				return i;
@@ -866,7 +812,7 @@ state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
 	i = journey_string_hash(str, len) & mask;
 	for (;;)
 	{
-		uint32_t	x = get32(body + l->slots + 4 * (uint64_t) i);
+		uint32_t	x = ie_get32(body + l->slots + 4 * (uint64_t) i);
 		uint32_t	slen;
 		const uint8_t *s;
 
@@ -887,16 +833,16 @@ static inline uint32_t
 state_append_string(uint8_t *body, const Layout *l, const uint8_t *str,
 					uint32_t len, uint32_t slot)
 {
-	uint32_t	s = get32(body + H_STRINGS);
-	uint32_t	b = get32(body + H_BYTES);
+	uint32_t	s = ie_get32(body + H_STRINGS);
+	uint32_t	b = ie_get32(body + H_BYTES);
 
 	if (len > 0)
 		memcpy(body + l->bytes + b, str, len);
-	put32(body + l->ends + 4 * (uint64_t) s, b + len);
+	ie_put32(body + l->ends + 4 * (uint64_t) s, b + len);
 	if (l->nslots != 0)
-		put32(body + l->slots + 4 * (uint64_t) slot, s + 1);
-	put32(body + H_STRINGS, s + 1);
-	put32(body + H_BYTES, b + len);
+		ie_put32(body + l->slots + 4 * (uint64_t) slot, s + 1);
+	ie_put32(body + H_STRINGS, s + 1);
+	ie_put32(body + H_BYTES, b + len);
 	return s;
 }
 
@@ -905,21 +851,21 @@ static inline void
 state_append_event(uint8_t *body, const Layout *l, int64_t ts, unsigned kind,
 				   uint32_t touch, bool has_value, uint64_t value_bits)
 {
-	uint32_t	e = get32(body + H_EVENTS);
+	uint32_t	e = ie_get32(body + H_EVENTS);
 	uint64_t	u;
 
 	memcpy(&u, &ts, 8);
-	put64(body + l->ts + 8 * (uint64_t) e, u);
-	put32(body + l->touch + 4 * (uint64_t) e, touch);
+	ie_put64(body + l->ts + 8 * (uint64_t) e, u);
+	ie_put32(body + l->touch + 4 * (uint64_t) e, touch);
 	body[l->kind + e] = (uint8_t) (kind | (has_value ? JOURNEY_KIND_HAS_VALUE : 0));
 	if (has_value)
 	{
-		uint32_t	v = get32(body + H_VALUES);
+		uint32_t	v = ie_get32(body + H_VALUES);
 
-		put64(body + l->values + 8 * (uint64_t) v, value_bits);
-		put32(body + H_VALUES, v + 1);
+		ie_put64(body + l->values + 8 * (uint64_t) v, value_bits);
+		ie_put32(body + H_VALUES, v + 1);
 	}
-	put32(body + H_EVENTS, e + 1);
+	ie_put32(body + H_EVENTS, e + 1);
 }
 
 size_t
@@ -943,10 +889,10 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 	if (touch != NULL && touch_len > JOURNEY_MAX_BODY_SIZE)
 		return JOURNEY_TOO_LARGE;
 	has_value = has_value && kind == JOURNEY_CONVERSION;
-	e = get32(body + H_EVENTS);
-	v = get32(body + H_VALUES);
-	s = get32(body + H_STRINGS);
-	b = get32(body + H_BYTES);
+	e = ie_get32(body + H_EVENTS);
+	v = ie_get32(body + H_VALUES);
+	s = ie_get32(body + H_STRINGS);
+	b = ie_get32(body + H_BYTES);
 	current_capacity(body, &cur);
 	if (body[1] != JOURNEY_REP_STATE)
 		return grow_to((uint64_t) e + 1, (uint64_t) v + has_value,
@@ -974,14 +920,14 @@ size_t
 journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 					size_t srclen, JourneyCapacity *grow)
 {
-	uint32_t	se = get32(src + H_EVENTS);
-	uint32_t	sv = get32(src + H_VALUES);
-	uint32_t	ss = get32(src + H_STRINGS);
-	uint32_t	sb = get32(src + H_BYTES);
-	uint32_t	e = get32(dst + H_EVENTS);
-	uint32_t	v = get32(dst + H_VALUES);
-	uint32_t	s = get32(dst + H_STRINGS);
-	uint32_t	b = get32(dst + H_BYTES);
+	uint32_t	se = ie_get32(src + H_EVENTS);
+	uint32_t	sv = ie_get32(src + H_VALUES);
+	uint32_t	ss = ie_get32(src + H_STRINGS);
+	uint32_t	sb = ie_get32(src + H_BYTES);
+	uint32_t	e = ie_get32(dst + H_EVENTS);
+	uint32_t	v = ie_get32(dst + H_VALUES);
+	uint32_t	s = ie_get32(dst + H_STRINGS);
+	uint32_t	b = ie_get32(dst + H_BYTES);
 	JourneyCapacity cur;
 	Layout		l;
 	Layout		sl;
@@ -1002,7 +948,7 @@ journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	for (i = 0; i < se; i++)
 	{
 		uint8_t		k = src[sl.kind + i];
-		uint32_t	t = get32(src + sl.touch + 4 * (uint64_t) i);
+		uint32_t	t = ie_get32(src + sl.touch + 4 * (uint64_t) i);
 		bool		hv = (k & JOURNEY_KIND_HAS_VALUE) != 0;
 		uint32_t	idx = JOURNEY_NO_TOUCH;
 
@@ -1018,7 +964,7 @@ journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		}
 		state_append_event(dst, &l, ts_at(src, &sl, i), k & JOURNEY_KIND_MASK,
 						   idx, hv,
-						   hv ? get64(src + sl.values + 8 * (uint64_t) nv++) : 0);
+						   hv ? ie_get64(src + sl.values + 8 * (uint64_t) nv++) : 0);
 	}
 	return 0;
 }
@@ -1027,10 +973,10 @@ bool
 journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 					 size_t srclen, const JourneyCapacity *cap)
 {
-	uint32_t	e = get32(src + H_EVENTS);
-	uint32_t	v = get32(src + H_VALUES);
-	uint32_t	s = get32(src + H_STRINGS);
-	uint32_t	b = get32(src + H_BYTES);
+	uint32_t	e = ie_get32(src + H_EVENTS);
+	uint32_t	v = ie_get32(src + H_VALUES);
+	uint32_t	s = ie_get32(src + H_STRINGS);
+	uint32_t	b = ie_get32(src + H_BYTES);
 	size_t		size = journey_state_size(cap);
 	Layout		l;
 	Layout		sl;
@@ -1063,9 +1009,9 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 			const uint8_t *str = string_at(dst, &l, i, &len);
 			uint32_t	j = journey_string_hash(str, len) & mask;
 
-			while (get32(dst + l.slots + 4 * (uint64_t) j) != 0)
+			while (ie_get32(dst + l.slots + 4 * (uint64_t) j) != 0)
 				j = (j + 1) & mask;
-			put32(dst + l.slots + 4 * (uint64_t) j, i + 1);
+			ie_put32(dst + l.slots + 4 * (uint64_t) j, i + 1);
 		}
 	}
 	return true;
@@ -1089,8 +1035,8 @@ journey_canonical_size(const uint8_t *body, size_t len)
 
 	if (body[1] != JOURNEY_REP_STATE)
 		return len;
-	layout_of(&l, false, get32(body + H_EVENTS), get32(body + H_VALUES),
-			  get32(body + H_STRINGS), get32(body + H_BYTES));
+	layout_of(&l, false, ie_get32(body + H_EVENTS), ie_get32(body + H_VALUES),
+			  ie_get32(body + H_STRINGS), ie_get32(body + H_BYTES));
 	return (size_t) l.total;
 }
 
@@ -1121,8 +1067,8 @@ scratch_need(uint32_t e, uint32_t s)
 size_t
 journey_canonical_scratch_size(const uint8_t *body, size_t len)
 {
-	uint32_t	e = get32(body + H_EVENTS);
-	uint32_t	s = get32(body + H_STRINGS);
+	uint32_t	e = ie_get32(body + H_EVENTS);
+	uint32_t	s = ie_get32(body + H_STRINGS);
 
 	(void) len;
 	if (body[1] != JOURNEY_REP_STATE || (e <= JOURNEY_SMALL && s <= JOURNEY_SMALL))
@@ -1300,9 +1246,9 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		memcpy(dst, src, srclen);
 		return srclen;
 	}
-	e = get32(src + H_EVENTS);
-	v = get32(src + H_VALUES);
-	s = get32(src + H_STRINGS);
+	e = ie_get32(src + H_EVENTS);
+	v = ie_get32(src + H_VALUES);
+	s = ie_get32(src + H_STRINGS);
 	layout_body(&l, src);
 	if (e <= JOURNEY_SMALL && s <= JOURNEY_SMALL)
 	{
@@ -1327,7 +1273,7 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		rank[i] = JOURNEY_NO_TOUCH;
 	for (i = 0; i < e; i++)
 	{
-		uint32_t	t = get32(src + l.touch + 4 * (uint64_t) i);
+		uint32_t	t = ie_get32(src + l.touch + 4 * (uint64_t) i);
 
 		if (t != JOURNEY_NO_TOUCH && rank[t] == JOURNEY_NO_TOUCH)
 		{
@@ -1368,13 +1314,13 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	for (i = 0; i < e; i++)
 	{
 		uint8_t		k = src[l.kind + i];
-		uint32_t	t = get32(src + l.touch + 4 * (uint64_t) i);
+		uint32_t	t = ie_get32(src + l.touch + 4 * (uint64_t) i);
 		bool		hv = (k & JOURNEY_KIND_HAS_VALUE) != 0;
 
 		keys[i].ts = ts_key(ts_at(src, &l, i));
 		keys[i].mid = mid_key(k & JOURNEY_KIND_MASK,
 							  t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1, hv);
-		keys[i].val = hv ? val_key(get64(src + l.values + 8 * (uint64_t) nv++)) : 0;
+		keys[i].val = hv ? val_key(ie_get64(src + l.values + 8 * (uint64_t) nv++)) : 0;
 		keys[i].pad = 0;
 	}
 	sorted = sort_keys(keys, keys + e, e);
@@ -1383,10 +1329,10 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	memset(dst, 0, JOURNEY_HEADER_SIZE);
 	dst[0] = JOURNEY_FORMAT_VERSION;
 	dst[1] = JOURNEY_REP_CANONICAL;
-	put32(dst + H_EVENTS, e);
-	put32(dst + H_VALUES, v);
-	put32(dst + H_STRINGS, nuniq);
-	put32(dst + H_BYTES, outbytes);
+	ie_put32(dst + H_EVENTS, e);
+	ie_put32(dst + H_VALUES, v);
+	ie_put32(dst + H_STRINGS, nuniq);
+	ie_put32(dst + H_BYTES, outbytes);
 	{
 		uint32_t	at = 0;
 
@@ -1398,7 +1344,7 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 			if (xlen > 0)
 				memcpy(dst + out.bytes + at, xs, xlen);
 			at += xlen;
-			put32(dst + out.ends + 4 * (uint64_t) i, at);
+			ie_put32(dst + out.ends + 4 * (uint64_t) i, at);
 		}
 	}
 	nv = 0;
@@ -1411,11 +1357,11 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		uint64_t	u;
 
 		memcpy(&u, &ts, 8);
-		put64(dst + out.ts + 8 * (uint64_t) i, u);
-		put32(dst + out.touch + 4 * (uint64_t) i, r1 == 0 ? JOURNEY_NO_TOUCH : r1 - 1);
+		ie_put64(dst + out.ts + 8 * (uint64_t) i, u);
+		ie_put32(dst + out.touch + 4 * (uint64_t) i, r1 == 0 ? JOURNEY_NO_TOUCH : r1 - 1);
 		dst[out.kind + i] = (uint8_t) ((k->mid >> 30) | (hv ? JOURNEY_KIND_HAS_VALUE : 0));
 		if (hv)
-			put64(dst + out.values + 8 * (uint64_t) nv++, val_of_key(k->val));
+			ie_put64(dst + out.values + 8 * (uint64_t) nv++, val_of_key(k->val));
 	}
 	return (size_t) out.total;
 }
@@ -1435,10 +1381,10 @@ journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info)
 	info->version = body[0];
 	info->representation = body[1];
 	info->representation_name = body[1] == JOURNEY_REP_STATE ? "state" : "canonical";
-	info->events = get32(body + H_EVENTS);
-	info->values = get32(body + H_VALUES);
-	info->strings = get32(body + H_STRINGS);
-	info->string_bytes = get32(body + H_BYTES);
+	info->events = ie_get32(body + H_EVENTS);
+	info->values = ie_get32(body + H_VALUES);
+	info->strings = ie_get32(body + H_STRINGS);
+	info->string_bytes = ie_get32(body + H_BYTES);
 	info->bytes = len;
 	for (i = 0; i < info->events; i++)
 	{
@@ -1465,13 +1411,13 @@ journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
 	uint8_t		k;
 
 	(void) len;
-	if (body[1] != JOURNEY_REP_CANONICAL || i >= get32(body + H_EVENTS))
+	if (body[1] != JOURNEY_REP_CANONICAL || i >= ie_get32(body + H_EVENTS))
 		return false;
 	layout_body(&l, body);
 	k = body[l.kind + i];
 	ev->ts = ts_at(body, &l, i);
 	ev->kind = (JourneyKind) (k & JOURNEY_KIND_MASK);
-	ev->touch_index = get32(body + l.touch + 4 * (uint64_t) i);
+	ev->touch_index = ie_get32(body + l.touch + 4 * (uint64_t) i);
 	ev->touch = NULL;
 	ev->touch_len = 0;
 	if (ev->touch_index != JOURNEY_NO_TOUCH)
@@ -1480,7 +1426,7 @@ journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
 	ev->value = 0;
 	if (ev->has_value)
 	{
-		ev->value = bits_to_double(get64(body + l.values + 8 * (uint64_t) *values_before));
+		ev->value = bits_to_double(ie_get64(body + l.values + 8 * (uint64_t) *values_before));
 		(*values_before)++;
 	}
 	return true;
@@ -1493,7 +1439,7 @@ journey_event(const uint8_t *body, size_t len, uint32_t i, JourneyEvent *ev)
 	uint32_t	j;
 	uint32_t	nv = 0;
 
-	if (body[1] != JOURNEY_REP_CANONICAL || i >= get32(body + H_EVENTS))
+	if (body[1] != JOURNEY_REP_CANONICAL || i >= ie_get32(body + H_EVENTS))
 		return false;
 	layout_body(&l, body);
 	for (j = 0; j < i; j++)
@@ -1540,7 +1486,7 @@ lag_of(int64_t t, int64_t u)
 size_t
 journey_attribute_scratch_size(const uint8_t *body, size_t len)
 {
-	uint32_t	e = get32(body + H_EVENTS);
+	uint32_t	e = ie_get32(body + H_EVENTS);
 
 	(void) len;
 	return e <= JOURNEY_SMALL ? 0 : 4 * (size_t) e + 4;
@@ -1568,7 +1514,7 @@ journey_attribute_begin(JourneyAttribution *it, const uint8_t *body,
 	(void) len;
 	if (body[1] != JOURNEY_REP_CANONICAL || journey_params_check(params) != NULL)
 		return false;
-	e = get32(body + H_EVENTS);
+	e = ie_get32(body + H_EVENTS);
 	memset(it, 0, offsetof(JourneyAttribution, inline_buf));
 	if (e > JOURNEY_SMALL)
 	{
@@ -1611,7 +1557,7 @@ journey_attribute_begin(JourneyAttribution *it, const uint8_t *body,
 static inline int64_t
 it_ts(const JourneyAttribution *it, uint32_t i)
 {
-	uint64_t	u = get64(it->ts + 8 * (uint64_t) i);
+	uint64_t	u = ie_get64(it->ts + 8 * (uint64_t) i);
 	int64_t		v;
 
 	memcpy(&v, &u, 8);
@@ -1630,7 +1576,7 @@ emit_touch(JourneyAttribution *it, uint32_t k, JourneyRow *row)
 {
 	uint32_t	ev = it_list(it)[it->group_base + k];
 	uint32_t	w = it->group_hi - it->group_lo;
-	uint32_t	t = get32(it->touch + 4 * (uint64_t) ev);
+	uint32_t	t = ie_get32(it->touch + 4 * (uint64_t) ev);
 	int64_t		touch_ts = it_ts(it, ev);
 	double		credit;
 
@@ -1648,11 +1594,11 @@ emit_touch(JourneyAttribution *it, uint32_t k, JourneyRow *row)
 	}
 	else
 	{
-		uint32_t	start = t == 0 ? 0 : get32(it->ends + 4 * (uint64_t) (t - 1));
+		uint32_t	start = t == 0 ? 0 : ie_get32(it->ends + 4 * (uint64_t) (t - 1));
 
 		row->touch_index = t;
 		row->touch = it->bytes + start;
-		row->touch_len = get32(it->ends + 4 * (uint64_t) t) - start;
+		row->touch_len = ie_get32(it->ends + 4 * (uint64_t) t) - start;
 	}
 	switch (it->params.model)
 	{
@@ -1715,7 +1661,7 @@ journey_attribute_next(JourneyAttribution *it, JourneyRow *row)
 		it->conv_ts = t;
 		it->conv_has_value = (k & JOURNEY_KIND_HAS_VALUE) != 0;
 		it->conv_value = it->conv_has_value ?
-			bits_to_double(get64(it->values + 8 * (uint64_t) it->value_index++)) : 0.0;
+			bits_to_double(ie_get64(it->values + 8 * (uint64_t) it->value_index++)) : 0.0;
 
 		/*
 		 * The windows, [lo, hi) of each list: hi counts the touches before
@@ -1811,7 +1757,7 @@ journey_attribute_count(const uint8_t *body, size_t len,
 	if (body[1] != JOURNEY_REP_CANONICAL || journey_params_check(params) != NULL)
 		return 0;
 	layout_body(&l, body);
-	e = get32(body + H_EVENTS);
+	e = ie_get32(body + H_EVENTS);
 	for (p = 0; p < e; p++)
 	{
 		unsigned	k = body[l.kind + p] & JOURNEY_KIND_MASK;

@@ -67,6 +67,7 @@
  * and encode from there, hence the 2 * 2^p buffer sizes.
  */
 #include "reach_core.h"
+#include "le.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -84,60 +85,29 @@
 
 static char reach_msg[256];
 
-/* ---------------------------------------------------------------------
- * Little-endian field access, any alignment
- * --------------------------------------------------------------------- */
-
-static inline uint32_t
-get32(const uint8_t *p)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint32_t	v;
-
-	memcpy(&v, p, 4);
-	return v;
-#else
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
-#endif
-}
-
-static inline void
-put32(uint8_t *p, uint32_t v)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	memcpy(p, &v, 4);
-#else
-	p[0] = (uint8_t) v;
-	p[1] = (uint8_t) (v >> 8);
-	p[2] = (uint8_t) (v >> 16);
-	p[3] = (uint8_t) (v >> 24);
-#endif
-}
-
 /* token i of an array starting at base */
 static inline uint32_t
 tok_get(const uint8_t *base, size_t i)
 {
-	return get32(base + 4 * i);
+	return ie_get32(base + 4 * i);
 }
 
 static inline void
 tok_put(uint8_t *base, size_t i, uint32_t v)
 {
-	put32(base + 4 * i, v);
+	ie_put32(base + 4 * i, v);
 }
 
 static inline uint32_t
 hdr_count(const uint8_t *body)
 {
-	return get32(body + 4);
+	return ie_get32(body + 4);
 }
 
 static inline void
 hdr_set_count(uint8_t *body, uint32_t n)
 {
-	put32(body + 4, n);
+	ie_put32(body + 4, n);
 }
 
 static inline void
@@ -1659,7 +1629,7 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 					hdr_set_count(body, count + 1);
 					return 0;
 				}
-				put32(tok, make_token(hash));
+				ie_put32(tok, make_token(hash));
 				return buffer_absorb(body, len, tok, 1);
 			}
 	}
