@@ -44,7 +44,7 @@ static void
 check_info(const Buf *v)
 {
 	FrequencyInfo info;
-	uint64_t	theta = frequency_get64(v->b + 12);
+	uint64_t	theta = ie_get64(v->b + 12);
 
 	frequency_get_info(v->b, v->len, &info);
 	FUZZ_ASSERT(info.version == FREQUENCY_FORMAT_VERSION &&
@@ -52,7 +52,7 @@ check_info(const Buf *v)
 				info.k == get32le(v->b + 4) && info.entries == get32le(v->b + 8) &&
 				info.theta == theta && info.exact == (theta == FREQUENCY_THETA_ONE) &&
 				info.mode_name != NULL &&
-				info.impressions == frequency_get64(v->b + 20) && info.bytes == v->len,
+				info.impressions == ie_get64(v->b + 20) && info.bytes == v->len,
 				"frequency_get_info disagrees with the header");
 	FUZZ_ASSERT(info.theta_fraction > 0 && info.theta_fraction <= 1,
 				"theta fraction %g", info.theta_fraction);

@@ -26,7 +26,7 @@ get32le(const uint8_t *p)
 static int64_t
 get64le(const uint8_t *p)
 {
-	return (int64_t) frequency_get64(p);
+	return (int64_t) ie_get64(p);
 }
 
 static void
