@@ -1529,6 +1529,59 @@ test_protocol(void)
  * take minutes otherwise), canonical strings are sorted, attribution with
  * scratch works and last_touch gives one row per conversion.
  */
+/*
+ * A state interns each touch once: up to JOURNEY_LINEAR_STRINGS strings of
+ * capacity it scans them, beyond that it hashes them.  20 touches seen three
+ * times each cross from one regime to the other; a repeat that failed to
+ * find its string would append a duplicate (still valid, merged when
+ * canonicalizing, so only the state's string count shows it).
+ */
+static void
+test_string_interning(void)
+{
+	Js			j = js_new();
+	char		name[8];
+	uint32_t	phase;
+	uint32_t	round;
+	uint32_t	i;
+	uint32_t	bad = 0;
+	uint32_t	seen = 0;
+	int64_t		t = 0;
+	JourneyInfo info;
+
+	CHECK(rd32(j.b + 20) == 1 && journey_hash_slots(rd32(j.b + 28)) == 0,
+		  "first state: one event, no hash table");
+	/* 5 touches (scanned), then 20 (hashed), three rounds each */
+	for (phase = 0; phase < 2; phase++)
+	{
+		uint32_t	n = phase == 0 ? 5 : 20;
+
+		for (round = 0; round < 3; round++)
+			for (i = 0; i < n; i++)
+			{
+				Ev			e = {t++ * SEC, IMP, name, false, 0};
+
+				snprintf(name, sizeof(name), "c%u", i);
+				js_add(&j, &e);
+				if (i >= seen)
+					seen = i + 1;
+				journey_get_info(j.b, j.len, &info);
+				if (info.strings != seen)
+					bad++;
+			}
+		if (phase == 0)
+			CHECK(journey_hash_slots(rd32(j.b + 28)) == 0,
+				  "5 touches: still scanned (%u strings of room)", rd32(j.b + 28));
+	}
+	CHECK(bad == 0 && info.strings == 20 && info.events == 75,
+		  "each repeat found its string: %u strings for 20 touches, %u wrong counts",
+		  info.strings, bad);
+	CHECK(rd32(j.b + 28) > JOURNEY_LINEAR_STRINGS && journey_hash_slots(rd32(j.b + 28)) > 0,
+		  "the state grew past the scan into a table (%u strings of room)", rd32(j.b + 28));
+	CHECK(js_valid(&j), "valid throughout");
+	js_free(&j);
+}
+
 static void
 test_many_touches(void)
 {
@@ -2225,6 +2278,7 @@ main(int argc, char **argv)
 	test_extreme_times();
 	test_protocol();
 	test_determinism();
+	test_string_interning();
 	test_many_touches();
 	test_validate_canonical();
 	test_validate_canonical_more();
