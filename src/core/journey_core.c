@@ -789,7 +789,7 @@ static inline uint32_t
 state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
 		   uint32_t len, uint32_t *slot)
 {
-	uint32_t	mask = l->nslots - 1;
+	uint32_t	mask;
 	uint32_t	i;
 
 	if (l->nslots == 0)
@@ -809,6 +809,7 @@ state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
 		}
 		return JOURNEY_NO_TOUCH;
 	}
+	mask = l->nslots - 1;
 	i = journey_string_hash(str, len) & mask;
 	for (;;)
 	{

@@ -18,13 +18,6 @@ sat_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-static uint32_t
-get32le(const uint8_t *p)
-{
-	return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
-		(uint32_t) p[3] << 24;
-}
-
 /* a small canonical sketch: n users from base, counts from the seed */
 static Buf
 small_sketch(uint32_t k, uint64_t base, unsigned n, uint64_t seed)
@@ -49,7 +42,7 @@ check_info(const Buf *v)
 	frequency_get_info(v->b, v->len, &info);
 	FUZZ_ASSERT(info.version == FREQUENCY_FORMAT_VERSION &&
 				info.representation == v->b[1] && info.representation_name != NULL &&
-				info.k == get32le(v->b + 4) && info.entries == get32le(v->b + 8) &&
+				info.k == ie_get32(v->b + 4) && info.entries == ie_get32(v->b + 8) &&
 				info.theta == theta && info.exact == (theta == FREQUENCY_THETA_ONE) &&
 				info.mode_name != NULL &&
 				info.impressions == ie_get64(v->b + 20) && info.bytes == v->len,
@@ -75,7 +68,7 @@ check_estimates(const Buf *c, uint64_t seed)
 	double		r = frequency_reach(c->b, c->len);
 	double		tf = frequency_theta_fraction(c->b, c->len);
 	double		avg = frequency_average(c->b, c->len);
-	uint32_t	n = get32le(c->b + 8);
+	uint32_t	n = ie_get32(c->b + 8);
 	FrequencyBucket hist[MAX_HIST];
 	uint32_t	maxf = 1 + (uint32_t) (seed % MAX_HIST);
 	uint64_t	thresholds[6];
@@ -155,8 +148,8 @@ static void
 exercise(const Buf *v, uint64_t seed)
 {
 	bool		state = v->b[1] == FREQUENCY_REP_STATE;
-	uint32_t	k = get32le(v->b + 4);
-	uint32_t	n = get32le(v->b + 8);
+	uint32_t	k = ie_get32(v->b + 4);
+	uint32_t	n = ie_get32(v->b + 8);
 	uint64_t	imp = frequency_impressions(v->b, v->len);
 	Buf			c;
 	Buf			st;
@@ -191,9 +184,9 @@ exercise(const Buf *v, uint64_t seed)
 	check_info(&c);
 	if (!state)
 		FUZZ_ASSERT(buf_eq(&c, v), "a valid CANONICAL value is not its own canonical form");
-	FUZZ_ASSERT(get32le(c.b + 4) == k && get32le(c.b + 8) == (n < k ? n : k),
-				"canonical k %u / entries %u from k %u, n %u", get32le(c.b + 4),
-				get32le(c.b + 8), k, n);
+	FUZZ_ASSERT(ie_get32(c.b + 4) == k && ie_get32(c.b + 8) == (n < k ? n : k),
+				"canonical k %u / entries %u from k %u, n %u", ie_get32(c.b + 4),
+				ie_get32(c.b + 8), k, n);
 	check_estimates(&c, seed);
 
 	/* v || v: counts and total double, the users stay */
@@ -213,8 +206,8 @@ exercise(const Buf *v, uint64_t seed)
 		FUZZ_FAIL("v || v != canonical(v) || canonical(v)");
 	}
 	FUZZ_ASSERT(frequency_impressions(t.b, t.len) == sat_add(imp, imp), "v || v total");
-	FUZZ_ASSERT(get32le(t.b + 8) == get32le(c.b + 8), "v || v entries %u, v has %u",
-				get32le(t.b + 8), get32le(c.b + 8));
+	FUZZ_ASSERT(ie_get32(t.b + 8) == ie_get32(c.b + 8), "v || v entries %u, v has %u",
+				ie_get32(t.b + 8), ie_get32(c.b + 8));
 	check_estimates(&t, seed >> 3);
 	buf_free(&t);
 	buf_free(&u);
@@ -237,9 +230,9 @@ exercise(const Buf *v, uint64_t seed)
 	freq_merge(&st, v);
 	t = freq_canon(&st);
 	buf_free(&st);
-	FUZZ_ASSERT(get32le(t.b + 4) == (imp != 0 ? k : FREQUENCY_MIN_K),
+	FUZZ_ASSERT(ie_get32(t.b + 4) == (imp != 0 ? k : FREQUENCY_MIN_K),
 				"k after merging k=%u (total %llu) into an empty k=16 state: %u", k,
-				(unsigned long long) imp, get32le(t.b + 4));
+				(unsigned long long) imp, ie_get32(t.b + 4));
 	if (imp != 0)
 		FUZZ_ASSERT(buf_eq(&t, &c), "empty(16) || v != v");
 	buf_free(&t);
@@ -255,8 +248,8 @@ exercise(const Buf *v, uint64_t seed)
 	u = freq_canon(&st);
 	buf_free(&st);
 	FUZZ_ASSERT(buf_eq(&t, &u), "row(16) || v != row(16) || canonical(v)");
-	FUZZ_ASSERT(get32le(t.b + 4) == FREQUENCY_MIN_K, "k after merge into k=16: %u",
-				get32le(t.b + 4));
+	FUZZ_ASSERT(ie_get32(t.b + 4) == FREQUENCY_MIN_K, "k after merge into k=16: %u",
+				ie_get32(t.b + 4));
 	FUZZ_ASSERT(frequency_impressions(t.b, t.len) == sat_add(imp, 1), "row(16) || v total");
 	check_estimates(&t, seed >> 5);
 	buf_free(&t);

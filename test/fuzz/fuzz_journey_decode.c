@@ -16,28 +16,15 @@
 /* rows checked per attribution call; more are counted but not walked */
 #define MAX_ROWS 20000
 
-static uint32_t
-get32le(const uint8_t *p)
-{
-	return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
-		(uint32_t) p[3] << 24;
-}
-
-static int64_t
-get64le(const uint8_t *p)
-{
-	return (int64_t) ie_get64(p);
-}
-
 static void
 check_info(const Buf *v, JourneyInfo *info)
 {
 	journey_get_info(v->b, v->len, info);
 	FUZZ_ASSERT(info->version == JOURNEY_FORMAT_VERSION &&
 				info->representation == v->b[1] && info->representation_name != NULL &&
-				info->events == get32le(v->b + 4) && info->values == get32le(v->b + 8) &&
-				info->strings == get32le(v->b + 12) &&
-				info->string_bytes == get32le(v->b + 16) && info->bytes == v->len,
+				info->events == ie_get32(v->b + 4) && info->values == ie_get32(v->b + 8) &&
+				info->strings == ie_get32(v->b + 12) &&
+				info->string_bytes == ie_get32(v->b + 16) && info->bytes == v->len,
 				"journey_get_info disagrees with the header");
 	FUZZ_ASSERT((uint64_t) info->impressions + info->clicks + info->conversions == info->events &&
 				info->values <= info->conversions,
@@ -131,7 +118,7 @@ check_model(const Buf *c, JourneyModel model, int64_t cw, int64_t vw, int64_t hl
 static void
 check_attribution(const Buf *c, uint64_t seed)
 {
-	uint32_t	n = get32le(c->b + 4);
+	uint32_t	n = ie_get32(c->b + 4);
 	int64_t		sets[6][3];
 	int			m;
 	int			s;
@@ -153,9 +140,9 @@ check_attribution(const Buf *c, uint64_t seed)
 	{
 		uint32_t	a = (uint32_t) (seed % n);
 		uint32_t	b = (uint32_t) ((seed >> 20) % n);
-		int64_t		ta = get64le(c->b + JOURNEY_HEADER_SIZE + 4 * (size_t) get32le(c->b + 12) +
+		int64_t		ta = (int64_t) ie_get64(c->b + JOURNEY_HEADER_SIZE + 4 * (size_t) ie_get32(c->b + 12) +
 								 8 * (size_t) a);
-		int64_t		tb = get64le(c->b + JOURNEY_HEADER_SIZE + 4 * (size_t) get32le(c->b + 12) +
+		int64_t		tb = (int64_t) ie_get64(c->b + JOURNEY_HEADER_SIZE + 4 * (size_t) ie_get32(c->b + 12) +
 								 8 * (size_t) b);
 		uint64_t	gap = ta > tb ? (uint64_t) ta - (uint64_t) tb : (uint64_t) tb - (uint64_t) ta;
 
@@ -335,7 +322,7 @@ exercise(const Buf *v, uint64_t seed)
 	buf_free(&u);
 	/* ... and the same as adding the small journey's events one by one */
 	st = buf_copy(v);
-	read_events(&small, NULL, &st, 0, get32le(small.b + 4));
+	read_events(&small, NULL, &st, 0, ie_get32(small.b + 4));
 	journey_must_validate(&st, "v after adds");
 	u = journey_canon(&st);
 	FUZZ_ASSERT(buf_eq(&t, &u), "adding events != merging their journey");
