@@ -1,5 +1,5 @@
 -- frequency_sketch text and binary forms, bytea casts, and the decoder's
--- checks (format: README "frequency_sketch storage format").
+-- checks (format: docs/FORMAT.md, "frequency_sketch").
 
 -- round trips keep every byte
 CREATE TEMP TABLE fs AS

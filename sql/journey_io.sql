@@ -1,5 +1,5 @@
 -- journey text and binary forms, bytea casts, equality, and the decoder's
--- checks (format: README "journey storage format").
+-- checks (format: docs/FORMAT.md, "journey").
 SET timezone = 'UTC';
 
 -- round trips keep every byte

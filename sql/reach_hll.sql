@@ -1,3 +1,4 @@
+-- requires: hll
 -- Interchange with the real postgresql-hll (Debian's postgresql-15-hll).
 CREATE EXTENSION hll;
 

@@ -1,9 +1,7 @@
 -- reach_sketch text and binary forms, bytea casts, and the checks every
 -- decoder makes on bytes from outside.
 --
--- Format (README "reach_sketch storage format"): byte 0 version (1), byte 1
--- precision (4..18), byte 2 representation (1 sparse, 2 dense, 4 aggregate
--- buffer), byte 3 flags, bytes 4..7 little-endian count, then the payload.
+-- The format is specified in docs/FORMAT.md ("reach_sketch").
 
 -- text round trip and the bytea casts keep every byte
 CREATE TEMP TABLE rs AS

@@ -1,9 +1,17 @@
--- setup: install the extension the way a user does; later tests rely on it.
-CREATE EXTENSION impression_ext;
+-- setup: install the extension and update it through every version, as
+-- postgresql-hll's setup test does, so every later test runs against an
+-- extension that was upgraded: a fresh install of the newest version has
+-- the same catalog (test/upgrade.sh compares them object by object).
+CREATE EXTENSION impression_ext VERSION '0.1';
+SELECT extversion FROM pg_extension WHERE extname = 'impression_ext';
+ALTER EXTENSION impression_ext UPDATE TO '0.2';
+-- the newest version is the default one
 SELECT extname, extversion, extrelocatable FROM pg_extension WHERE extname = 'impression_ext';
+SELECT default_version FROM pg_available_extensions WHERE name = 'impression_ext';
 SELECT impression_ext_version();
--- trusted, so a database owner without superuser can create it
-SELECT trusted FROM pg_available_extension_versions WHERE name = 'impression_ext';
+-- every version is trusted, so a database owner without superuser can
+-- create it
+SELECT version, trusted FROM pg_available_extension_versions WHERE name = 'impression_ext' ORDER BY version;
 -- every function of the extension has a comment (BI tools show them)
 SELECT p.oid::regprocedure
 FROM pg_proc p

@@ -11,6 +11,7 @@
 
 #include "fmgr.h"
 
+#include "impression_ext.h"
 #include "stats.h"
 
 /*

@@ -8,9 +8,8 @@
 #ifndef IMPRESSION_EXT_SKETCH_IO_H
 #define IMPRESSION_EXT_SKETCH_IO_H
 
-#include "postgres.h"
+#include "impression_ext.h"
 
-#include "fmgr.h"
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "utils/uuid.h"

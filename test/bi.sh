@@ -105,5 +105,5 @@ q -c "INSERT INTO events SELECT user_id, ts, kind, campaign_id, cost, revenue FR
 check "after 1,000 more impressions and REFRESH ... CONCURRENTLY the totals follow" \
 	"$(q -c "SELECT sum(impressions) - $before FROM bi_campaign_total")" 1000
 
-echo "bi: $passed passed, $failed failed"
+ie_report bi
 [ "$failed" -eq 0 ]

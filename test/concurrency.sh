@@ -107,5 +107,5 @@ check "the rollup's reach per campaign = count(DISTINCT user_id): frequency exac
 echo "figures: ${tx:-0} transactions ($((5 * ${tx:-0})) events) at ${tps:-?} tps with $CLIENTS clients;" \
 	"$(cat "$WORK/refresh.count") concurrent refreshes and $(cat "$WORK/read.count") rollup queries meanwhile"
 
-echo "concurrency: $passed passed, $failed failed"
+ie_report concurrency
 [ "$failed" -eq 0 ]

@@ -13,6 +13,11 @@ set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB=ie_cron
+if ! ie_have_library pg_cron; then
+	skip "pg_cron is not installed on this server (PostgreSQL $PG_MAJOR)"
+	ie_report cron
+	exit 0
+fi
 q() { ie_psql -X -v ON_ERROR_STOP=1 -tA "$@"; }
 cleanup() {
 	q -d postgres -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE jobname = 'ie_cron_refresh'" >/dev/null 2>&1
@@ -56,5 +61,5 @@ check "after the job: the rollup holds every event, and its reach counts the new
 		|| ' ' || reach(frequency_union_agg(frequency)) FROM campaign_daily")" \
 	"0 true 3000"
 
-echo "cron: $passed passed, $failed failed"
+ie_report cron
 [ "$failed" -eq 0 ]

@@ -3,17 +3,43 @@
 # PostgreSQL cluster as the postgres user on its own port and socket dir.
 # Source it; it defines functions and a few variables and runs nothing.
 
-PG_MAJOR=15
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-PG_CONFIG=$PG_BIN/pg_config
+# The PostgreSQL to build against and test on: PG_CONFIG=/path/to/pg_config
+# picks any installed server (15 or later, built from source or packaged);
+# without it, Debian's PostgreSQL 15, installed from Debian's packages if
+# missing.  The server's own bin directory goes first on PATH, so psql,
+# pg_dump and pgbench match it.
+IE_DEBIAN_PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+PG_CONFIG=${PG_CONFIG:-$IE_DEBIAN_PG_CONFIG}
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Debian packages the project needs to build, run and test.
-IE_PACKAGES=(
-	postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR postgresql-contrib
-	postgresql-$PG_MAJOR-hll postgresql-$PG_MAJOR-cron
-	build-essential clang libclang-rt-14-dev python3 python3-psycopg2
-)
+# Debian packages the project needs to build, run and test; the server
+# packages only when testing on Debian's own PostgreSQL.
+IE_PACKAGES=(build-essential clang libclang-rt-14-dev python3 python3-psycopg2)
+if [ "$PG_CONFIG" = "$IE_DEBIAN_PG_CONFIG" ]; then
+	IE_PACKAGES+=(postgresql-15 postgresql-server-dev-15 postgresql-contrib
+		postgresql-15-hll postgresql-15-cron
+		postgresql-server-dev-all debhelper dpkg-dev)  # test/package.sh
+fi
+
+# After ie_install_packages: the server's directories and major version.
+ie_pg_paths() {
+	[ -x "$PG_CONFIG" ] || ie_die "no pg_config at $PG_CONFIG"
+	PG_BIN=$("$PG_CONFIG" --bindir)
+	PG_SHAREDIR=$("$PG_CONFIG" --sharedir)
+	PG_PKGLIBDIR=$("$PG_CONFIG" --pkglibdir)
+	PG_MAJOR=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+	case ":$PATH:" in *":$PG_BIN:"*) ;; *) PATH="$PG_BIN:$PATH" ;; esac
+	export PG_CONFIG PG_BIN PATH
+}
+
+# Optional extensions some tests need: installed on this server or not.
+# Those tests are skipped (counted and printed as skipped) without them.
+ie_have_extension() { [ -f "$PG_SHAREDIR/extension/$1.control" ]; }
+ie_have_library() { [ -f "$PG_PKGLIBDIR/$1.so" ]; }
+
+# Known at once when the server is already installed; else after
+# ie_install_packages, by ie_build_install or ie_start_cluster.
+[ -x "$PG_CONFIG" ] && ie_pg_paths
 
 ie_log() { printf '==> %s\n' "$*" >&2; }
 ie_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -32,6 +58,7 @@ ie_install_packages() {
 }
 
 ie_build_install() {
+	ie_pg_paths
 	ie_log "building and installing impression_ext"
 	make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" >/dev/null
 	make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
@@ -50,6 +77,7 @@ ie_as_postgres() {
 # lives in DATADIR; no TCP listener, so nothing outside this machine sees it.
 ie_start_cluster() {
 	local dir=$1 port=$2
+	ie_pg_paths
 	export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 	if [ ! -f "$dir/PG_VERSION" ]; then
 		mkdir -p "$dir"
@@ -70,12 +98,16 @@ synchronous_commit = off
 full_page_writes = off
 logging_collector = off
 lc_messages = 'C'
-# pg_cron schedules rollup refreshes (test/cron.sh); its jobs run in
-# background workers, since the cluster has no TCP listener to connect to
+CONF
+		# pg_cron schedules rollup refreshes (test/cron.sh); its jobs run in
+		# background workers, since the cluster has no TCP listener
+		if ie_have_library pg_cron; then
+			cat >>"$dir/postgresql.conf" <<CONF
 shared_preload_libraries = 'pg_cron'
 cron.database_name = 'postgres'
 cron.use_background_workers = on
 CONF
+		fi
 	fi
 	if ie_as_postgres "$PG_BIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
 		return 0
@@ -94,10 +126,12 @@ ie_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
 
 # For the script tests that test/check.sh runs (roundtrip.sh, ...):
 # check WHAT GOT WANT prints "ok - WHAT" or "not ok - WHAT: got ..., want
-# ..." and counts it in $passed / $failed, which the script prints last as
-# "<name>: N passed, M failed".
+# ..." and counts it in $passed / $failed, which the script prints last
+# with ie_report as "<name>: N passed, M failed" (", K skipped" after it
+# when some could not run).
 passed=0
 failed=0
+skipped=0
 check() {
 	local what=$1 got=$2 want=$3
 	if [ "$got" = "$want" ]; then
@@ -106,5 +140,20 @@ check() {
 	else
 		echo "not ok - $what: got '$got', want '$want'"
 		failed=$((failed + 1))
+	fi
+}
+
+# skip WHAT: a check that cannot run here (say why), counted apart
+skip() {
+	echo "skip - $1"
+	skipped=$((skipped + 1))
+}
+
+# ie_report NAME: the script's last line, which test/check.sh adds up
+ie_report() {
+	if [ "$skipped" -gt 0 ]; then
+		echo "$1: $passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$1: $passed passed, $failed failed"
 	fi
 }

@@ -19,8 +19,8 @@ CSV=${IE_REAL_DATA:-$REPO_ROOT/../shared/data/real/talkingdata_train_sample.csv}
 [ -r "$CSV" ] || [ -n "${IE_REAL_DATA:-}" ] || CSV=/work/shared/data/real/talkingdata_train_sample.csv
 DB=ie_realdata
 if [ ! -r "$CSV" ]; then
-	echo "skip - $CSV is not there: no real-data checks run"
-	echo "realdata: 0 passed, 0 failed"
+	skip "$CSV is not there: no real-data checks run"
+	ie_report realdata
 	exit 0
 fi
 q() { ie_psql -X -v ON_ERROR_STOP=1 -tA -d "$DB" "$@"; }
@@ -112,5 +112,5 @@ echo "figures: $(q -c "SELECT count(*) FILTER (WHERE t.touch = c.app::text) || '
 	                   WHERE a.conversion_time = c.attributed_time LIMIT 1) t ON true
 	WHERE c.is_attributed = 1")"
 
-echo "realdata: $passed passed, $failed failed"
+ie_report realdata
 [ "$failed" -eq 0 ]

@@ -84,5 +84,5 @@ SQL
 )
 check "a non-superuser database owner creates and uses the extension" "$(echo "$owner_out" | tr '\n' ' ')" "f 50|50|0.1 t "
 
-echo "roundtrip: $passed passed, $failed failed"
+ie_report roundtrip
 [ "$failed" -eq 0 ]

@@ -362,5 +362,5 @@ read -r rprows rpbytes < <(q -F ' ' -d $COORD -c "SELECT count(*), sum(octet_len
 echo "figure: attribution: the shards returned $jrows journeys of converting users, $jbytes bytes as text (or, computing the report on each shard, $rprows rows, $rpbytes bytes)," \
 	"instead of all $erows events, $ebytes bytes as text"
 
-echo "shard: $passed passed, $failed failed"
+ie_report shard
 [ "$failed" -eq 0 ]

@@ -1,0 +1,936 @@
+/* impression_ext--0.2.sql — install script, version 0.2 */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION impression_ext" to load this file. \quit
+
+/*
+ * Every object is named through @extschema@, and every SQL function body
+ * uses schema-qualified operators, casts and functions, so that nothing a
+ * user puts on search_path (even ahead of pg_catalog) can change a result.
+ * The SQL-language metric functions use SQL-standard bodies (RETURN ...),
+ * parsed once at CREATE EXTENSION time, and are not STRICT so that the
+ * planner inlines them into the calling query; a NULL argument still gives
+ * NULL because every branch of their CASE is NULL then.
+ */
+
+CREATE FUNCTION @extschema@.impression_ext_version()
+RETURNS text
+AS 'MODULE_PATHNAME', 'impression_ext_version'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.impression_ext_version() IS
+'Version of the loaded impression_ext shared library.';
+
+-------------------------------------------------------------------------------
+-- Metrics: NULL-safe ratios
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.ctr(clicks bigint, impressions bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE clicks::pg_catalog.float8 OPERATOR(pg_catalog./) impressions::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.ctr(bigint, bigint) IS
+'Click-through rate: clicks / impressions, as a fraction (0.012 = 1.2 %). NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.ctr(clicks numeric, impressions numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE clicks::pg_catalog.float8 OPERATOR(pg_catalog./) impressions::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.ctr(numeric, numeric) IS
+'Click-through rate: clicks / impressions, as a fraction (0.012 = 1.2 %). NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.ctr(clicks double precision, impressions double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE clicks::pg_catalog.float8 OPERATOR(pg_catalog./) impressions::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.ctr(double precision, double precision) IS
+'Click-through rate: clicks / impressions, as a fraction (0.012 = 1.2 %). NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.conversion_rate(conversions bigint, base bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN base OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE conversions::pg_catalog.float8 OPERATOR(pg_catalog./) base::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.conversion_rate(bigint, bigint) IS
+'Conversion rate: conversions / base (clicks, impressions or visitors), as a fraction. NULL when base is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.conversion_rate(conversions numeric, base numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN base OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE conversions::pg_catalog.float8 OPERATOR(pg_catalog./) base::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.conversion_rate(numeric, numeric) IS
+'Conversion rate: conversions / base (clicks, impressions or visitors), as a fraction. NULL when base is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.conversion_rate(conversions double precision, base double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN base OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE conversions::pg_catalog.float8 OPERATOR(pg_catalog./) base::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.conversion_rate(double precision, double precision) IS
+'Conversion rate: conversions / base (clicks, impressions or visitors), as a fraction. NULL when base is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.engagement_rate(engagements bigint, impressions bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE engagements::pg_catalog.float8 OPERATOR(pg_catalog./) impressions::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.engagement_rate(bigint, bigint) IS
+'Engagement rate: engagements / impressions, as a fraction. NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.engagement_rate(engagements numeric, impressions numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE engagements::pg_catalog.float8 OPERATOR(pg_catalog./) impressions::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.engagement_rate(numeric, numeric) IS
+'Engagement rate: engagements / impressions, as a fraction. NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.engagement_rate(engagements double precision, impressions double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE engagements::pg_catalog.float8 OPERATOR(pg_catalog./) impressions::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.engagement_rate(double precision, double precision) IS
+'Engagement rate: engagements / impressions, as a fraction. NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.average_frequency(impressions bigint, reach bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN reach OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE impressions::pg_catalog.float8 OPERATOR(pg_catalog./) reach::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.average_frequency(bigint, bigint) IS
+'Average frequency: impressions / reach, the mean number of times each person reached saw the ad. NULL when reach is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.average_frequency(impressions numeric, reach numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN reach OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE impressions::pg_catalog.float8 OPERATOR(pg_catalog./) reach::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.average_frequency(numeric, numeric) IS
+'Average frequency: impressions / reach, the mean number of times each person reached saw the ad. NULL when reach is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.average_frequency(impressions double precision, reach double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN reach OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE impressions::pg_catalog.float8 OPERATOR(pg_catalog./) reach::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.average_frequency(double precision, double precision) IS
+'Average frequency: impressions / reach, the mean number of times each person reached saw the ad. NULL when reach is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cpm(cost numeric, impressions numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE cost OPERATOR(pg_catalog.*) 1000::pg_catalog.numeric OPERATOR(pg_catalog./) impressions END;
+COMMENT ON FUNCTION @extschema@.cpm(numeric, numeric) IS
+'Cost per mille: cost of a thousand impressions, cost * 1000 / impressions. NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cpm(cost double precision, impressions double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN impressions OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE cost OPERATOR(pg_catalog.*) 1000::pg_catalog.float8 OPERATOR(pg_catalog./) impressions END;
+COMMENT ON FUNCTION @extschema@.cpm(double precision, double precision) IS
+'Cost per mille: cost of a thousand impressions, cost * 1000 / impressions. NULL when impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cpc(cost numeric, clicks numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN clicks OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE cost OPERATOR(pg_catalog./) clicks END;
+COMMENT ON FUNCTION @extschema@.cpc(numeric, numeric) IS
+'Cost per click: cost / clicks. NULL when clicks is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cpc(cost double precision, clicks double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN clicks OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE cost OPERATOR(pg_catalog./) clicks END;
+COMMENT ON FUNCTION @extschema@.cpc(double precision, double precision) IS
+'Cost per click: cost / clicks. NULL when clicks is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cpa(cost numeric, conversions numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN conversions OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE cost OPERATOR(pg_catalog./) conversions END;
+COMMENT ON FUNCTION @extschema@.cpa(numeric, numeric) IS
+'Cost per acquisition: cost / conversions. NULL when conversions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cpa(cost double precision, conversions double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN conversions OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE cost OPERATOR(pg_catalog./) conversions END;
+COMMENT ON FUNCTION @extschema@.cpa(double precision, double precision) IS
+'Cost per acquisition: cost / conversions. NULL when conversions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.roas(revenue numeric, cost numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN cost OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE revenue OPERATOR(pg_catalog./) cost END;
+COMMENT ON FUNCTION @extschema@.roas(numeric, numeric) IS
+'Return on ad spend: revenue / cost (2.5 = 2.50 earned per 1.00 spent). NULL when cost is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.roas(revenue double precision, cost double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN cost OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE revenue OPERATOR(pg_catalog./) cost END;
+COMMENT ON FUNCTION @extschema@.roas(double precision, double precision) IS
+'Return on ad spend: revenue / cost (2.5 = 2.50 earned per 1.00 spent). NULL when cost is 0 or NULL.';
+
+-------------------------------------------------------------------------------
+-- Metrics: confidence intervals and tests (C: they need the normal quantile)
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.rate_lower(successes double precision, trials double precision,
+                                       confidence double precision DEFAULT 0.95)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'rate_lower'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rate_lower(double precision, double precision, double precision) IS
+'Lower bound of the Wilson score interval for the rate successes / trials at the given two-sided confidence (default 0.95). NULL when trials is 0. Counts must satisfy 0 <= successes <= trials; confidence must be in (0,1).';
+
+CREATE FUNCTION @extschema@.rate_upper(successes double precision, trials double precision,
+                                       confidence double precision DEFAULT 0.95)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'rate_upper'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.rate_upper(double precision, double precision, double precision) IS
+'Upper bound of the Wilson score interval for the rate successes / trials at the given two-sided confidence (default 0.95). NULL when trials is 0. Counts must satisfy 0 <= successes <= trials; confidence must be in (0,1).';
+
+CREATE FUNCTION @extschema@.ab_test_p_value(successes_a double precision, trials_a double precision,
+                                            successes_b double precision, trials_b double precision)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'ab_test_p_value'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.ab_test_p_value(double precision, double precision, double precision, double precision) IS
+'Two-sided p-value of the pooled two-proportion z-test comparing successes_a / trials_a with successes_b / trials_b (e.g. the CTR of two creatives). NULL when either group has no trials; 1 when both rates are 0 or both are 1.';
+
+-------------------------------------------------------------------------------
+-- reach_sketch: distinct-user counting (UltraLogLog registers, exact sparse
+-- mode for small sets), mergeable, hash-compatible with postgresql-hll
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.reach_sketch;
+
+CREATE FUNCTION @extschema@.reach_sketch_in(cstring) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_sketch_out(@extschema@.reach_sketch) RETURNS cstring
+AS 'MODULE_PATHNAME', 'reach_sketch_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_sketch_recv(internal) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_sketch_send(@extschema@.reach_sketch) RETURNS bytea
+AS 'MODULE_PATHNAME', 'reach_sketch_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.reach_sketch (
+	INPUT = @extschema@.reach_sketch_in,
+	OUTPUT = @extschema@.reach_sketch_out,
+	RECEIVE = @extschema@.reach_sketch_recv,
+	SEND = @extschema@.reach_sketch_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.reach_sketch IS
+'Distinct-count sketch of user ids (UltraLogLog registers, exact sparse form for small sets); build with reach_agg, merge with reach_union_agg or ||, read with reach().';
+
+COMMENT ON FUNCTION @extschema@.reach_sketch_in(cstring) IS 'Text input of reach_sketch: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.reach_sketch_out(@extschema@.reach_sketch) IS 'Text output of reach_sketch: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.reach_sketch_recv(internal) IS 'Binary input of reach_sketch; checked.';
+COMMENT ON FUNCTION @extschema@.reach_sketch_send(@extschema@.reach_sketch) IS 'Binary output of reach_sketch.';
+
+CREATE FUNCTION @extschema@.reach_sketch(bytea) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch(bytea) IS
+'Cast from bytea: the bytes become a reach_sketch only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.reach_sketch) WITH FUNCTION @extschema@.reach_sketch(bytea);
+CREATE CAST (@extschema@.reach_sketch AS bytea) WITHOUT FUNCTION;
+
+-- aggregate support
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_union_trans(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_union_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_combine(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_final(@extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_count_final(@extschema@.reach_sketch)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_count_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint) IS 'Transition function of reach_agg (not strict: the first row creates the state, NULL values are skipped).';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bigint, integer) IS 'Transition function of reach_agg with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer) IS 'Transition function of reach_agg; integers hash as the same bigint.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, integer, integer) IS 'Transition function of reach_agg with a precision; integers hash as the same bigint.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text) IS 'Transition function of reach_agg over text (its bytes are hashed).';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, text, integer) IS 'Transition function of reach_agg over text with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea) IS 'Transition function of reach_agg over bytea.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, bytea, integer) IS 'Transition function of reach_agg over bytea with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid) IS 'Transition function of reach_agg over uuid (its 16 bytes are hashed).';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, uuid, integer) IS 'Transition function of reach_agg over uuid with a precision.';
+COMMENT ON FUNCTION @extschema@.reach_union_trans(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Transition function of reach_union_agg (NULL sketches are skipped).';
+COMMENT ON FUNCTION @extschema@.reach_combine(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Combine function of the reach aggregates (parallel query, Citus).';
+COMMENT ON FUNCTION @extschema@.reach_agg_final(@extschema@.reach_sketch) IS 'Final function of reach_agg and reach_union_agg: the canonical sketch; zero rows give an empty sketch.';
+COMMENT ON FUNCTION @extschema@.reach_count_final(@extschema@.reach_sketch) IS 'Final function of reach_count: the estimated number of distinct values.';
+
+-- SSPACE: a group's state grows to 2^14 8-bit registers after a 8-byte
+-- header and the 4-byte varlena header at the default precision.  Declaring
+-- it lets the planner size a hash aggregate's table for the states it will
+-- really hold (without it, it assumes tiny states and allocates buckets for
+-- every group it guesses, e.g. 1M for GROUP BY campaign_id, ts::date).
+CREATE AGGREGATE @extschema@.reach_agg(bigint) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(bigint, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(integer, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(text) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(text, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(bytea) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(bytea, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(uuid) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(uuid, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_union_agg(@extschema@.reach_sketch) (
+	SFUNC = @extschema@.reach_union_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(bigint) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(text) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(bytea) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(uuid) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+
+COMMENT ON AGGREGATE @extschema@.reach_agg(bigint) IS 'Reach sketch of the distinct values (precision 14: 0.6 % relative standard error once dense, exact for small sets). Zero rows give an empty sketch; NULLs are skipped.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(bigint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18: 2^precision registers once dense).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(integer) IS 'Reach sketch of the distinct values; integers hash as the same bigint.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(integer, integer) IS 'Reach sketch of the distinct values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(text) IS 'Reach sketch of the distinct text values.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(text, integer) IS 'Reach sketch of the distinct text values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(bytea) IS 'Reach sketch of the distinct bytea values.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(bytea, integer) IS 'Reach sketch of the distinct bytea values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_agg(uuid) IS 'Reach sketch of the distinct uuid values.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(uuid, integer) IS 'Reach sketch of the distinct uuid values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_union_agg(@extschema@.reach_sketch) IS 'Union of reach sketches (e.g. daily rollups into a month): the sketch of all their values. Different precisions fold to the lowest; empty sketches do not lower it.';
+COMMENT ON AGGREGATE @extschema@.reach_count(bigint) IS 'Estimated number of distinct values, in one step (reach(reach_agg(x))).';
+COMMENT ON AGGREGATE @extschema@.reach_count(integer) IS 'Estimated number of distinct values, in one step.';
+COMMENT ON AGGREGATE @extschema@.reach_count(text) IS 'Estimated number of distinct text values, in one step.';
+COMMENT ON AGGREGATE @extschema@.reach_count(bytea) IS 'Estimated number of distinct bytea values, in one step.';
+COMMENT ON AGGREGATE @extschema@.reach_count(uuid) IS 'Estimated number of distinct uuid values, in one step.';
+
+-- accessors
+CREATE FUNCTION @extschema@.reach(@extschema@.reach_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_reach' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach(@extschema@.reach_sketch) IS
+'Estimated number of distinct users in the sketch (exact in practice while it is sparse).';
+CREATE FUNCTION @extschema@.reach_lower(@extschema@.reach_sketch, confidence double precision DEFAULT 0.95)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_lower' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_lower(@extschema@.reach_sketch, double precision) IS
+'Lower bound of the reach at the given two-sided confidence (default 0.95), from the estimator''s relative standard error.';
+CREATE FUNCTION @extschema@.reach_upper(@extschema@.reach_sketch, confidence double precision DEFAULT 0.95)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_upper' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_upper(@extschema@.reach_sketch, double precision) IS
+'Upper bound of the reach at the given two-sided confidence (default 0.95), from the estimator''s relative standard error.';
+CREATE FUNCTION @extschema@.reach_sketch_info(@extschema@.reach_sketch) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'reach_sketch_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_info(@extschema@.reach_sketch) IS
+'Facts about a sketch: format version, precision, representation (sparse or dense), sparse entries, nonzero registers, bytes, relative standard error.';
+
+-- union operator, equality and hashing (GROUP BY, DISTINCT, UNION on sketch columns)
+CREATE FUNCTION @extschema@.reach_sketch_union(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_union(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Union of two reach sketches (the || operator).';
+CREATE OPERATOR @extschema@.|| (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
+	FUNCTION = @extschema@.reach_sketch_union, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Union of two reach sketches.';
+
+CREATE FUNCTION @extschema@.reach_sketch_eq(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_eq(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'True when two sketches hold the same values at the same precision.';
+CREATE FUNCTION @extschema@.reach_sketch_ne(@extschema@.reach_sketch, @extschema@.reach_sketch)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_ne(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'True when two sketches differ.';
+CREATE FUNCTION @extschema@.reach_sketch_hash(@extschema@.reach_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'reach_sketch_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_hash(@extschema@.reach_sketch) IS
+'Hash of a sketch for hash joins and hash aggregation (agrees with =).';
+CREATE FUNCTION @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_sketch_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint) IS
+'Seeded 64-bit hash of a sketch (hash partitioning).';
+
+CREATE OPERATOR @extschema@.= (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
+	FUNCTION = @extschema@.reach_sketch_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
+	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Sketches hold the same values at the same precision.';
+CREATE OPERATOR @extschema@.<> (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch,
+	FUNCTION = @extschema@.reach_sketch_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
+	RESTRICT = neqsel, JOIN = neqjoinsel);
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Sketches differ.';
+CREATE OPERATOR CLASS @extschema@.reach_sketch_hash_ops
+DEFAULT FOR TYPE @extschema@.reach_sketch USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	FUNCTION 1 @extschema@.reach_sketch_hash(@extschema@.reach_sketch),
+	FUNCTION 2 @extschema@.reach_sketch_hash_extended(@extschema@.reach_sketch, bigint);
+
+-- a total order (by canonical bytes, meaningless to an analyst) so that
+-- sort-based plans work on sketch columns: count(DISTINCT s), ORDER BY
+CREATE FUNCTION @extschema@.reach_sketch_cmp(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'reach_sketch_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_cmp(@extschema@.reach_sketch, @extschema@.reach_sketch) IS
+'Btree comparison of sketches (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.reach_sketch_lt(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_lt(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.reach_sketch_le(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_le(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.reach_sketch_gt(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_gt(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.reach_sketch_ge(@extschema@.reach_sketch, @extschema@.reach_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'reach_sketch_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_ge(@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches.';
+CREATE OPERATOR @extschema@.< (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
+	RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
+	RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
+	RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (
+	LEFTARG = @extschema@.reach_sketch, RIGHTARG = @extschema@.reach_sketch, FUNCTION = @extschema@.reach_sketch_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
+	RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.< (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.reach_sketch, @extschema@.reach_sketch) IS 'Btree order of sketches (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.reach_sketch_btree_ops
+DEFAULT FOR TYPE @extschema@.reach_sketch USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 2 @extschema@.<= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 3 @extschema@.= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 4 @extschema@.>= (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	OPERATOR 5 @extschema@.> (@extschema@.reach_sketch, @extschema@.reach_sketch),
+	FUNCTION 1 @extschema@.reach_sketch_cmp(@extschema@.reach_sketch, @extschema@.reach_sketch);
+
+-- postgresql-hll interchange
+CREATE FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) RETURNS bytea
+AS 'MODULE_PATHNAME', 'reach_sketch_to_hll' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) IS
+'The sketch in postgresql-hll''s storage format (log2m = precision up to 17, regwidth 5): reach_sketch_to_hll(s)::hll works where that extension is installed.';
+CREATE FUNCTION @extschema@.reach_sketch_from_hll(bytea) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_from_hll' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(bytea) IS
+'A reach_sketch from a postgresql-hll value (hll::bytea): explicit hll values keep full fidelity; sparse and full ones become HyperLogLog registers (estimated with Ertl''s improved HLL estimator).';
+CREATE FUNCTION @extschema@.reach_sketch_from_hll(text) RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_sketch_from_hll_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(text) IS
+'A reach_sketch from the text form (\x hex) of a postgresql-hll value, so reach_sketch_from_hll(h::text) works on an hll column.';
+
+-------------------------------------------------------------------------------
+-- frequency_sketch: reach and frequency (a bottom-k sample of users with
+-- exact impression counts), mergeable across rollups
+-------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.frequency_sketch;
+
+CREATE FUNCTION @extschema@.frequency_sketch_in(cstring) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.frequency_sketch_out(@extschema@.frequency_sketch) RETURNS cstring
+AS 'MODULE_PATHNAME', 'frequency_sketch_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.frequency_sketch_recv(internal) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.frequency_sketch_send(@extschema@.frequency_sketch) RETURNS bytea
+AS 'MODULE_PATHNAME', 'frequency_sketch_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.frequency_sketch (
+	INPUT = @extschema@.frequency_sketch_in,
+	OUTPUT = @extschema@.frequency_sketch_out,
+	RECEIVE = @extschema@.frequency_sketch_recv,
+	SEND = @extschema@.frequency_sketch_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.frequency_sketch IS
+'Reach-and-frequency sketch: a sample of up to k users (exact while a group has at most k) with each one''s exact impression count; build with frequency_agg, merge with frequency_union_agg or ||.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_in(cstring) IS 'Text input of frequency_sketch: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_out(@extschema@.frequency_sketch) IS 'Text output of frequency_sketch: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_recv(internal) IS 'Binary input of frequency_sketch; checked.';
+COMMENT ON FUNCTION @extschema@.frequency_sketch_send(@extschema@.frequency_sketch) IS 'Binary output of frequency_sketch.';
+
+CREATE FUNCTION @extschema@.frequency_sketch(bytea) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch(bytea) IS
+'Cast from bytea: the bytes become a frequency_sketch only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.frequency_sketch) WITH FUNCTION @extschema@.frequency_sketch(bytea);
+CREATE CAST (@extschema@.frequency_sketch AS bytea) WITHOUT FUNCTION;
+
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint) IS 'Transition function of frequency_agg over bigint (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint) IS 'Transition function of frequency_agg over bigint with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bigint, bigint, integer) IS 'Transition function of frequency_agg over bigint with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer) IS 'Transition function of frequency_agg over integer (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint) IS 'Transition function of frequency_agg over integer with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, integer, bigint, integer) IS 'Transition function of frequency_agg over integer with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text) IS 'Transition function of frequency_agg over text (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint) IS 'Transition function of frequency_agg over text with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, text, bigint, integer) IS 'Transition function of frequency_agg over text with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea) IS 'Transition function of frequency_agg over bytea (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint) IS 'Transition function of frequency_agg over bytea with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_bytes' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, bytea, bigint, integer) IS 'Transition function of frequency_agg over bytea with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid) IS 'Transition function of frequency_agg over uuid (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint) IS 'Transition function of frequency_agg over uuid with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, uuid, bigint, integer) IS 'Transition function of frequency_agg over uuid with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_union_trans(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_union_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_union_trans(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Transition function of frequency_union_agg (NULL sketches are skipped).';
+CREATE FUNCTION @extschema@.frequency_combine(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_combine(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Combine function of the frequency aggregates (parallel query, Citus).';
+CREATE FUNCTION @extschema@.frequency_agg_final(@extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_final(@extschema@.frequency_sketch) IS 'Final function of frequency_agg and frequency_union_agg: the canonical sketch; zero rows give an empty sketch.';
+
+CREATE AGGREGATE @extschema@.frequency_agg(bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint) IS 'Frequency sketch of the users (bigint): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(bigint, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint, bigint) IS 'Frequency sketch of the users (bigint): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(bigint, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint, bigint, integer) IS 'Frequency sketch of the users (bigint): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(integer) IS 'Frequency sketch of the users (integer): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint) IS 'Frequency sketch of the users (integer): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) IS 'Frequency sketch of the users (integer): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(text) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(text) IS 'Frequency sketch of the users (text): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(text, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(text, bigint) IS 'Frequency sketch of the users (text): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(text, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(text, bigint, integer) IS 'Frequency sketch of the users (text): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(bytea) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea) IS 'Frequency sketch of the users (bytea): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(bytea, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea, bigint) IS 'Frequency sketch of the users (bytea): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(bytea, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea, bigint, integer) IS 'Frequency sketch of the users (bytea): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_agg(uuid) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid) IS 'Frequency sketch of the users (uuid): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(uuid, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid, bigint) IS 'Frequency sketch of the users (uuid): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(uuid, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid, bigint, integer) IS 'Frequency sketch of the users (uuid): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+CREATE AGGREGATE @extschema@.frequency_union_agg(@extschema@.frequency_sketch) (
+	SFUNC = @extschema@.frequency_union_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_union_agg(@extschema@.frequency_sketch) IS 'Union of frequency sketches, summing each user''s impressions (daily rollups into a month give the sketch of the month''s events). Different k merge to the smallest; empty sketches do not lower it.';
+
+CREATE FUNCTION @extschema@.reach(@extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach(@extschema@.frequency_sketch) IS 'Estimated distinct users (exact while the sketch holds at most k users).';
+CREATE FUNCTION @extschema@.impressions(@extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_impressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.impressions(@extschema@.frequency_sketch) IS 'Exact total of the impressions added.';
+CREATE FUNCTION @extschema@.average_frequency(@extschema@.frequency_sketch) RETURNS double precision
+AS 'MODULE_PATHNAME', 'frequency_sketch_average_frequency' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.average_frequency(@extschema@.frequency_sketch) IS 'Impressions per user reached (impressions / reach); NULL for an empty sketch.';
+CREATE FUNCTION @extschema@.reach_at_least(@extschema@.frequency_sketch, n integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_at_least' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_at_least(@extschema@.frequency_sketch, integer) IS 'Estimated users who saw the ad at least n times (effective reach, e.g. n = 3).';
+CREATE FUNCTION @extschema@.frequency_histogram(@extschema@.frequency_sketch, max_frequency integer DEFAULT 10)
+RETURNS TABLE(frequency integer, reach bigint, reach_at_least bigint, share double precision)
+AS 'MODULE_PATHNAME', 'frequency_sketch_histogram' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.frequency_histogram(@extschema@.frequency_sketch, integer) IS 'Frequency distribution: for frequency 1 .. max_frequency (the last row is "max_frequency or more"), the users reached that often, at least that often, and their share of the reach.';
+CREATE FUNCTION @extschema@.reach_intersection(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_intersection' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_intersection(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Estimated users in both audiences (overlap); 0 for disjoint audiences.';
+CREATE FUNCTION @extschema@.reach_difference(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_difference' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_difference(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Estimated users in the first audience and not in the second (incremental reach of the first over the second).';
+CREATE FUNCTION @extschema@.frequency_sketch_info(@extschema@.frequency_sketch) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'frequency_sketch_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_info(@extschema@.frequency_sketch) IS 'Facts about a sketch: format version, k, mode (exact or sampling), users kept, theta, impressions, reach, relative standard error, bytes.';
+CREATE FUNCTION @extschema@.frequency_sketch_union(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_sketch_union' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_union(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Union of two frequency sketches (the || operator).';
+CREATE OPERATOR @extschema@.|| (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_union, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Union of two frequency sketches.';
+
+CREATE FUNCTION @extschema@.frequency_sketch_eq(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_eq(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'True when two sketches hold the same users, counts and parameters.';
+CREATE FUNCTION @extschema@.frequency_sketch_ne(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_ne(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'True when two sketches differ.';
+CREATE FUNCTION @extschema@.frequency_sketch_lt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_lt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_le(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_le(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_gt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_gt(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_ge(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS boolean
+AS 'MODULE_PATHNAME', 'frequency_sketch_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_ge(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches.';
+CREATE FUNCTION @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'frequency_sketch_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree comparison of sketches (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.frequency_sketch_hash(@extschema@.frequency_sketch) RETURNS integer
+AS 'MODULE_PATHNAME', 'frequency_sketch_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_hash(@extschema@.frequency_sketch) IS 'Hash of a sketch (agrees with =).';
+CREATE FUNCTION @extschema@.frequency_sketch_hash_extended(@extschema@.frequency_sketch, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_sketch_hash_extended(@extschema@.frequency_sketch, bigint) IS 'Seeded 64-bit hash of a sketch.';
+CREATE OPERATOR @extschema@.= (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR @extschema@.<> (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR @extschema@.< (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (LEFTARG = @extschema@.frequency_sketch, RIGHTARG = @extschema@.frequency_sketch, FUNCTION = @extschema@.frequency_sketch_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Sketches hold the same users, counts and parameters.';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Sketches differ.';
+COMMENT ON OPERATOR @extschema@.< (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.frequency_sketch, @extschema@.frequency_sketch) IS 'Btree order of sketches (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.frequency_sketch_hash_ops DEFAULT FOR TYPE @extschema@.frequency_sketch USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	FUNCTION 1 @extschema@.frequency_sketch_hash(@extschema@.frequency_sketch),
+	FUNCTION 2 @extschema@.frequency_sketch_hash_extended(@extschema@.frequency_sketch, bigint);
+CREATE OPERATOR CLASS @extschema@.frequency_sketch_btree_ops DEFAULT FOR TYPE @extschema@.frequency_sketch USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 2 @extschema@.<= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 3 @extschema@.= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 4 @extschema@.>= (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	OPERATOR 5 @extschema@.> (@extschema@.frequency_sketch, @extschema@.frequency_sketch),
+	FUNCTION 1 @extschema@.frequency_sketch_cmp(@extschema@.frequency_sketch, @extschema@.frequency_sketch);
+
+-- ---------------------------------------------------------------------------
+-- journey and attribute(): one user's impressions, clicks and conversions,
+-- and the credit each conversion gives the touches before it.
+-- ---------------------------------------------------------------------------
+CREATE TYPE @extschema@.journey;
+
+CREATE FUNCTION @extschema@.journey_in(cstring) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.journey_out(@extschema@.journey) RETURNS cstring
+AS 'MODULE_PATHNAME', 'journey_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.journey_recv(internal) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.journey_send(@extschema@.journey) RETURNS bytea
+AS 'MODULE_PATHNAME', 'journey_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE @extschema@.journey (
+	INPUT = @extschema@.journey_in,
+	OUTPUT = @extschema@.journey_out,
+	RECEIVE = @extschema@.journey_recv,
+	SEND = @extschema@.journey_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.journey IS
+'One user''s time-ordered impressions, clicks and conversions (touch strings stored once); build with journey_agg(ts, kind, touch [, value]) GROUP BY user, credit conversions with attribute().';
+COMMENT ON FUNCTION @extschema@.journey_in(cstring) IS 'Text input of journey: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.journey_out(@extschema@.journey) IS 'Text output of journey: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.journey_recv(internal) IS 'Binary input of journey; checked.';
+COMMENT ON FUNCTION @extschema@.journey_send(@extschema@.journey) IS 'Binary output of journey.';
+
+CREATE FUNCTION @extschema@.journey(bytea) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey(bytea) IS
+'Cast from bytea: the bytes become a journey only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.journey) WITH FUNCTION @extschema@.journey(bytea);
+CREATE CAST (@extschema@.journey AS bytea) WITHOUT FUNCTION;
+
+CREATE FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text) IS 'Transition function of journey_agg (not strict: rows with a NULL ts or kind are skipped; an unknown kind is an error).';
+CREATE FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text, double precision) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_trans(@extschema@.journey, timestamptz, text, text, double precision) IS 'Transition function of journey_agg with a conversion value (not strict: rows with a NULL ts or kind are skipped; an unknown kind is an error).';
+CREATE FUNCTION @extschema@.journey_combine(@extschema@.journey, @extschema@.journey) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_combine(@extschema@.journey, @extschema@.journey) IS 'Combine function of journey_agg (parallel query, Citus).';
+CREATE FUNCTION @extschema@.journey_agg_final(@extschema@.journey) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_agg_final(@extschema@.journey) IS 'Final function of journey_agg: the events sorted once into the canonical journey; zero rows give an empty journey.';
+
+CREATE AGGREGATE @extschema@.journey_agg(ts timestamptz, kind text, touch text) (
+	SFUNC = @extschema@.journey_agg_trans, STYPE = @extschema@.journey,
+	FINALFUNC = @extschema@.journey_agg_final, COMBINEFUNC = @extschema@.journey_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text) IS 'One user''s journey (use with GROUP BY user): kind is impression, click or conversion; touch is the campaign (or creative, ...), NULL allowed. Rows with a NULL ts or kind are skipped.';
+CREATE AGGREGATE @extschema@.journey_agg(ts timestamptz, kind text, touch text, value double precision) (
+	SFUNC = @extschema@.journey_agg_trans, STYPE = @extschema@.journey,
+	FINALFUNC = @extschema@.journey_agg_final, COMBINEFUNC = @extschema@.journey_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, double precision) IS 'One user''s journey with conversion values (revenue; ignored on impressions and clicks). Rows with a NULL ts or kind are skipped.';
+
+CREATE FUNCTION @extschema@.journey_concat(@extschema@.journey, @extschema@.journey) RETURNS @extschema@.journey
+AS 'MODULE_PATHNAME', 'journey_concat' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_concat(@extschema@.journey, @extschema@.journey) IS 'The journey of both journeys'' events (the || operator): e.g. a user''s daily journeys into a month.';
+CREATE OPERATOR @extschema@.|| (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_concat, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.journey, @extschema@.journey) IS 'The journey of both journeys'' events.';
+
+CREATE FUNCTION @extschema@.attribute(j @extschema@.journey, model text DEFAULT 'last_touch',
+	click_window interval DEFAULT '7 days', view_window interval DEFAULT '1 day',
+	half_life interval DEFAULT '7 days')
+RETURNS TABLE(conversion_time timestamptz, touch text, touch_kind text, touch_time timestamptz,
+	credit double precision, value double precision, lag interval)
+AS 'MODULE_PATHNAME', 'journey_attribute' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval) IS
+'Attribution: for every conversion, the credit of each touch. A touch qualifies when 0 <= conversion_time - touch_time <= its window (click_window for clicks, view_window for impressions; months count 30 days); if a click qualifies only clicks share the credit (post-click), else impressions (post-impression), else one row with touch NULL (unattributed). Models: last_touch, first_touch, linear, time_decay (2^(-lag/half_life)), position_based (40/20/40). sum(credit) = conversions; value = credit x conversion value; lag = conversion_time - touch_time.';
+
+CREATE FUNCTION @extschema@.journey_events(j @extschema@.journey)
+RETURNS TABLE(ts timestamptz, kind text, touch text, value double precision)
+AS 'MODULE_PATHNAME', 'journey_events' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION @extschema@.journey_events(@extschema@.journey) IS 'The events of a journey in its order: by time; at equal times impressions, clicks, conversions; then by touch.';
+CREATE FUNCTION @extschema@.journey_info(@extschema@.journey) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'journey_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_info(@extschema@.journey) IS 'Facts about a journey: format version, representation, events, impressions, clicks, conversions, conversions with a value, distinct touches, bytes.';
+
+CREATE FUNCTION @extschema@.journey_eq(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_eq(@extschema@.journey, @extschema@.journey) IS 'True when two journeys hold the same events.';
+CREATE FUNCTION @extschema@.journey_ne(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_ne(@extschema@.journey, @extschema@.journey) IS 'True when two journeys differ.';
+CREATE FUNCTION @extschema@.journey_lt(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_lt(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_le(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_le(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_gt(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_gt(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_ge(@extschema@.journey, @extschema@.journey) RETURNS boolean
+AS 'MODULE_PATHNAME', 'journey_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_ge(@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys.';
+CREATE FUNCTION @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey) RETURNS integer
+AS 'MODULE_PATHNAME', 'journey_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey) IS 'Btree comparison of journeys (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.journey_hash(@extschema@.journey) RETURNS integer
+AS 'MODULE_PATHNAME', 'journey_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_hash(@extschema@.journey) IS 'Hash of a journey (agrees with =).';
+CREATE FUNCTION @extschema@.journey_hash_extended(@extschema@.journey, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'journey_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.journey_hash_extended(@extschema@.journey, bigint) IS 'Seeded 64-bit hash of a journey.';
+CREATE OPERATOR @extschema@.= (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR @extschema@.<> (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR @extschema@.< (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (LEFTARG = @extschema@.journey, RIGHTARG = @extschema@.journey, FUNCTION = @extschema@.journey_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.journey, @extschema@.journey) IS 'Journeys hold the same events.';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.journey, @extschema@.journey) IS 'Journeys differ.';
+COMMENT ON OPERATOR @extschema@.< (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.journey, @extschema@.journey) IS 'Btree order of journeys (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.journey_hash_ops DEFAULT FOR TYPE @extschema@.journey USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.journey, @extschema@.journey),
+	FUNCTION 1 @extschema@.journey_hash(@extschema@.journey),
+	FUNCTION 2 @extschema@.journey_hash_extended(@extschema@.journey, bigint);
+CREATE OPERATOR CLASS @extschema@.journey_btree_ops DEFAULT FOR TYPE @extschema@.journey USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.journey, @extschema@.journey),
+	OPERATOR 2 @extschema@.<= (@extschema@.journey, @extschema@.journey),
+	OPERATOR 3 @extschema@.= (@extschema@.journey, @extschema@.journey),
+	OPERATOR 4 @extschema@.>= (@extschema@.journey, @extschema@.journey),
+	OPERATOR 5 @extschema@.> (@extschema@.journey, @extschema@.journey),
+	FUNCTION 1 @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey);
