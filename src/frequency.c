@@ -467,4 +467,4 @@ frequency_sketch_union(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(frequency_canonical(state));
 }
 
-IE_SKETCH_ORDER_FUNCTIONS(frequency_sketch, frequency_canonical_arg);
+IE_SKETCH_ORDER_FUNCTIONS(frequency_sketch, frequency);

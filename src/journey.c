@@ -491,4 +491,4 @@ journey_info(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
 }
 
-IE_SKETCH_ORDER_FUNCTIONS(journey, journey_canonical_arg);
+IE_SKETCH_ORDER_FUNCTIONS(journey, journey);

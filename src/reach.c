@@ -477,18 +477,11 @@ reach_sketch_union(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(reach_canonical(state));
 }
 
-/* a canonical, checked argument */
-static struct varlena *
-reach_canonical_arg(FunctionCallInfo fcinfo, int n)
-{
-	return reach_canonical(reach_arg(fcinfo, n));
-}
-
 /*
  * Equality is equality of canonical forms, i.e. of the sets of hashes the
  * sketches hold (and their precision); the hash agrees with it.
  */
-IE_SKETCH_ORDER_FUNCTIONS(reach_sketch, reach_canonical_arg);
+IE_SKETCH_ORDER_FUNCTIONS(reach_sketch, reach);
 
 /* ------------------------------------------------------------------------
  * postgresql-hll interchange

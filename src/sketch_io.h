@@ -47,17 +47,59 @@ extern bytea *ie_varlena_send(struct varlena *v);
 /* byte order of two canonical sketches: equality is byte equality */
 extern int	ie_varlena_cmp(struct varlena *a, struct varlena *b);
 
+/* free v if it is a copy of the argument it was fetched from */
+static inline void
+ie_free_if_copy(struct varlena *v, Datum arg)
+{
+	if ((Pointer) v != DatumGetPointer(arg))
+		pfree(v);
+}
+
 /*
- * The comparison, equality and hash functions of a sketch type, on the
- * canonical forms its canonical_arg(fcinfo, n) returns (checked,
- * detoasted, canonicalized).  The order means nothing to an analyst; it
- * exists so that sort-based plans work (count(DISTINCT s), ORDER BY).
+ * The comparison, equality and hash functions of a sketch type, on
+ * canonical forms: equal canonical values are equal bytes.  The order means
+ * nothing to an analyst; it exists so that sort-based plans work
+ * (count(DISTINCT s), ORDER BY).  Sorts and hash tables call these once per
+ * pair or value, so they decode nothing they need not and keep nothing: an
+ * operand whose header shows it canonical (prefix##_canonical_by_header,
+ * the core's) is compared as its bytes; any other is checked and
+ * canonicalized (prefix##_check_bytes, prefix##_canonical, the glue's); and
+ * every copy is freed before the function returns, so a sort's memory does
+ * not grow with its comparisons.
  */
-#define IE_SKETCH_ORDER_FUNCTIONS(type, canonical_arg) \
+#define IE_SKETCH_ORDER_FUNCTIONS(type, prefix) \
+static struct varlena * \
+type##_order_arg(FunctionCallInfo fcinfo, int n) \
+{ \
+	struct varlena *v_ = PG_DETOAST_DATUM(PG_GETARG_DATUM(n)); \
+	struct varlena *c_; \
+	if (prefix##_canonical_by_header(IE_BODY(v_), IE_BODY_LEN(v_))) \
+		return v_; \
+	prefix##_check_bytes(IE_BODY(v_), IE_BODY_LEN(v_), ERRCODE_INVALID_BINARY_REPRESENTATION); \
+	c_ = prefix##_canonical(v_); \
+	if (c_ != v_) \
+		ie_free_if_copy(v_, PG_GETARG_DATUM(n)); \
+	return c_; \
+} \
 static int \
 type##_compare(FunctionCallInfo fcinfo) \
 { \
-	return ie_varlena_cmp(canonical_arg(fcinfo, 0), canonical_arg(fcinfo, 1)); \
+	struct varlena *a_ = type##_order_arg(fcinfo, 0); \
+	struct varlena *b_ = type##_order_arg(fcinfo, 1); \
+	int			r_ = ie_varlena_cmp(a_, b_); \
+	ie_free_if_copy(a_, PG_GETARG_DATUM(0)); \
+	ie_free_if_copy(b_, PG_GETARG_DATUM(1)); \
+	return r_; \
+} \
+static Datum \
+type##_hash_with_seed(FunctionCallInfo fcinfo, bool extended) \
+{ \
+	struct varlena *c_ = type##_order_arg(fcinfo, 0); \
+	Datum		h_ = extended ? \
+		hash_any_extended(IE_BODY(c_), (int) IE_BODY_LEN(c_), PG_GETARG_INT64(1)) : \
+		hash_any(IE_BODY(c_), (int) IE_BODY_LEN(c_)); \
+	ie_free_if_copy(c_, PG_GETARG_DATUM(0)); \
+	return h_; \
 } \
 PG_FUNCTION_INFO_V1(type##_cmp); \
 Datum type##_cmp(PG_FUNCTION_ARGS) { PG_RETURN_INT32(type##_compare(fcinfo)); } \
@@ -74,17 +116,9 @@ Datum type##_gt(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) > 0); 
 PG_FUNCTION_INFO_V1(type##_ge); \
 Datum type##_ge(PG_FUNCTION_ARGS) { PG_RETURN_BOOL(type##_compare(fcinfo) >= 0); } \
 PG_FUNCTION_INFO_V1(type##_hash); \
-Datum type##_hash(PG_FUNCTION_ARGS) \
-{ \
-	struct varlena *c_ = canonical_arg(fcinfo, 0); \
-	return hash_any(IE_BODY(c_), (int) IE_BODY_LEN(c_)); \
-} \
+Datum type##_hash(PG_FUNCTION_ARGS) { return type##_hash_with_seed(fcinfo, false); } \
 PG_FUNCTION_INFO_V1(type##_hash_extended); \
-Datum type##_hash_extended(PG_FUNCTION_ARGS) \
-{ \
-	struct varlena *c_ = canonical_arg(fcinfo, 0); \
-	return hash_any_extended(IE_BODY(c_), (int) IE_BODY_LEN(c_), PG_GETARG_INT64(1)); \
-} \
+Datum type##_hash_extended(PG_FUNCTION_ARGS) { return type##_hash_with_seed(fcinfo, true); } \
 extern int no_such_variable
 
 /* user-id hashes: integers widen to bigint; text and bytea hash their bytes */

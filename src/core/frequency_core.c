@@ -1021,6 +1021,13 @@ frequency_canonical_size(const uint8_t *body, size_t len)
 }
 
 bool
+frequency_canonical_by_header(const uint8_t *body, size_t len)
+{
+	return len >= FREQUENCY_HEADER_SIZE && body[0] == FREQUENCY_FORMAT_VERSION &&
+		body[1] == FREQUENCY_REP_CANONICAL;
+}
+
+bool
 frequency_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;

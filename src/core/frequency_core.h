@@ -230,6 +230,14 @@ extern size_t frequency_canonicalize(uint8_t *dst, size_t dstlen,
 /* true if the value is a STATE, i.e. not canonical */
 extern bool frequency_needs_canonicalize(const uint8_t *body, size_t len);
 
+/*
+ * true if the header alone shows a canonical value (CANONICAL): the
+ * comparison and hash functions then use its bytes as they are, without
+ * decoding them, since equal canonical values are equal bytes.  Reads at
+ * most the header; safe on any bytes.
+ */
+extern bool frequency_canonical_by_header(const uint8_t *body, size_t len);
+
 /* ---------------------------------------------------------------------
  * Estimates (CANONICAL only: on a STATE they return -1 or false;
  * canonicalize first)

@@ -1023,6 +1023,13 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
  * --------------------------------------------------------------------- */
 
 bool
+journey_canonical_by_header(const uint8_t *body, size_t len)
+{
+	return len >= JOURNEY_HEADER_SIZE && body[0] == JOURNEY_FORMAT_VERSION &&
+		body[1] == JOURNEY_REP_CANONICAL;
+}
+
+bool
 journey_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;

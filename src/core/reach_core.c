@@ -1737,6 +1737,13 @@ reach_canonical_size(const uint8_t *body, size_t len)
 }
 
 bool
+reach_canonical_by_header(const uint8_t *body, size_t len)
+{
+	return len >= REACH_HEADER_SIZE && body[0] == REACH_FORMAT_VERSION &&
+		(body[2] == REACH_REP_SPARSE || body[2] == REACH_REP_DENSE_PACKED);
+}
+
+bool
 reach_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;

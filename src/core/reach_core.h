@@ -244,6 +244,14 @@ extern size_t reach_canonicalize(uint8_t *dst, size_t dstlen,
  */
 extern bool reach_needs_canonicalize(const uint8_t *body, size_t len);
 
+/*
+ * true if the header alone shows a canonical value (SPARSE or DENSE_PACKED): the
+ * comparison and hash functions then use its bytes as they are, without
+ * decoding them, since equal canonical values are equal bytes.  Reads at
+ * most the header; safe on any bytes.
+ */
+extern bool reach_canonical_by_header(const uint8_t *body, size_t len);
+
 /* ---------------------------------------------------------------------
  * DENSE_PACKED expansion
  * --------------------------------------------------------------------- */
