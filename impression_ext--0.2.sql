@@ -16,7 +16,7 @@
 CREATE FUNCTION @extschema@.impression_ext_version()
 RETURNS text
 AS 'MODULE_PATHNAME', 'impression_ext_version'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.impression_ext_version() IS
 'Version of the loaded impression_ext shared library.';
 
@@ -398,6 +398,33 @@ COMMENT ON AGGREGATE @extschema@.reach_count(text) IS 'Estimated number of disti
 COMMENT ON AGGREGATE @extschema@.reach_count(bytea) IS 'Estimated number of distinct bytea values, in one step.';
 COMMENT ON AGGREGATE @extschema@.reach_count(uuid) IS 'Estimated number of distinct uuid values, in one step.';
 
+-- smallint ids (0.2): widened to bigint like integer ids, so that
+-- reach_agg(smallint_col) is not ambiguous between the integer and bigint
+-- aggregates
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, smallint)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, smallint, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_agg_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, smallint) IS 'Transition function of reach_agg over smallint; integers hash as the same bigint.';
+COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, smallint, integer) IS 'Transition function of reach_agg over smallint with a precision; integers hash as the same bigint.';
+CREATE AGGREGATE @extschema@.reach_agg(smallint) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_agg(smallint, integer) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_count(smallint) (
+	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 16396, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.reach_agg(smallint) IS 'Reach sketch of the distinct values; integers hash as the same bigint.';
+COMMENT ON AGGREGATE @extschema@.reach_agg(smallint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18).';
+COMMENT ON AGGREGATE @extschema@.reach_count(smallint) IS 'Estimated number of distinct values, in one step.';
+
 -- accessors
 CREATE FUNCTION @extschema@.reach(@extschema@.reach_sketch) RETURNS bigint
 AS 'MODULE_PATHNAME', 'reach_sketch_reach' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -654,6 +681,31 @@ CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) (
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
 	PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) IS 'Frequency sketch of the users (integer): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+-- smallint ids (0.2), as for reach_agg
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint) IS 'Transition function of frequency_agg over smallint (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint, bigint) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint, bigint) IS 'Transition function of frequency_agg over smallint with a pre-aggregated impressions count (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint, bigint, integer) RETURNS @extschema@.frequency_sketch
+AS 'MODULE_PATHNAME', 'frequency_agg_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint, bigint, integer) IS 'Transition function of frequency_agg over smallint with impressions and k (not strict: the first row creates the state; NULL users and NULL or 0 impressions are skipped).';
+CREATE AGGREGATE @extschema@.frequency_agg(smallint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint) IS 'Frequency sketch of the users (smallint): one row is one impression.';
+CREATE AGGREGATE @extschema@.frequency_agg(smallint, bigint) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint, bigint) IS 'Frequency sketch of the users (smallint): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
+CREATE AGGREGATE @extschema@.frequency_agg(smallint, bigint, integer) (
+	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
+	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
+	PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint, bigint, integer) IS 'Frequency sketch of the users (smallint): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 CREATE AGGREGATE @extschema@.frequency_agg(text) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
@@ -866,9 +918,9 @@ CREATE FUNCTION @extschema@.attribute(j @extschema@.journey, model text DEFAULT 
 	half_life interval DEFAULT '7 days')
 RETURNS TABLE(conversion_time timestamptz, touch text, touch_kind text, touch_time timestamptz,
 	credit double precision, value double precision, lag interval)
-AS 'MODULE_PATHNAME', 'journey_attribute' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+AS 'MODULE_PATHNAME', 'journey_attribute' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 2;
 COMMENT ON FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval) IS
-'Attribution: for every conversion, the credit of each touch. A touch qualifies when 0 <= conversion_time - touch_time <= its window (click_window for clicks, view_window for impressions; months count 30 days); if a click qualifies only clicks share the credit (post-click), else impressions (post-impression), else one row with touch NULL (unattributed). Models: last_touch, first_touch, linear, time_decay (2^(-lag/half_life)), position_based (40/20/40). sum(credit) = conversions; value = credit x conversion value; lag = conversion_time - touch_time.';
+'Attribution: for every conversion, the credit of each touch. A touch qualifies when 0 <= conversion_time - touch_time <= its window (click_window for clicks, view_window for impressions; months count 30 days); if a click qualifies only clicks share the credit (post-click), else impressions (post-impression), else one row with touch NULL (unattributed). Models: last_touch, first_touch, linear, time_decay (2^(-lag/half_life)), position_based (40/20/40). sum(credit) = conversions; value = credit x conversion value; lag = conversion_time - touch_time. A NULL journey gives no rows; a NULL model, window or half-life is an error (22004).';
 
 CREATE FUNCTION @extschema@.journey_events(j @extschema@.journey)
 RETURNS TABLE(ts timestamptz, kind text, touch text, value double precision)

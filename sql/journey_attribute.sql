@@ -166,5 +166,5 @@ SELECT * FROM jr, attribute(j, 'linear', '-1 day');
 SELECT * FROM jr, attribute(j, 'linear', '7 days', '-1 second');
 SELECT * FROM jr, attribute(j, 'time_decay', '7 days', '1 day', '0');
 SELECT * FROM jr, attribute(j, 'last_touch', '7 days', '1 day', '-7 days');
--- NULL arguments: attribute() is strict, so no rows
+-- a NULL argument is an error (since 0.2: it used to drop every row)
 SELECT count(*) FROM jr, attribute(j, NULL);

@@ -264,6 +264,13 @@ frequency_agg_trans_int4(PG_FUNCTION_ARGS)
 	return frequency_agg_trans_common(fcinfo, IE_USER_INT4, "frequency_agg_trans_int4");
 }
 
+PG_FUNCTION_INFO_V1(frequency_agg_trans_int2);
+Datum
+frequency_agg_trans_int2(PG_FUNCTION_ARGS)
+{
+	return frequency_agg_trans_common(fcinfo, IE_USER_INT2, "frequency_agg_trans_int2");
+}
+
 PG_FUNCTION_INFO_V1(frequency_agg_trans_bytes);
 Datum
 frequency_agg_trans_bytes(PG_FUNCTION_ARGS)

@@ -342,14 +342,37 @@ usecs_interval(int64 usecs)
 	return iv;
 }
 
+/*
+ * attribute() is not STRICT: a NULL model, window or half-life must not
+ * quietly drop every conversion, so it is an error naming the argument.
+ */
+static void
+journey_params_not_null(FunctionCallInfo fcinfo)
+{
+	static const char *const names[] = {"j", "model", "click_window", "view_window", "half_life"};
+	static const char *const defaults[] = {NULL, "'last_touch'", "'7 days'", "'1 day'", "'7 days'"};
+
+	for (int i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("attribute(): %s must not be NULL", names[i]),
+					 errhint("Leave the argument out for its default, %s.", defaults[i])));
+}
+
 static void
 journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 {
-	text	   *model = PG_GETARG_TEXT_PP(1);
-	Interval   *click = PG_GETARG_INTERVAL_P(2);
-	Interval   *view = PG_GETARG_INTERVAL_P(3);
-	Interval   *half_life = PG_GETARG_INTERVAL_P(4);
+	text	   *model;
+	Interval   *click;
+	Interval   *view;
+	Interval   *half_life;
 
+	journey_params_not_null(fcinfo);
+	model = PG_GETARG_TEXT_PP(1);
+	click = PG_GETARG_INTERVAL_P(2);
+	view = PG_GETARG_INTERVAL_P(3);
+	half_life = PG_GETARG_INTERVAL_P(4);
 	if (!journey_model_parse(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &params->model))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -394,6 +417,12 @@ journey_attribute(PG_FUNCTION_ARGS)
 	text	   *kind_names[2];
 
 	journey_params_arg(fcinfo, &params);
+	if (PG_ARGISNULL(0))
+	{
+		/* no journey, no conversions */
+		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+		return (Datum) 0;
+	}
 	j = journey_canonical_arg(fcinfo, 0);
 	scratch_len = journey_attribute_scratch_size(IE_BODY(j), IE_BODY_LEN(j));
 	if (scratch_len > 0)

@@ -295,6 +295,13 @@ reach_agg_trans_int4(PG_FUNCTION_ARGS)
 	return reach_agg_trans_common(fcinfo, IE_USER_INT4, "reach_agg_trans_int4");
 }
 
+PG_FUNCTION_INFO_V1(reach_agg_trans_int2);
+Datum
+reach_agg_trans_int2(PG_FUNCTION_ARGS)
+{
+	return reach_agg_trans_common(fcinfo, IE_USER_INT2, "reach_agg_trans_int2");
+}
+
 /* text and bytea hash their bytes, as hll_hash_text / hll_hash_bytea do */
 PG_FUNCTION_INFO_V1(reach_agg_trans_bytes);
 Datum
@@ -414,9 +421,26 @@ reach_bounds(FunctionCallInfo fcinfo, double *lower, double *upper)
 				 errdetail("The confidence level must be strictly between 0 and 1, e.g. 0.95.")));
 	e = reach_estimate(REACH_BODY(c), REACH_BODY_LEN(c));
 	rse = reach_relative_standard_error(REACH_BODY(c), REACH_BODY_LEN(c));
-	z = ie_normal_quantile(0.5 + confidence / 2.0);
-	*lower = fmax(0.0, e * (1.0 - z * rse));
+	if (!(e >= 0))
+		elog(ERROR, "reach_sketch estimate failed");
+	z = ie_two_sided_z(confidence);
+	*lower = e * (1.0 - z * rse);
 	*upper = e * (1.0 + z * rse);
+}
+
+/*
+ * A bound as a count: never negative, never beyond bigint (an estimate of
+ * saturated registers is infinite, as reach() clamps it), never NaN, so
+ * that 0 <= lower <= reach() <= upper always holds.
+ */
+static int64
+reach_count_of(double x, bool round_up)
+{
+	if (!(x > 0.0))
+		return 0;
+	if (x >= (double) PG_INT64_MAX)
+		return PG_INT64_MAX;
+	return (int64) (round_up ? ceil(x) : floor(x));
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_lower);
@@ -427,7 +451,7 @@ reach_sketch_lower(PG_FUNCTION_ARGS)
 	double		upper;
 
 	reach_bounds(fcinfo, &lower, &upper);
-	PG_RETURN_INT64((int64) floor(lower));
+	PG_RETURN_INT64(reach_count_of(lower, false));
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_upper);
@@ -438,9 +462,7 @@ reach_sketch_upper(PG_FUNCTION_ARGS)
 	double		upper;
 
 	reach_bounds(fcinfo, &lower, &upper);
-	if (upper >= (double) PG_INT64_MAX)
-		PG_RETURN_INT64(PG_INT64_MAX);
-	PG_RETURN_INT64((int64) ceil(upper));
+	PG_RETURN_INT64(reach_count_of(upper, true));
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_info);

@@ -121,11 +121,12 @@ PG_FUNCTION_INFO_V1(type##_hash_extended); \
 Datum type##_hash_extended(PG_FUNCTION_ARGS) { return type##_hash_with_seed(fcinfo, true); } \
 extern int no_such_variable
 
-/* user-id hashes: integers widen to bigint; text and bytea hash their bytes */
+/* user-id hashes: integers (smallint, integer) widen to bigint; text and bytea hash their bytes */
 typedef enum IeUserType
 {
 	IE_USER_INT8,
 	IE_USER_INT4,
+	IE_USER_INT2,
 	IE_USER_BYTES,				/* text or bytea */
 	IE_USER_UUID
 } IeUserType;
@@ -141,6 +142,8 @@ ie_hash_user_arg(FunctionCallInfo fcinfo, int argno, IeUserType type)
 		case IE_USER_INT4:
 			/* widened, so int and bigint ids hash alike */
 			return ie_hash_int64_inline((int64) PG_GETARG_INT32(argno));
+		case IE_USER_INT2:
+			return ie_hash_int64_inline((int64) PG_GETARG_INT16(argno));
 		case IE_USER_BYTES:
 			{
 				struct varlena *x = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(argno));

@@ -126,7 +126,7 @@ ie_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
 
 # For the script tests that test/check.sh runs (roundtrip.sh, ...):
 # check WHAT GOT WANT prints "ok - WHAT" or "not ok - WHAT: got ..., want
-# ..." and counts it in $passed / $failed, which the script prints last
+# ..." (also when both are empty) and counts it in $passed / $failed, which the script prints last
 # with ie_report as "<name>: N passed, M failed" (", K skipped" after it
 # when some could not run).
 passed=0
@@ -134,7 +134,11 @@ failed=0
 skipped=0
 check() {
 	local what=$1 got=$2 want=$3
-	if [ "$got" = "$want" ]; then
+	if [ -z "$got" ] && [ -z "$want" ]; then
+		# an empty result is a query or command that said nothing
+		echo "not ok - $what: got nothing, and nothing was wanted (a check must compare something)"
+		failed=$((failed + 1))
+	elif [ "$got" = "$want" ]; then
 		echo "ok - $what"
 		passed=$((passed + 1))
 	else

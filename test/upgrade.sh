@@ -202,6 +202,12 @@ check "restored 0.1 values still work" \
 # ---------------------------------------------------------------------------
 # the catalog: CREATE EXTENSION (0.2) = 0.1 + ALTER EXTENSION UPDATE
 # ---------------------------------------------------------------------------
+# the first lines of a diff, or "no differences"
+differences() {
+	local d
+	d=$(diff "$1" "$2" | head -5)
+	echo "${d:-no differences}"
+}
 q -d $FRESH -c "CREATE EXTENSION impression_ext" >/dev/null
 q -d $UPDATED -c "CREATE EXTENSION impression_ext VERSION '0.1'" -c "ALTER EXTENSION impression_ext UPDATE" >/dev/null
 members="SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
@@ -210,7 +216,7 @@ members="SELECT pg_describe_object(classid, objid, objsubid) FROM pg_depend
 q -d $FRESH -c "$members" >"$WORK/members.fresh"
 q -d $UPDATED -c "$members" >"$WORK/members.updated"
 check "the same member objects ($(wc -l <"$WORK/members.fresh") in a fresh 0.2)" \
-	"$(diff "$WORK/members.fresh" "$WORK/members.updated" | head -5)" ""
+	"$(differences "$WORK/members.fresh" "$WORK/members.updated")" "no differences"
 # --binary-upgrade writes every member of an extension in full; the OIDs
 # it preserves and psql's per-dump \restrict key are the only differences
 # two equal catalogs can have
@@ -221,7 +227,7 @@ definitions() {
 definitions $FRESH >"$WORK/defs.fresh"
 definitions $UPDATED >"$WORK/defs.updated"
 check "the same definitions ($(grep -cE '^CREATE (FUNCTION|AGGREGATE|TYPE|OPERATOR|CAST)' "$WORK/defs.fresh") CREATE statements)" \
-	"$(diff "$WORK/defs.fresh" "$WORK/defs.updated" | head -5)" ""
+	"$(differences "$WORK/defs.fresh" "$WORK/defs.updated")" "no differences"
 # the comparison sees a changed member, so it can fail
 q -d $UPDATED -c "ALTER FUNCTION reach(reach_sketch) COST 2" >/dev/null
 definitions $UPDATED >"$WORK/defs.changed"

@@ -69,11 +69,17 @@ ie_normal_quantile(double p)
 	return sign * z;
 }
 
+double
+ie_two_sided_z(double confidence)
+{
+	return -ie_normal_quantile((1.0 - confidence) / 2.0);
+}
+
 void
 ie_wilson_interval(double successes, double trials, double confidence,
 				   double *lower, double *upper)
 {
-	double		z = ie_normal_quantile(0.5 + confidence / 2.0);
+	double		z = ie_two_sided_z(confidence);
 	double		z2 = z * z;
 	double		phat = successes / trials;
 	double		denom = 1.0 + z2 / trials;

@@ -12,6 +12,14 @@
 extern double ie_normal_cdf(double z);
 extern double ie_normal_quantile(double p);
 
+/*
+ * z of a two-sided interval at the given confidence, from the tail
+ * probability (1 - confidence) / 2, so that it stays finite for every
+ * confidence below 1 that a double can hold (0.9999999999999999: 8.3)
+ * instead of overflowing as the quantile of 0.5 + confidence / 2 does.
+ */
+extern double ie_two_sided_z(double confidence);
+
 /* Wilson score interval for a binomial proportion, two-sided. */
 extern void ie_wilson_interval(double successes, double trials,
 							   double confidence,

@@ -1,0 +1,58 @@
+-- Arguments and values at the edges (0.2): smallint ids, NULL arguments of
+-- attribute(), the volatility of impression_ext_version(), bounds at
+-- extreme confidence and for saturated sketches.
+
+-- smallint ids were ambiguous (integer or bigint aggregate?); they hash as
+-- the same bigint, so every form agrees with the bigint one byte for byte
+CREATE TEMP TABLE small_ids AS SELECT (x % 3000)::smallint AS u FROM generate_series(1, 9000) x;
+SELECT reach_agg(u) = reach_agg(u::bigint) AS reach_same,
+       reach_agg(u, 10) = reach_agg(u::bigint, 10) AS reach_p10_same,
+       reach_count(u) AS reach_count,
+       frequency_agg(u) = frequency_agg(u::bigint) AS frequency_same,
+       frequency_agg(u, 2) = frequency_agg(u::bigint, 2) AS frequency_counts_same,
+       frequency_agg(u, 1, 64) = frequency_agg(u::bigint, 1, 64) AS frequency_k_same,
+       reach(frequency_agg(u)) AS frequency_reach,
+       impressions(frequency_agg(u, 2)) AS impressions
+FROM small_ids;
+-- negative smallints widen with their sign
+SELECT reach_agg(x::smallint) = reach_agg(x::bigint) AS negative_same FROM generate_series(-300, -1) x;
+
+-- attribute(): a NULL journey gives no rows; a NULL model, window or
+-- half-life is an error, not a silent loss of every conversion
+CREATE TEMP TABLE one_journey AS
+SELECT journey_agg(ts, kind, touch) AS j FROM (VALUES
+	(timestamptz '2026-01-01 10:00+00', 'click', 'a'),
+	(timestamptz '2026-01-01 11:00+00', 'conversion', NULL)) e(ts, kind, touch);
+SELECT count(*) AS rows_of_null_journey FROM attribute(NULL::journey);
+SELECT touch, credit FROM one_journey, attribute(j);
+CREATE FUNCTION pg_temp.error_of(query text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE query;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+SELECT pg_temp.error_of(q) FROM (VALUES
+	('SELECT count(*) FROM one_journey, attribute(j, NULL)'),
+	($$SELECT count(*) FROM one_journey, attribute(j, 'linear', NULL)$$),
+	($$SELECT count(*) FROM one_journey, attribute(j, 'linear', '7 days', NULL)$$),
+	($$SELECT count(*) FROM one_journey, attribute(j, 'time_decay', '7 days', '1 day', NULL)$$)) t(q);
+
+-- the library's version is STABLE: it changes with the library, and a
+-- plan must not fold it into a constant
+SELECT provolatile FROM pg_proc WHERE oid = 'impression_ext_version()'::regprocedure;
+
+-- bounds are finite and ordered, 0 <= lower <= estimate <= upper, at a
+-- confidence as close to 1 as a double gets (the quantile of
+-- 0.5 + c / 2 overflowed: NaN, and NaN cast to bigint)
+SELECT rate_lower(5, 10, 0.9999999999999999) BETWEEN 0.032 AND 0.034 AS lower_near_0_033,
+       rate_upper(5, 10, 0.9999999999999999) BETWEEN 0.966 AND 0.968 AS upper_near_0_967;
+SELECT reach_lower(s, 0.9999999999999999) AS lower, reach(s) AS estimate, reach_upper(s, 0.9999999999999999) AS upper
+FROM (SELECT reach_agg(x) AS s FROM generate_series(1, 0) x) e;
+SELECT reach_lower(s, 0.9999999999999999) <= reach(s) AND reach(s) <= reach_upper(s, 0.9999999999999999)
+       AND reach_lower(s, 0.9999999999999999) >= 0 AS ordered
+FROM (SELECT reach_agg(x) AS s FROM generate_series(1, 100000) x) d;
+-- every register saturated: the estimate is infinite, clamped to bigint's
+-- maximum by reach(), and the bounds with it (lower was -2^63)
+SELECT reach_lower(s) AS lower, reach(s) AS estimate, reach_upper(s) AS upper
+FROM (SELECT '\x010e030001000000cf00'::reach_sketch AS s) t;
