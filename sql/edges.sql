@@ -25,14 +25,7 @@ SELECT journey_agg(ts, kind, touch) AS j FROM (VALUES
 	(timestamptz '2026-01-01 11:00+00', 'conversion', NULL)) e(ts, kind, touch);
 SELECT count(*) AS rows_of_null_journey FROM attribute(NULL::journey);
 SELECT touch, credit FROM one_journey, attribute(j);
-CREATE FUNCTION pg_temp.error_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE query;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-SELECT pg_temp.error_of(q) FROM (VALUES
+SELECT regress.error_of(q) FROM (VALUES
 	('SELECT count(*) FROM one_journey, attribute(j, NULL)'),
 	($$SELECT count(*) FROM one_journey, attribute(j, 'linear', NULL)$$),
 	($$SELECT count(*) FROM one_journey, attribute(j, 'linear', '7 days', NULL)$$),
@@ -56,3 +49,29 @@ FROM (SELECT reach_agg(x) AS s FROM generate_series(1, 100000) x) d;
 -- maximum by reach(), and the bounds with it (lower was -2^63)
 SELECT reach_lower(s) AS lower, reach(s) AS estimate, reach_upper(s) AS upper
 FROM (SELECT '\x010e030001000000cf00'::reach_sketch AS s) t;
+
+-- the precision of reach_agg and the k of frequency_agg are the group's:
+-- a row that changes them is an error (they were read from the first row
+-- only, so the result depended on row order and plan)
+SELECT regress.error_of(q) FROM (VALUES
+	('SELECT reach_agg(x, CASE WHEN x = 1 THEN 10 ELSE 14 END) FROM generate_series(1, 100) x'),
+	('SELECT reach_agg(x, CASE WHEN x = 50 THEN 99 ELSE 14 END) FROM generate_series(1, 100) x'),
+	('SELECT reach_agg(x, CASE WHEN x = 50 THEN NULL ELSE 10 END) FROM generate_series(1, 100) x'),
+	('SELECT frequency_agg(x, 1, CASE WHEN x = 1 THEN 16 ELSE 64 END) FROM generate_series(1, 100) x'),
+	('SELECT frequency_agg(x, 1, CASE WHEN x = 50 THEN 5 ELSE 64 END) FROM generate_series(1, 100) x')) t(q);
+-- the same value on every row is fine, per group
+SELECT g, reach_sketch_info(reach_agg(x, 8 + g))->>'precision' AS precision,
+       frequency_sketch_info(frequency_agg(x, 1, 16 << g))->>'k' AS k
+FROM generate_series(1, 100) x, generate_series(1, 2) g GROUP BY g ORDER BY g;
+
+-- a frequency_sketch counts at most 2^63 - 1 impressions (impressions() is
+-- a bigint): passing it on add or merge is an error (the total used to
+-- saturate at 2^64 - 1, which impressions() refused and
+-- average_frequency() reported)
+SELECT impressions(frequency_agg(u, n)) AS at_the_limit
+FROM (VALUES (1, 9223372036854775806), (2, 1)) t(u, n);
+SELECT regress.error_of(q) FROM (VALUES
+	('SELECT frequency_agg(u, n) FROM (VALUES (1, 9223372036854775807), (2, 1)) t(u, n)'),
+	('SELECT frequency_agg(u, n) FROM (VALUES (1, 9223372036854775807), (1, 9223372036854775807)) t(u, n)'),
+	('SELECT s || s FROM (SELECT frequency_agg(1, 5000000000000000000) AS s) t'),
+	('SELECT frequency_union_agg(s) FROM (SELECT frequency_agg(x, 5000000000000000000) AS s FROM generate_series(1, 2) x GROUP BY x) t')) t(q);

@@ -130,6 +130,7 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT audience, frequency_agg(user_id, 1, 1024) FROM imp GROUP BY 1;
+SELECT regress.workers_launched('SELECT audience, frequency_agg(user_id, 1, 1024) FROM imp GROUP BY 1') AS workers_launched;
 CREATE TEMP TABLE par AS SELECT audience, frequency_agg(user_id, 1, 1024) AS s FROM imp GROUP BY 1;
 RESET ALL;
 SELECT count(*), bool_and(a.s::bytea = b.s::bytea) AS parallel_identical FROM serial a JOIN par b USING (audience);

@@ -119,6 +119,7 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT touch, journey_agg(ts, kind, user_id::text, value) FROM jx_events GROUP BY touch;
+SELECT regress.workers_launched('SELECT touch, journey_agg(ts, kind, user_id::text, value) FROM jx_events GROUP BY touch') AS workers_launched;
 CREATE TEMP TABLE par AS SELECT touch, journey_agg(ts, kind, user_id::text, value) AS j FROM jx_events GROUP BY touch;
 RESET parallel_leader_participation;
 RESET min_parallel_table_scan_size;

@@ -25,6 +25,10 @@ SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT reach_agg(user_id) FROM par_events;
 EXPLAIN (COSTS OFF)
 SELECT campaign_id, reach_agg(user_id), reach_agg(cookie), reach_count(user_id) FROM par_events GROUP BY campaign_id;
+-- the workers really run (so the combine function really merges states)
+SELECT regress.workers_launched('SELECT reach_agg(user_id) FROM par_events') AS total_workers,
+       regress.workers_launched('SELECT campaign_id, reach_agg(user_id), reach_agg(cookie), reach_count(user_id) FROM par_events GROUP BY campaign_id') AS per_campaign_workers,
+       regress.workers_launched('SELECT reach_union_agg(s) FROM sketch_rows') AS union_workers;
 CREATE TEMP TABLE parallel_total AS SELECT reach_agg(user_id) AS s FROM par_events;
 CREATE TEMP TABLE parallel AS
 SELECT campaign_id, reach_agg(user_id) AS s, reach_agg(cookie) AS c, reach_count(user_id) AS n

@@ -24,3 +24,22 @@ FROM pg_proc p
 JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'impression_ext'
 WHERE p.prosecdef;
+-- helpers of the later tests (each test file is its own session, the
+-- database is shared): the SQLSTATE and message a statement fails with,
+-- and how many parallel workers a query's execution really launched (a
+-- plan can say "Workers Planned: 2" and run in the leader alone)
+CREATE SCHEMA regress;
+CREATE FUNCTION regress.error_of(query text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE query;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+CREATE FUNCTION regress.workers_launched(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	plan jsonb;
+BEGIN
+	EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) ' || query INTO plan;
+	RETURN (SELECT sum(w::bigint) FROM jsonb_path_query(plan, 'strict $.**."Workers Launched"') w);
+END $$;

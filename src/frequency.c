@@ -182,6 +182,25 @@ frequency_trans_state(FunctionCallInfo fcinfo, const char *fname)
 	return ie_state_arg(fcinfo, 0);
 }
 
+/*
+ * One rule for totals: impressions() is a bigint, so a sketch may not count
+ * more than 2^63 - 1 impressions.  The core saturates its uint64 total; the
+ * first add or merge that passes bigint's range is an error here, before
+ * saturation can hide it (one add is at most 2^63 - 1).
+ */
+static void
+frequency_check_total(struct varlena *state)
+{
+	uint64_t	total = frequency_impressions(IE_BODY(state), IE_BODY_LEN(state));
+
+	if (total > (uint64_t) PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("frequency_sketch impressions total out of range"),
+				 errdetail("The total would exceed %lld impressions (bigint), which a frequency_sketch cannot count.",
+						   (long long) PG_INT64_MAX)));
+}
+
 /* merge the checked sketch src into state (NULL: a new state) */
 static struct varlena *
 frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
@@ -198,6 +217,7 @@ frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
 	while ((need = frequency_state_merge(IE_BODY(state), IE_BODY_LEN(state),
 										 IE_BODY(src), IE_BODY_LEN(src))) != 0)
 		state = frequency_regrow(state, need);
+	frequency_check_total(state);
 	return state;
 }
 
@@ -213,6 +233,18 @@ frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char 
 	uint64_t	count = 1;
 	size_t		need;
 
+	/* k is the group's: the first row sets it, a later row may not change it */
+	if (state != NULL && PG_NARGS() > 3)
+	{
+		uint32_t	k = frequency_k_arg(fcinfo, 3);
+
+		if (k != frequency_k(IE_BODY(state), IE_BODY_LEN(state)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("frequency_agg k changes within a group: %u, then %u",
+							frequency_k(IE_BODY(state), IE_BODY_LEN(state)), k),
+					 errdetail("k must be the same for every row of a group.")));
+	}
 	if (PG_NARGS() > 2)
 	{
 		int64		n;
@@ -238,6 +270,7 @@ frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char 
 		while ((need = frequency_state_add(IE_BODY(state), IE_BODY_LEN(state), hash, count)) != 0)
 			state = frequency_regrow(state, need);
 	}
+	frequency_check_total(state);
 	PG_RETURN_POINTER(state);
 
 skip:

@@ -261,7 +261,7 @@ reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
 
 /*
  * One transition function per input type; each also takes the optional
- * precision argument (read on the first row).  Not strict: the first row
+ * precision argument (the same on every row of a group).  Not strict: the first row
  * creates the state, and NULL inputs are skipped without losing it.
  */
 static inline Datum
@@ -269,6 +269,22 @@ reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fna
 {
 	struct varlena *state = reach_trans_state(fcinfo, fname);
 
+	/*
+	 * The precision is the group's: the first row sets it, and a later row
+	 * that says otherwise is an error, not a result that depends on which
+	 * row came first.
+	 */
+	if (state != NULL && PG_NARGS() > 2)
+	{
+		int			p = reach_precision_arg(fcinfo, 2);
+
+		if (p != reach_precision(REACH_BODY(state), REACH_BODY_LEN(state)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("reach_agg precision changes within a group: %d, then %d",
+							reach_precision(REACH_BODY(state), REACH_BODY_LEN(state)), p),
+					 errdetail("The precision must be the same for every row of a group.")));
+	}
 	if (PG_ARGISNULL(1))
 	{
 		/* a bad precision is an error even if every user is NULL */

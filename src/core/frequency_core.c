@@ -1245,6 +1245,13 @@ theta_fraction(uint64_t theta)
 	return theta == FREQUENCY_THETA_ONE ? 1.0 : ldexp((double) theta, -64);
 }
 
+uint32_t
+frequency_k(const uint8_t *body, size_t len)
+{
+	(void) len;
+	return hdr_k(body);
+}
+
 double
 frequency_theta_fraction(const uint8_t *body, size_t len)
 {

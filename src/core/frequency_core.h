@@ -264,6 +264,9 @@ extern double frequency_reach_at_least(const uint8_t *body, size_t len,
 /* exact impressions total (any representation) */
 extern uint64_t frequency_impressions(const uint8_t *body, size_t len);
 
+/* k of a value or state (the number of users it keeps once sampling) */
+extern uint32_t frequency_k(const uint8_t *body, size_t len);
+
 /*
  * impressions / reach; NAN when the reach is 0 (the SQL function returns
  * NULL then, as average_frequency(impressions, reach) does); -1 on a STATE.

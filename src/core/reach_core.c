@@ -1736,6 +1736,13 @@ reach_canonical_size(const uint8_t *body, size_t len)
 	return dense_size(p) + ((size_t) 1 << p);
 }
 
+int
+reach_precision(const uint8_t *body, size_t len)
+{
+	(void) len;
+	return body[1];
+}
+
 bool
 reach_canonical_by_header(const uint8_t *body, size_t len)
 {

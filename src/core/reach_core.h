@@ -284,6 +284,9 @@ extern bool reach_expand(uint8_t *dst, size_t dstlen,
  * --------------------------------------------------------------------- */
 extern double reach_estimate(const uint8_t *body, size_t len);
 
+/* the precision p of a value or state */
+extern int	reach_precision(const uint8_t *body, size_t len);
+
 /*
  * Theoretical relative standard error of the estimator reach_estimate uses
  * for this value: ULL-ML 0.7609/sqrt(2^p), HLL 1.04/sqrt(2^p), sparse the
