@@ -75,3 +75,27 @@ SELECT regress.error_of(q) FROM (VALUES
 	('SELECT frequency_agg(u, n) FROM (VALUES (1, 9223372036854775807), (1, 9223372036854775807)) t(u, n)'),
 	('SELECT s || s FROM (SELECT frequency_agg(1, 5000000000000000000) AS s) t'),
 	('SELECT frequency_union_agg(s) FROM (SELECT frequency_agg(x, 5000000000000000000) AS s FROM generate_series(1, 2) x GROUP BY x) t')) t(q);
+
+-- journeys from outside: touch strings must be text of this database (no
+-- NUL, valid UTF8), timestamps within PostgreSQL's range or infinite.
+-- One impression with touch 'ab': 20-byte header, end[1], ts (bytes
+-- 24..31), touch[1], kind, then the string's 2 bytes (37, 38).
+CREATE TEMP TABLE crafted AS
+SELECT journey_agg(timestamptz '2026-01-01 00:00+00', 'impression', 'ab')::bytea AS b;
+SELECT length(b) AS bytes, encode(substr(b, 38, 2), 'escape') AS touch_bytes FROM crafted;
+SELECT what, regress.error_of(format('SELECT %L::bytea::journey', q)) AS bytea_cast,
+       regress.error_of(format('SELECT %L::journey', '\x' || encode(q, 'hex'))) AS text_input
+FROM (SELECT 'NUL in a touch' AS what, set_byte(b, 37, 0) AS q FROM crafted
+      UNION ALL SELECT 'byte 0xff in a touch', set_byte(b, 38, 255) FROM crafted
+      UNION ALL SELECT 'timestamp 2^63 - 2', overlay(b PLACING '\xfeffffffffffff7f'::bytea FROM 25) FROM crafted
+      UNION ALL SELECT 'timestamp -infinity (valid)', overlay(b PLACING '\x0000000000000080'::bytea FROM 25) FROM crafted) t;
+-- infinite times (which journey_agg accepts) give no finite lag: a touch at
+-- an infinite time never qualifies, a conversion at one is unattributed
+SELECT conversion_time, touch, touch_kind, credit, lag
+FROM attribute((SELECT journey_agg(ts, kind, touch) FROM (VALUES
+	(timestamptz '-infinity', 'click', 'ancient'),
+	(timestamptz '2026-01-01 00:00+00', 'conversion', NULL),
+	(timestamptz 'infinity', 'click', 'future'),
+	(timestamptz 'infinity', 'conversion', NULL)) e(ts, kind, touch)),
+	'last_touch', '300000 years', '300000 years')
+ORDER BY conversion_time;

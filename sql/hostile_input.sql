@@ -2,7 +2,8 @@
 -- cast and binary COPY (the types' receive functions), for each of
 -- reach_sketch, frequency_sketch and journey.  Random and mutated bytes,
 -- truncations, oversized values: each is either rejected with the right
--- SQLSTATE (22P02 for text, 22P03 for bytes) or decodes to a value that
+-- SQLSTATE (22P02 for text, 22P03 for bytes, 22021 for a journey's touch
+-- string that is not text) or decodes to a value that
 -- every function of its type then handles; never another error, never a
 -- crash.  Deterministic (setseed).
 SET timezone = 'UTC';
@@ -110,9 +111,11 @@ BEGIN
 	END LOOP;
 END $$;
 -- each path: the outcomes seen (ok = decoded and every function ran);
--- only 22P02 (text) and 22P03 (bytes) may appear besides ok, and 22003 for
--- frequency_sketch: a valid sketch whose impressions total (an unsigned
--- 64-bit sum) exceeds bigint, which impressions() reports as out of range
+-- only 22P02 (text) and 22P03 (bytes) may appear besides ok, 22021 for a
+-- journey whose touch string is not text of the database (invalid UTF8 or
+-- a NUL byte), and 22003 for frequency_sketch: a valid sketch whose
+-- impressions total (an unsigned 64-bit sum) exceeds bigint, which
+-- impressions() reports as out of range
 SELECT typ, path, array_agg(DISTINCT state ORDER BY state) AS outcomes,
        count(*) FILTER (WHERE state = 'ok') > 0 AS some_decoded,
        count(*) FILTER (WHERE state <> 'ok') > count(*) / 2 AS most_rejected

@@ -16,6 +16,7 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
@@ -33,6 +34,33 @@ journey_check_bytes(const uint8_t *body, size_t len, int errcode_)
 		ereport(ERROR,
 				(errcode(errcode_),
 				 errmsg("invalid journey: %s", problem)));
+}
+
+/*
+ * Bytes from outside (text input, binary input, the bytea cast): the
+ * format's checks, and touch strings that are text of this database (valid
+ * in its encoding, no NUL), since attribute() and journey_events() return
+ * them as text.  The journeys journey_agg builds have only such strings.
+ */
+static void
+journey_check_input(const uint8_t *body, size_t len, int errcode_)
+{
+	uint32_t	n;
+
+	journey_check_bytes(body, len, errcode_);
+	n = journey_string_count(body, len);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		size_t		slen;
+		const uint8_t *str = journey_string(body, len, i, &slen);
+
+		if (!pg_verifymbstr((const char *) str, (int) slen, true))
+			ereport(ERROR,
+					(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					 errmsg("invalid journey: touch string %u is not valid %s text",
+							i, GetDatabaseEncodingName()),
+					 errdetail("Touch strings must be valid in the database encoding and contain no NUL byte.")));
+	}
 }
 
 /* a journey argument, detoasted and checked */
@@ -99,7 +127,7 @@ journey_in(PG_FUNCTION_ARGS)
 {
 	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "journey");
 
-	journey_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
+	journey_check_input(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
 	PG_RETURN_POINTER(v);
 }
 
@@ -116,7 +144,7 @@ journey_recv(PG_FUNCTION_ARGS)
 {
 	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
 
-	journey_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
+	journey_check_input(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(v);
 }
 
@@ -133,7 +161,7 @@ journey_from_bytea(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
 
-	journey_check_bytes(IE_BODY(b), IE_BODY_LEN(b), ERRCODE_INVALID_BINARY_REPRESENTATION);
+	journey_check_input(IE_BODY(b), IE_BODY_LEN(b), ERRCODE_INVALID_BINARY_REPRESENTATION);
 	PG_RETURN_POINTER(b);
 }
 
@@ -161,7 +189,7 @@ journey_regrow(struct varlena *state, size_t need, const JourneyCapacity *cap)
 	if (need == JOURNEY_TOO_LARGE)
 		journey_too_large();
 	if (need == JOURNEY_BAD_ARGUMENT)
-		elog(ERROR, "journey state: bad event kind");
+		elog(ERROR, "journey state: bad event kind or timestamp");
 	grown = (struct varlena *) palloc_extended(VARHDRSZ + need, MCXT_ALLOC_HUGE);
 	SET_VARSIZE(grown, VARHDRSZ + need);
 	if (!journey_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state), cap))

@@ -359,8 +359,14 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 		uint8_t		k = body[l->kind + i];
 		uint32_t	t = ie_get32(body + l->touch + 4 * (uint64_t) i);
 
+		int64_t		ts = ts_at(body, l, i);
+
 		if ((k & JOURNEY_KIND_MASK) == 3 || (k & ~(JOURNEY_KIND_MASK | JOURNEY_KIND_HAS_VALUE)) != 0)
 			return fail("event %u has an invalid kind byte 0x%02x", i, k);
+		if ((ts < JOURNEY_TS_MIN || ts >= JOURNEY_TS_END) &&
+			ts != JOURNEY_TS_NOBEGIN && ts != JOURNEY_TS_NOEND)
+			return fail("event %u has a timestamp outside PostgreSQL's range (%lld microseconds)",
+						i, (long long) ts);
 		if ((k & JOURNEY_KIND_HAS_VALUE) != 0)
 		{
 			uint64_t	b;
@@ -885,7 +891,9 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 	bool		new_string = false;
 
 	(void) len;
-	if ((unsigned) kind > JOURNEY_CONVERSION)
+	if ((unsigned) kind > JOURNEY_CONVERSION ||
+		((ts < JOURNEY_TS_MIN || ts >= JOURNEY_TS_END) &&
+		 ts != JOURNEY_TS_NOBEGIN && ts != JOURNEY_TS_NOEND))
 		return JOURNEY_BAD_ARGUMENT;
 	if (touch != NULL && touch_len > JOURNEY_MAX_BODY_SIZE)
 		return JOURNEY_TOO_LARGE;
@@ -1440,6 +1448,27 @@ journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
 	return true;
 }
 
+uint32_t
+journey_string_count(const uint8_t *body, size_t len)
+{
+	(void) len;
+	return ie_get32(body + H_STRINGS);
+}
+
+const uint8_t *
+journey_string(const uint8_t *body, size_t len, uint32_t i, size_t *slen)
+{
+	Layout		l;
+	uint32_t	n;
+	const uint8_t *s;
+
+	(void) len;
+	layout_body(&l, body);
+	s = string_at(body, &l, i, &n);
+	*slen = n;
+	return s;
+}
+
 bool
 journey_event(const uint8_t *body, size_t len, uint32_t i, JourneyEvent *ev)
 {
@@ -1474,11 +1503,15 @@ journey_params_check(const JourneyParams *params)
 	return NULL;
 }
 
-/* t - w, saturating at INT64_MIN (w >= 0) */
+/*
+ * t - w (w >= 0), saturating just above -infinity, so that a touch at
+ * -infinity never qualifies; within that, t - ts <= w <= INT64_MAX for
+ * every touch that does, so its lag is exact
+ */
 static inline int64_t
 window_start(int64_t t, int64_t w)
 {
-	return t < INT64_MIN + w ? INT64_MIN : t - w;
+	return t <= JOURNEY_TS_NOBEGIN + w ? JOURNEY_TS_NOBEGIN + 1 : t - w;
 }
 
 /* t - u for u <= t, exact (the difference may pass INT64_MAX only if the
@@ -1687,13 +1720,14 @@ journey_attribute_next(JourneyAttribution *it, JourneyRow *row)
 		while (it->imp_lo < it->imp_hi && it_ts(it, imps[it->imp_lo]) < lo)
 			it->imp_lo++;
 
-		if (it->click_lo < it->click_hi)
+		/* (a conversion at infinity has no touch a finite time before it) */
+		if (t != JOURNEY_TS_NOEND && it->click_lo < it->click_hi)
 		{
 			it->group_base = 0;
 			it->group_lo = it->click_lo;
 			it->group_hi = it->click_hi;
 		}
-		else if (it->imp_lo < it->imp_hi)
+		else if (t != JOURNEY_TS_NOEND && it->imp_lo < it->imp_hi)
 		{
 			it->group_base = it->nclicks;
 			it->group_lo = it->imp_lo;
@@ -1789,6 +1823,11 @@ journey_attribute_count(const uint8_t *body, size_t len,
 			continue;
 		}
 		t = ts_at(body, &l, p);
+		if (t == JOURNEY_TS_NOEND)
+		{
+			rows++;				/* unattributed, as journey_attribute_next says */
+			continue;
+		}
 		lo = window_start(t, params->click_window);
 		while (qc < p && ts_at(body, &l, qc) < lo)
 		{

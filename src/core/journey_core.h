@@ -43,7 +43,7 @@
  *
  * CANONICAL (header 20 bytes), then, with no gaps:
  *	 uint32 end[S]	   string i is bytes[end[i-1] .. end[i]) (end[-1] = 0)
- *	 int64	ts[E]	   event timestamps
+ *	 int64	ts[E]	   event timestamps (see JOURNEY_TS_MIN)
  *	 uint32 touch[E]   string index, or JOURNEY_NO_TOUCH (0xFFFFFFFF)
  *	 uint8	kind[E]	   bits 0-1: 0 impression, 1 click, 2 conversion
  *					   (3 is invalid); bit 2 JOURNEY_KIND_HAS_VALUE
@@ -107,6 +107,19 @@
 #define JOURNEY_STATE_HEADER_SIZE	36
 
 #define JOURNEY_NO_TOUCH			UINT32_C(0xFFFFFFFF)
+
+/*
+ * Timestamps are PostgreSQL's timestamptz: microseconds since
+ * 2000-01-01 00:00 UTC, within its range [JOURNEY_TS_MIN, JOURNEY_TS_END)
+ * (4714-11-24 BC to 294277-01-01), or INT64_MIN / INT64_MAX for -infinity
+ * / infinity.  Anything else is rejected.  An event at an infinite time
+ * takes no part in attribution: such a touch never qualifies, such a
+ * conversion is unattributed (no finite lag comes from an infinity).
+ */
+#define JOURNEY_TS_MIN				INT64_C(-211813488000000000)
+#define JOURNEY_TS_END				INT64_C(9223371331200000000)
+#define JOURNEY_TS_NOBEGIN			INT64_MIN
+#define JOURNEY_TS_NOEND			INT64_MAX
 #define JOURNEY_KIND_MASK			0x03
 #define JOURNEY_KIND_HAS_VALUE		0x04
 
@@ -286,7 +299,8 @@ extern bool journey_init_empty(uint8_t *body, size_t len);
  * 0 when added; otherwise nothing was changed and the return is the body
  * size to regrow to, with *grow set to the capacities to pass to
  * journey_state_regrow; or JOURNEY_TOO_LARGE (a JOURNEY_MAX_* limit would
- * be passed), or JOURNEY_BAD_ARGUMENT (kind is not a JourneyKind).
+ * be passed), or JOURNEY_BAD_ARGUMENT (kind is not a JourneyKind, or ts
+ * is not a timestamptz: see JOURNEY_TS_MIN).
  */
 extern size_t journey_state_add(uint8_t *body, size_t len, int64_t ts,
 								JourneyKind kind, const uint8_t *touch,
@@ -375,6 +389,14 @@ typedef struct JourneyInfo
 
 /* counts of a valid value (either representation) */
 extern void journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info);
+
+/*
+ * The touch strings of a valid value, either representation: how many,
+ * and string i (i < that count) as bytes, not NUL-terminated.
+ */
+extern uint32_t journey_string_count(const uint8_t *body, size_t len);
+extern const uint8_t *journey_string(const uint8_t *body, size_t len, uint32_t i,
+									 size_t *slen);
 
 /*
  * Event i of a valid CANONICAL journey (false if out of range or a

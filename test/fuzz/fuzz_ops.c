@@ -83,6 +83,21 @@ small_ts(Cursor *c)
 	return (int64_t) (int8_t) cur_u8(c) * 1000;
 }
 
+/*
+ * Any timestamptz, from all 64 bits: PostgreSQL's finite range, or
+ * -infinity / infinity (the journey core takes nothing else)
+ */
+static int64_t
+any_ts(Cursor *c)
+{
+	uint64_t	u = cur_u64(c);
+	uint64_t	span = (uint64_t) JOURNEY_TS_END - (uint64_t) JOURNEY_TS_MIN;
+
+	if ((u & 63) == 0)
+		return (u & 64) ? JOURNEY_TS_NOEND : JOURNEY_TS_NOBEGIN;
+	return (int64_t) ((uint64_t) JOURNEY_TS_MIN + u % span);
+}
+
 static void
 parse(Ops *ops, const uint8_t *data, size_t size)
 {
@@ -141,7 +156,7 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 			uint8_t		t = cur_u8(&c);
 
 			r->part = part;
-			r->ts = (bits & 1) ? (int64_t) cur_u64(&c) : small_ts(&c);
+			r->ts = (bits & 1) ? any_ts(&c) : small_ts(&c);
 			r->kind = (JourneyKind) ((bits >> 1) % 3);
 			r->has_touch = (t & 7) != 5;
 			if ((t & 7) < 5)

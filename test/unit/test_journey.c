@@ -1234,21 +1234,32 @@ test_values(void)
 
 /*
  * Infinite and extreme timestamps (timestamptz -infinity / infinity are
- * INT64_MIN / INT64_MAX): no overflow.  A touch at INT64_MIN and a
- * conversion at INT64_MAX are 2^64 - 1 apart: beyond any window.
+ * INT64_MIN / INT64_MAX): no overflow, and no finite lag from an infinity:
+ * a touch at an infinite time never qualifies, a conversion at one is
+ * unattributed, whatever the window.  Finite times at the ends of
+ * PostgreSQL's range still attribute when their distance fits the window.
  */
 static void
 test_extreme_times(void)
 {
 	Ev			ev[] = {{INT64_MIN, CLK, "old", false, 0}, {INT64_MIN, CONV, NULL, false, 0},
+	{0, CONV, NULL, false, 0}, {INT64_MAX, IMP, "late", false, 0},
 	{INT64_MAX, CONV, NULL, false, 0}};
-	Js			j = js_build(ev, 3);
+	Js			j = js_build(ev, 5);
 	Rows		r = attribute(&j, JOURNEY_LINEAR, INT64_MAX, INT64_MAX, INT64_MAX);
+	Ev			far[] = {{JOURNEY_TS_MIN, CLK, "first", false, 0},
+	{JOURNEY_TS_MIN + 1000, CONV, NULL, false, 0}, {JOURNEY_TS_END - 1, CONV, NULL, false, 0}};
+	Js			jf = js_build(far, 3);
+	Rows		rf = attribute(&jf, JOURNEY_LAST_TOUCH, INT64_MAX, INT64_MAX, INT64_MAX);
 
-	CHECK(r.n == 2 && r.r[0].attributed && r.r[0].lag == 0 && !r.r[1].attributed,
-		  "-inf click credits the -inf conversion, not the +inf one");
+	CHECK(r.n == 3 && !r.r[0].attributed && !r.r[1].attributed && !r.r[2].attributed,
+		  "conversions at -infinity, 0 and infinity: none credited to a touch at an infinite time");
+	CHECK(rf.n == 2 && rf.r[0].attributed && rf.r[0].lag == 1000 && !rf.r[1].attributed,
+		  "a click at the first valid time credits a conversion 1000 us later, not one beyond any window");
 	free(r.r);
+	free(rf.r);
 	js_free(&j);
+	js_free(&jf);
 }
 
 /* ---------------------------------------------------------------------
