@@ -28,7 +28,7 @@ SELECT 'nothex'::frequency_sketch;
 SELECT decode('0101000010000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '05', 'hex')::frequency_sketch;      -- truncated entry
 SELECT decode('0101000010000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '050100', 'hex')::frequency_sketch;  -- trailing byte
 SELECT decode('0201000010000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '0501', 'hex')::frequency_sketch;    -- version 2
-SELECT decode('0103000010000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '0501', 'hex')::frequency_sketch;    -- representation 3
+SELECT decode('0104000010000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '0501', 'hex')::frequency_sketch;    -- representation 4
 SELECT decode('0101010010000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '0501', 'hex')::frequency_sketch;    -- flags
 SELECT decode('010100000f000000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '0501', 'hex')::frequency_sketch;    -- k 15
 SELECT decode('0101000001001000' || '01000000' || 'ffffffffffffffff' || '0100000000000000' || '0501', 'hex')::frequency_sketch;    -- k 2^20 + 1

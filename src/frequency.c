@@ -155,7 +155,7 @@ frequency_state_new(uint32_t k)
 	size_t		len = frequency_state_initial_size();
 	struct varlena *state = ie_varlena_alloc(len);
 
-	if (!frequency_state_init(IE_BODY(state), len, k))
+	if (!frequency_state_init(IE_BODY(state), len, k, ie_table_seed()))
 		elog(ERROR, "could not initialise a frequency_sketch state");
 	return state;
 }
@@ -165,7 +165,8 @@ frequency_regrow(struct varlena *state, size_t need)
 {
 	struct varlena *grown = ie_varlena_alloc(need);
 
-	if (!frequency_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state)))
+	if (!frequency_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state),
+								ie_table_seed()))
 		elog(ERROR, "frequency_sketch state regrow to %zu bytes failed", need);
 	return grown;
 }

@@ -11,6 +11,7 @@
 #include "impression_ext.h"
 
 #include "common/hashfn.h"
+#include "common/pg_prng.h"
 #include "lib/stringinfo.h"
 #include "utils/uuid.h"
 
@@ -31,6 +32,18 @@ ie_state_arg(FunctionCallInfo fcinfo, int n)
 	struct varlena *v = (struct varlena *) PG_GETARG_POINTER(n);
 
 	return VARATT_IS_EXTENDED(v) ? pg_detoast_datum(v) : v;
+}
+
+/*
+ * The seed of a new aggregate state's hash table: unpredictable to whoever
+ * writes the rows (PostgreSQL's per-process generator, seeded from
+ * pg_strong_random), so no chosen set of keys piles onto one run of slots.
+ * The stored, canonical form does not depend on it.
+ */
+static inline uint64_t
+ie_table_seed(void)
+{
+	return pg_prng_uint64(&pg_global_prng_state);
 }
 
 /* a zeroed varlena with room for body_len bytes */

@@ -142,6 +142,54 @@ hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
 	set_total(b, total);
 }
 
+/*
+ * STATE representations.  KEYED_STATE (0.2) is the one the functions
+ * build and update: its header carries a seed chosen when the state is
+ * made, and a slot's home is a keyed mix of the hash, so that nobody who
+ * picks user ids can pile them onto one run of slots (their hashes are
+ * fixed by postgresql-hll's hash, so the low bits alone would be theirs
+ * to choose).  STATE (0.1) homes at the low bits of the hash; it is still
+ * read (validated, canonicalized, merged from), and converted to a keyed
+ * state before anything is added to it.
+ */
+static inline bool
+is_state(const uint8_t *b)
+{
+	return b[1] == FREQUENCY_REP_STATE || b[1] == FREQUENCY_REP_KEYED_STATE;
+}
+
+static inline size_t
+hdr_size(const uint8_t *b)
+{
+	return b[1] == FREQUENCY_REP_KEYED_STATE ? FREQUENCY_KEYED_HEADER_SIZE : FREQUENCY_HEADER_SIZE;
+}
+
+static inline uint64_t
+hdr_seed(const uint8_t *b)
+{
+	return b[1] == FREQUENCY_REP_KEYED_STATE ? ie_get64(b + FREQUENCY_HEADER_SIZE) : 0;
+}
+
+/*
+ * The home slot of hash h: in a keyed state the low bits of a bijective
+ * 64-bit mix (MurmurHash3's finalizer) of h and the seed; unkeyed (seed 0,
+ * a 0.1 STATE) the low bits of h.
+ */
+static inline uint32_t
+home_of(uint64_t h, uint64_t seed, uint32_t mask)
+{
+	if (seed != 0)
+	{
+		h ^= seed;
+		h ^= h >> 33;
+		h *= UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 33;
+		h *= UINT64_C(0xc4ceb9fe1a85ec53);
+		h ^= h >> 33;
+	}
+	return (uint32_t) h & mask;
+}
+
 /* slot i of a table */
 static inline uint64_t
 slot_hash(const uint8_t *slots, uint32_t i)
@@ -225,26 +273,34 @@ slots_for(uint32_t n, uint32_t k)
 	return c;
 }
 
+/* the body size of a (keyed) state of so many slots */
 static inline size_t
 state_size(uint32_t slots)
 {
-	return FREQUENCY_HEADER_SIZE + (size_t) FREQUENCY_SLOT_SIZE * slots;
+	return FREQUENCY_KEYED_HEADER_SIZE + (size_t) FREQUENCY_SLOT_SIZE * slots;
 }
 
-/* slots of a STATE body of len bytes, 0 if len is not a valid state size */
+/* slots of a state body with a header of hsize bytes, 0 if len is not a valid size */
 static uint32_t
-slots_of_len(size_t len)
+slots_of_len(size_t hsize, size_t len)
 {
 	size_t		c;
 
-	if (len < state_size(FREQUENCY_MIN_SLOTS) ||
-		len > state_size(FREQUENCY_MAX_SLOTS) ||
-		(len - FREQUENCY_HEADER_SIZE) % FREQUENCY_SLOT_SIZE != 0)
+	if (len < hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MIN_SLOTS ||
+		len > hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MAX_SLOTS ||
+		(len - hsize) % FREQUENCY_SLOT_SIZE != 0)
 		return 0;
-	c = (len - FREQUENCY_HEADER_SIZE) / FREQUENCY_SLOT_SIZE;
+	c = (len - hsize) / FREQUENCY_SLOT_SIZE;
 	if ((c & (c - 1)) != 0)
 		return 0;
 	return (uint32_t) c;
+}
+
+/* slots of a state body (either STATE representation) */
+static inline uint32_t
+slots_of(const uint8_t *b, size_t len)
+{
+	return slots_of_len(hdr_size(b), len);
 }
 
 /* ---------------------------------------------------------------------
@@ -351,14 +407,14 @@ typedef struct Cursor
 static void
 cursor_init(Cursor *c, const uint8_t *body, size_t len)
 {
-	c->p = body + FREQUENCY_HEADER_SIZE;
+	c->p = body + hdr_size(body);
 	c->end = body + len;
 	c->hash = 0;
 	c->count = 0;
 	c->slot = 0;
-	if (body[1] == FREQUENCY_REP_STATE)
+	if (is_state(body))
 	{
-		c->slots = slots_of_len(len);
+		c->slots = slots_of(body, len);
 		c->left = 0;
 	}
 	else
@@ -425,9 +481,9 @@ cursor_next(Cursor *c)
  * slot, so the walk ends.
  */
 static inline uint32_t
-table_find(const uint8_t *slots, uint32_t mask, uint64_t h, bool *found)
+table_find(const uint8_t *slots, uint32_t mask, uint64_t seed, uint64_t h, bool *found)
 {
-	uint32_t	i = (uint32_t) h & mask;
+	uint32_t	i = home_of(h, seed, mask);
 	uint32_t	d = 0;
 
 	for (;;)
@@ -443,7 +499,7 @@ table_find(const uint8_t *slots, uint32_t mask, uint64_t h, bool *found)
 			*found = true;
 			return i;
 		}
-		sd = (i - ((uint32_t) sh & mask)) & mask;
+		sd = (i - home_of(sh, seed, mask)) & mask;
 		if (sd < d || (sd == d && sh > h))
 			break;
 		i = (i + 1) & mask;
@@ -496,7 +552,7 @@ table_empty_slot(const uint8_t *slots, uint32_t cap)
  * entry's home lies before e + 1 because e is empty.
  */
 static uint32_t
-table_filter(uint8_t *slots, uint32_t cap, uint64_t theta)
+table_filter(uint8_t *slots, uint32_t cap, uint64_t seed, uint64_t theta)
 {
 	uint32_t	mask = cap - 1;
 	uint64_t	e = table_empty_slot(slots, cap);
@@ -517,7 +573,7 @@ table_filter(uint8_t *slots, uint32_t cap, uint64_t theta)
 		slot_put(slots, i, 0, 0);
 		if (h >= theta)
 			continue;
-		home = s - ((i - ((uint32_t) h & mask)) & mask);
+		home = s - ((i - home_of(h, seed, mask)) & mask);
 		pos = home > w ? home : w;
 		slot_put(slots, (uint32_t) pos & mask, h, c);
 		w = pos + 1;
@@ -584,11 +640,11 @@ select_theta(const uint8_t *slots, uint32_t cap, uint32_t rank,
 static void
 table_rebuild(uint8_t *body, uint32_t cap)
 {
-	uint8_t    *slots = body + FREQUENCY_HEADER_SIZE;
+	uint8_t    *slots = body + FREQUENCY_KEYED_HEADER_SIZE;
 	uint32_t	k = hdr_k(body);
 	uint64_t	t = select_theta(slots, cap, k + 1, k / 8, hdr_theta(body));
 
-	set_n(body, table_filter(slots, cap, t));
+	set_n(body, table_filter(slots, cap, hdr_seed(body), t));
 	set_theta(body, t);
 }
 
@@ -601,7 +657,7 @@ table_rebuild(uint8_t *body, uint32_t cap)
 static uint32_t
 state_insert(uint8_t *body, uint32_t cap, uint32_t pos, uint64_t h, uint64_t c)
 {
-	uint8_t    *slots = body + FREQUENCY_HEADER_SIZE;
+	uint8_t    *slots = body + FREQUENCY_KEYED_HEADER_SIZE;
 	uint32_t	mask = cap - 1;
 	bool		found;
 	uint32_t	n = hdr_n(body);
@@ -613,7 +669,7 @@ state_insert(uint8_t *body, uint32_t cap, uint32_t pos, uint64_t h, uint64_t c)
 		table_rebuild(body, cap);
 		if (h >= hdr_theta(body))
 			return 0;
-		pos = table_find(slots, mask, h, &found);
+		pos = table_find(slots, mask, hdr_seed(body), h, &found);
 		n = hdr_n(body);
 	}
 	table_insert_at(slots, mask, pos, h, c);
@@ -630,13 +686,13 @@ state_insert(uint8_t *body, uint32_t cap, uint32_t pos, uint64_t h, uint64_t c)
 static inline uint32_t
 state_upsert(uint8_t *body, uint32_t cap, uint64_t h, uint64_t c)
 {
-	uint8_t    *slots = body + FREQUENCY_HEADER_SIZE;
+	uint8_t    *slots = body + FREQUENCY_KEYED_HEADER_SIZE;
 	bool		found;
 	uint32_t	pos;
 
 	if (h >= hdr_theta(body))
 		return 0;
-	pos = table_find(slots, cap - 1, h, &found);
+	pos = table_find(slots, cap - 1, hdr_seed(body), h, &found);
 	if (found)
 	{
 		slot_set_count(slots, pos, sat_add(slot_count(slots, pos), c));
@@ -744,7 +800,9 @@ validate_state(const uint8_t *body, size_t len)
 	uint32_t	k = hdr_k(body);
 	uint32_t	n = hdr_n(body);
 	uint64_t	theta = hdr_theta(body);
-	const uint8_t *slots = body + FREQUENCY_HEADER_SIZE;
+	size_t		hsize = hdr_size(body);
+	uint64_t	seed;
+	const uint8_t *slots = body + hsize;
 	uint32_t	cap;
 	uint32_t	mask;
 	uint32_t	e;
@@ -755,17 +813,18 @@ validate_state(const uint8_t *body, size_t len)
 	uint32_t	prev_d = 0;
 	uint64_t	prev_h = 0;
 
-	if (len < state_size(FREQUENCY_MIN_SLOTS))
+	if (len < hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MIN_SLOTS)
 		return fail("truncated: %zu bytes, a state is at least %zu",
-					len, state_size(FREQUENCY_MIN_SLOTS));
-	if ((len - FREQUENCY_HEADER_SIZE) % FREQUENCY_SLOT_SIZE != 0)
-		return fail("state of %zu bytes is not the %d-byte header plus whole %d-byte slots",
-					len, FREQUENCY_HEADER_SIZE, FREQUENCY_SLOT_SIZE);
-	cap = slots_of_len(len);
+					len, hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MIN_SLOTS);
+	if ((len - hsize) % FREQUENCY_SLOT_SIZE != 0)
+		return fail("state of %zu bytes is not the %zu-byte header plus whole %d-byte slots",
+					len, hsize, FREQUENCY_SLOT_SIZE);
+	cap = slots_of_len(hsize, len);
 	if (cap == 0)
 		return fail("state table of %zu slots is not a power of two in %d..%d",
-					(len - FREQUENCY_HEADER_SIZE) / FREQUENCY_SLOT_SIZE,
+					(len - hsize) / FREQUENCY_SLOT_SIZE,
 					FREQUENCY_MIN_SLOTS, FREQUENCY_MAX_SLOTS);
+	seed = hdr_seed(body);
 	if (n > load_limit(cap))
 		return fail("state holds %u entries, more than the %u its %u slots allow",
 					n, load_limit(cap), cap);
@@ -797,7 +856,7 @@ validate_state(const uint8_t *body, size_t len)
 		}
 		if (h >= theta)
 			return fail("entry in slot %u is not below theta", i);
-		d = (i - ((uint32_t) h & mask)) & mask;
+		d = (i - home_of(h, seed, mask)) & mask;
 		if (!prev_used ? d != 0 :
 			(d > prev_d + 1 || (d == prev_d + 1 && h <= prev_h)))
 			return fail("entry in slot %u is out of place (probe distance %u)", i, d);
@@ -838,6 +897,7 @@ frequency_validate(const uint8_t *body, size_t len)
 		case FREQUENCY_REP_CANONICAL:
 			return validate_canonical(body, len);
 		case FREQUENCY_REP_STATE:
+		case FREQUENCY_REP_KEYED_STATE:
 			return validate_state(body, len);
 		default:
 			return fail("representation %u is unknown", body[1]);
@@ -855,12 +915,13 @@ frequency_state_initial_size(void)
 }
 
 bool
-frequency_state_init(uint8_t *body, size_t len, uint32_t k)
+frequency_state_init(uint8_t *body, size_t len, uint32_t k, uint64_t seed)
 {
-	if (!k_valid(k) || slots_of_len(len) == 0)
+	if (!k_valid(k) || slots_of_len(FREQUENCY_KEYED_HEADER_SIZE, len) == 0)
 		return false;
-	hdr_write(body, FREQUENCY_REP_STATE, k, 0, FREQUENCY_THETA_ONE, 0);
-	memset(body + FREQUENCY_HEADER_SIZE, 0, len - FREQUENCY_HEADER_SIZE);
+	hdr_write(body, FREQUENCY_REP_KEYED_STATE, k, 0, FREQUENCY_THETA_ONE, 0);
+	ie_put64(body + FREQUENCY_HEADER_SIZE, seed);
+	memset(body + FREQUENCY_KEYED_HEADER_SIZE, 0, len - FREQUENCY_KEYED_HEADER_SIZE);
 	return true;
 }
 
@@ -888,12 +949,12 @@ frequency_state_add_slow(uint8_t *body, size_t len, uint64_t hash,
 
 	if (count == 0)
 		return 0;
-	if (body[1] != FREQUENCY_REP_STATE)
+	if (body[1] != FREQUENCY_REP_KEYED_STATE)
 		return conversion_size(body, 1);
 	if (hash == UINT64_MAX)
 		hash = UINT64_MAX - 1;
 	/* len is a valid state size: the value was validated or built here */
-	grow = state_upsert(body, (uint32_t) ((len - FREQUENCY_HEADER_SIZE) / FREQUENCY_SLOT_SIZE),
+	grow = state_upsert(body, (uint32_t) ((len - FREQUENCY_KEYED_HEADER_SIZE) / FREQUENCY_SLOT_SIZE),
 						hash, count);
 	if (grow != 0)
 		return state_size(grow);
@@ -913,9 +974,9 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	uint64_t	theta;
 	uint32_t	need;
 	Cursor		cur;
-	uint8_t    *slots = dst + FREQUENCY_HEADER_SIZE;
+	uint8_t    *slots = dst + FREQUENCY_KEYED_HEADER_SIZE;
 
-	if (dst[1] != FREQUENCY_REP_STATE)
+	if (dst[1] != FREQUENCY_REP_KEYED_STATE)
 		return conversion_size(dst, 0);
 	kd = hdr_k(dst);
 
@@ -931,7 +992,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	k = hdr_k(dst);
 
 	/* a table too large for a lowered k shrinks (regrow lowers theta) */
-	cap = slots_of_len(dstlen);
+	cap = slots_of(dst, dstlen);
 	top = max_slots(k);
 	if (cap > top)
 		return state_size(top);
@@ -960,7 +1021,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 
 			if (cur.hash < theta)
 			{
-				(void) table_find(slots, mask, cur.hash, &found);
+				(void) table_find(slots, mask, hdr_seed(dst), cur.hash, &found);
 				if (!found)
 					need++;
 			}
@@ -971,7 +1032,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 
 	if (theta < hdr_theta(dst))
 	{
-		set_n(dst, table_filter(slots, cap, theta));
+		set_n(dst, table_filter(slots, cap, hdr_seed(dst), theta));
 		set_theta(dst, theta);
 	}
 	cursor_init(&cur, src, srclen);
@@ -986,15 +1047,17 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 
 bool
 frequency_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
-					   size_t srclen)
+					   size_t srclen, uint64_t seed)
 {
-	uint32_t	cap = slots_of_len(dstlen);
+	uint32_t	cap = slots_of_len(FREQUENCY_KEYED_HEADER_SIZE, dstlen);
 	Cursor		cur;
 
 	if (cap == 0 || !k_valid(hdr_k(src)))
 		return false;
-	hdr_write(dst, FREQUENCY_REP_STATE, hdr_k(src), 0, hdr_theta(src), hdr_total(src));
-	memset(dst + FREQUENCY_HEADER_SIZE, 0, dstlen - FREQUENCY_HEADER_SIZE);
+	hdr_write(dst, FREQUENCY_REP_KEYED_STATE, hdr_k(src), 0, hdr_theta(src), hdr_total(src));
+	ie_put64(dst + FREQUENCY_HEADER_SIZE,
+			 src[1] == FREQUENCY_REP_KEYED_STATE ? hdr_seed(src) : seed);
+	memset(dst + FREQUENCY_KEYED_HEADER_SIZE, 0, dstlen - FREQUENCY_KEYED_HEADER_SIZE);
 	cursor_init(&cur, src, srclen);
 	while (cursor_next(&cur))
 		if (state_upsert(dst, cap, cur.hash, cur.count) != 0)
@@ -1012,7 +1075,7 @@ frequency_canonical_size(const uint8_t *body, size_t len)
 	uint32_t	n;
 	uint32_t	k;
 
-	if (body[1] != FREQUENCY_REP_STATE)
+	if (!is_state(body))
 		return len;
 	n = hdr_n(body);
 	k = hdr_k(body);
@@ -1031,7 +1094,7 @@ bool
 frequency_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;
-	return body[1] == FREQUENCY_REP_STATE;
+	return is_state(body);
 }
 
 /*
@@ -1192,11 +1255,11 @@ frequency_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	uint32_t	i;
 	uint32_t	j;
 	uint32_t	cap;
-	const uint8_t *slots = src + FREQUENCY_HEADER_SIZE;
+	const uint8_t *slots = src + hdr_size(src);
 
 	if (dstlen < frequency_canonical_size(src, srclen))
 		return 0;
-	if (src[1] != FREQUENCY_REP_STATE)
+	if (!is_state(src))
 	{
 		memcpy(dst, src, srclen);
 		return srclen;
@@ -1204,7 +1267,7 @@ frequency_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	n = hdr_n(src);
 	k = hdr_k(src);
 	m = n < k ? n : k;
-	cap = slots_of_len(srclen);
+	cap = slots_of(src, srclen);
 
 	/*
 	 * Copy the entries as raw records to the end of the buffer, sort them,
@@ -1243,6 +1306,32 @@ static inline double
 theta_fraction(uint64_t theta)
 {
 	return theta == FREQUENCY_THETA_ONE ? 1.0 : ldexp((double) theta, -64);
+}
+
+uint32_t
+frequency_state_max_probe(const uint8_t *body, size_t len)
+{
+	uint32_t	cap;
+	uint32_t	mask;
+	uint64_t	seed;
+	const uint8_t *slots;
+	uint32_t	worst = 0;
+
+	if (!is_state(body))
+		return 0;
+	cap = slots_of(body, len);
+	mask = cap - 1;
+	seed = hdr_seed(body);
+	slots = body + hdr_size(body);
+	for (uint32_t i = 0; i < cap; i++)
+		if (slot_count(slots, i) != 0)
+		{
+			uint32_t	d = (i - home_of(slot_hash(slots, i), seed, mask)) & mask;
+
+			if (d > worst)
+				worst = d;
+		}
+	return worst;
 }
 
 uint32_t
@@ -1436,7 +1525,7 @@ frequency_get_info(const uint8_t *body, size_t len, FrequencyInfo *info)
 	info->exact = theta == FREQUENCY_THETA_ONE;
 	info->mode_name = info->exact ? "exact" : "sampling";
 	info->impressions = hdr_total(body);
-	info->slots = canonical ? 0 : slots_of_len(len);
+	info->slots = canonical ? 0 : slots_of(body, len);
 	info->bytes = len;
 	if (!canonical)
 	{

@@ -26,7 +26,8 @@
  * Stored format (all multi-byte fields little-endian, any alignment):
  *
  *	 byte 0	   format version, FREQUENCY_FORMAT_VERSION (1)
- *	 byte 1	   representation: 1 CANONICAL, 2 STATE (aggregate working form)
+ *	 byte 1	   representation: 1 CANONICAL, 3 KEYED_STATE (the aggregate
+ *			   working form), 2 STATE (0.1's working form, read only)
  *	 byte 2	   flags, must be 0 (reserved)
  *	 byte 3	   reserved, must be 0
  *	 4..7	   uint32 k, 16..1048576
@@ -55,16 +56,23 @@
  * A full k = 4096 sketch of a large audience takes about 8 bytes a user
  * (a hash delta of ~2^64/users fits 7 bytes, a small count 1).
  *
- * STATE payload: a hash table of C = (len - 28) / 16 slots, C a power of
+ * KEYED_STATE: the header, then 28..35 uint64 seed, then the table from
+ * byte 36.  STATE (0.1): the table from byte 28, seed 0.
+ *
+ * Table: C = (len - header) / 16 slots, C a power of
  * two, 8 <= C <= 2^21; slot i holds uint64 hash, uint64 count.  An empty
  * slot is 16 zero bytes; an occupied one has count >= 1 and hash < theta.
- * Linear probing from the home slot (hash & (C - 1)) in Robin Hood order
+ * The home slot of a hash is home(hash) & (C - 1), home(h) = h when the
+ * seed is 0, else MurmurHash3's 64-bit finalizer of h ^ seed: a seed
+ * chosen at random for each state keeps crafted user ids from sharing a
+ * home (hash flooding).
+ * Linear probing from the home slot in Robin Hood order
  * with ties broken by hash: walking a run of occupied slots, home slots
  * never decrease (probe distance grows by at most one a slot, and a slot
  * after an empty one is at its home) and entries sharing a home slot are
  * in strictly increasing hash order.  This layout is a function of the set
- * of hashes and C alone, rules out duplicates, and is checked in linear
- * time.  Rules: n == the occupied slots, n <= 3C/4; exact mode:
+ * of hashes, C and the seed alone, rules out duplicates, and is checked in
+ * linear time.  Rules: n == the occupied slots, n <= 3C/4; exact mode:
  * impressions == the sum of the counts; sampling: n >= k and impressions >
  * the sum (as above).  A STATE may hold more than k entries (up to 3C/4,
  * exact or sampling); canonicalizing trims it.
@@ -94,7 +102,9 @@
 #define FREQUENCY_DEFAULT_K			4096
 
 #define FREQUENCY_REP_CANONICAL		1
-#define FREQUENCY_REP_STATE			2
+#define FREQUENCY_REP_STATE			2	/* 0.1's, unkeyed: read, never written */
+#define FREQUENCY_REP_KEYED_STATE	3	/* the aggregate state since 0.2 */
+#define FREQUENCY_KEYED_HEADER_SIZE	36	/* the header, then the uint64 seed */
 
 /* theta of exact mode (1.0) */
 #define FREQUENCY_THETA_ONE			UINT64_MAX
@@ -168,15 +178,17 @@ extern const char *frequency_validate(const uint8_t *body, size_t len);
  * and associative, so it does not depend on the merge order.
  * --------------------------------------------------------------------- */
 
-/* body size of a fresh state: 8 slots (room for 6 users), 156 bytes */
+/* body size of a fresh state: 8 slots (room for 6 users), 164 bytes */
 extern size_t frequency_state_initial_size(void);
 
 /*
- * Make body[0..len) an empty STATE with parameter k.  len must be
- * 28 + 16 * C for a power of two C in 8..2^21.  Returns false (writing
- * nothing) for a bad k or length.
+ * Make body[0..len) an empty KEYED_STATE with parameter k and the seed of
+ * its table (the caller picks it at random; 0 is the unkeyed layout).
+ * len must be 36 + 16 * C for a power of two C in 8..2^21.  Returns false
+ * (writing nothing) for a bad k or length.
  */
-extern bool frequency_state_init(uint8_t *body, size_t len, uint32_t k);
+extern bool frequency_state_init(uint8_t *body, size_t len, uint32_t k,
+								 uint64_t seed);
 
 /* the canonical empty sketch: FREQUENCY_HEADER_SIZE bytes */
 extern bool frequency_init_empty(uint8_t *body, size_t len, uint32_t k);
@@ -201,11 +213,13 @@ extern size_t frequency_state_merge(uint8_t *dst, size_t dstlen,
  * frequency_state_merge) a STATE holding what the valid value src (either
  * representation) holds, with src's k, theta and total (theta may come out
  * lower when the table is smaller than src's: that is how a state shrinks
- * after its k was lowered).  Returns false if dstlen is not a valid state
- * size or cannot hold src (a caller bug).
+ * after its k was lowered).  The state keeps src's seed when src is a
+ * KEYED_STATE, else takes seed.  Returns false if dstlen is not a valid
+ * state size or cannot hold src (a caller bug).
  */
 extern bool frequency_state_regrow(uint8_t *dst, size_t dstlen,
-								   const uint8_t *src, size_t srclen);
+								   const uint8_t *src, size_t srclen,
+								   uint64_t seed);
 
 /* ---------------------------------------------------------------------
  * Canonical form
@@ -263,6 +277,13 @@ extern double frequency_reach_at_least(const uint8_t *body, size_t len,
 
 /* exact impressions total (any representation) */
 extern uint64_t frequency_impressions(const uint8_t *body, size_t len);
+
+/*
+ * The longest probe of a state's table: the largest distance of an entry
+ * from its home slot (0 for other representations).  What hash flooding
+ * would drive up; the tests watch it.
+ */
+extern uint32_t frequency_state_max_probe(const uint8_t *body, size_t len);
 
 /* k of a value or state (the number of users it keeps once sampling) */
 extern uint32_t frequency_k(const uint8_t *body, size_t len);
@@ -372,7 +393,7 @@ frequency_state_add(uint8_t *body, size_t len, uint64_t hash, uint64_t count)
 	/* UINT64_MAX is kept as UINT64_MAX - 1 (see "Hashes" above) */
 	uint64_t	h = hash == UINT64_MAX ? UINT64_MAX - 1 : hash;
 
-	if (body[1] == FREQUENCY_REP_STATE && h >= ie_get64(body + 12) &&
+	if (body[1] == FREQUENCY_REP_KEYED_STATE && h >= ie_get64(body + 12) &&
 		count != 0)
 	{
 		/* not retained: only the total changes */

@@ -418,7 +418,7 @@ freq_new_state(uint32_t k)
 
 	s.len = frequency_state_initial_size();
 	s.b = xmalloc(s.len);
-	if (!frequency_state_init(s.b, s.len, k))
+	if (!frequency_state_init(s.b, s.len, k, UINT64_C(0x9E3779B97F4A7C15) ^ k))
 		FUZZ_FAIL("frequency_state_init(k=%u) failed", k);
 	freq_must_validate(&s, "fresh frequency state");
 	return s;
@@ -431,7 +431,7 @@ freq_regrow(Buf *s, size_t need)
 
 	FUZZ_ASSERT(need <= ((size_t) 1 << 25), "frequency regrow to %zu bytes", need);
 	n = xmalloc(need);
-	if (!frequency_state_regrow(n, need, s->b, s->len))
+	if (!frequency_state_regrow(n, need, s->b, s->len, UINT64_C(0xD1B54A32D192ED03)))
 	{
 		hexdump_head("state", s);
 		FUZZ_FAIL("frequency_state_regrow to %zu failed", need);

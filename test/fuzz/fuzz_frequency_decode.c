@@ -49,8 +49,9 @@ check_info(const Buf *v)
 				"frequency_get_info disagrees with the header");
 	FUZZ_ASSERT(info.theta_fraction > 0 && info.theta_fraction <= 1,
 				"theta fraction %g", info.theta_fraction);
-	if (v->b[1] == FREQUENCY_REP_STATE)
-		FUZZ_ASSERT(info.slots == (v->len - FREQUENCY_HEADER_SIZE) / FREQUENCY_SLOT_SIZE &&
+	if (v->b[1] == FREQUENCY_REP_STATE || v->b[1] == FREQUENCY_REP_KEYED_STATE)
+		FUZZ_ASSERT(info.slots == (v->len - (v->b[1] == FREQUENCY_REP_STATE ? FREQUENCY_HEADER_SIZE :
+											 FREQUENCY_KEYED_HEADER_SIZE)) / FREQUENCY_SLOT_SIZE &&
 					info.reach == -1 && info.relative_standard_error == -1,
 					"state info: slots %u reach %g", info.slots, info.reach);
 	else
@@ -147,7 +148,7 @@ check_estimates(const Buf *c, uint64_t seed)
 static void
 exercise(const Buf *v, uint64_t seed)
 {
-	bool		state = v->b[1] == FREQUENCY_REP_STATE;
+	bool		state = v->b[1] == FREQUENCY_REP_STATE || v->b[1] == FREQUENCY_REP_KEYED_STATE;
 	uint32_t	k = ie_get32(v->b + 4);
 	uint32_t	n = ie_get32(v->b + 8);
 	uint64_t	imp = frequency_impressions(v->b, v->len);

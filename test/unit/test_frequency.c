@@ -142,6 +142,19 @@ typedef struct Sk
 	size_t		len;
 } Sk;
 
+/*
+ * The table seed of the states the tests build: fixed, so runs repeat, and
+ * different from state to state, as the glue's random seeds are
+ */
+static uint64_t test_seed = UINT64_C(0x9E3779B97F4A7C15);
+
+static uint64_t
+next_seed(void)
+{
+	test_seed = test_seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return test_seed;
+}
+
 static Sk
 sk_state(uint32_t k)
 {
@@ -149,7 +162,7 @@ sk_state(uint32_t k)
 
 	s.len = frequency_state_initial_size();
 	s.b = malloc(s.len);
-	if (!frequency_state_init(s.b, s.len, k))
+	if (!frequency_state_init(s.b, s.len, k, next_seed()))
 		protocol_errors++;
 	return s;
 }
@@ -179,7 +192,7 @@ sk_regrow(Sk *s, size_t need)
 	uint8_t    *n = malloc(need);
 	const char *msg;
 
-	if (!frequency_state_regrow(n, need, s->b, s->len))
+	if (!frequency_state_regrow(n, need, s->b, s->len, next_seed()))
 	{
 		protocol_errors++;
 		fprintf(stderr, "regrow to %zu failed\n", need);
@@ -917,7 +930,7 @@ test_merge_k(void)
 
 		sk_add_all(&big, ab, na + nb);
 		sk_merge(&big, &b256);
-		CHECK(big.len <= 28 + 16 * 512, "state shrank to the table for k 256 (%zu bytes)", big.len);
+		CHECK(big.len <= 36 + 16 * 512, "state shrank to the table for k 256 (%zu bytes)", big.len);
 		small = sk_canon(&big);
 		/* b's events were added twice: compare with that */
 		{
@@ -1262,8 +1275,8 @@ test_validate(void)
 	b[0] = 2;
 	expect_msg(b, len, "frequency_sketch format version 2 is not supported (expected 1)", "version");
 	b[0] = 1;
-	b[1] = 3;
-	expect_msg(b, len, "representation 3 is unknown", "representation");
+	b[1] = 4;
+	expect_msg(b, len, "representation 4 is unknown", "representation");
 	b[1] = 0;
 	expect_msg(b, len, "representation 0 is unknown", "representation 0");
 	b[1] = 1;
@@ -1656,25 +1669,26 @@ test_edges(void)
 	}
 
 	/* init and regrow refuse bad arguments */
-	CHECK(!frequency_state_init(buf, 156, 15) && !frequency_state_init(buf, 156, 1048577),
+	CHECK(!frequency_state_init(buf, 164, 15, 1) && !frequency_state_init(buf, 164, 1048577, 1),
 		  "init rejects k out of range");
-	CHECK(!frequency_state_init(buf, 155, 16) && !frequency_state_init(buf, 28 + 16 * 12, 16) &&
-		  !frequency_state_init(buf, 28 + 16 * 4, 16), "init rejects bad sizes");
-	CHECK(frequency_state_init(buf, 156, 16) && frequency_validate(buf, 156) == NULL,
+	CHECK(!frequency_state_init(buf, 163, 16, 1) && !frequency_state_init(buf, 36 + 16 * 12, 16, 1) &&
+		  !frequency_state_init(buf, 36 + 16 * 4, 16, 1) && !frequency_state_init(buf, 156, 16, 1),
+		  "init rejects bad sizes");
+	CHECK(frequency_state_init(buf, 164, 16, 1) && frequency_validate(buf, 164) == NULL,
 		  "init makes a valid state");
 	CHECK(!frequency_init_empty(buf, 27, 16) && !frequency_init_empty(buf, 28, 9),
 		  "init_empty rejects bad arguments");
 	{
 		Sk			st = sk_state(16);
-		uint8_t		small[156];
+		uint8_t		small[164];
 		int			i;
 
 		for (i = 0; i < 7; i++)
 			sk_add(&st, (uint64_t) i * 1000003, 1);
-		CHECK(st.len == 28 + 16 * 16, "7 users: 16 slots");
-		CHECK(!frequency_state_regrow(small, sizeof(small), st.b, st.len),
+		CHECK(st.len == 36 + 16 * 16, "7 users: 16 slots");
+		CHECK(!frequency_state_regrow(small, sizeof(small), st.b, st.len, 1),
 			  "regrow refuses a table too small for the entries");
-		CHECK(!frequency_state_regrow(small, 155, st.b, st.len), "regrow refuses a bad size");
+		CHECK(!frequency_state_regrow(small, 163, st.b, st.len, 1), "regrow refuses a bad size");
 		{
 			size_t		cap = frequency_canonical_size(st.b, st.len);
 			uint8_t    *d = malloc(cap);
@@ -1721,13 +1735,13 @@ test_sizes(void)
 		sk_add(&s, ev[i].hash, ev[i].count);
 		if (s.len != prev)
 		{
-			grew_ok &= s.len == 28 + 2 * (prev - 28);
+			grew_ok &= s.len == 36 + 2 * (prev - 36);
 			prev = s.len;
 		}
 		users++;
 	}
 	CHECK(grew_ok, "the state doubles when it grows");
-	CHECK(s.len == 28 + 16 * 8192, "k 4096 state tops out at 8192 slots (%zu bytes)", s.len);
+	CHECK(s.len == 36 + 16 * 8192, "k 4096 state tops out at 8192 slots (%zu bytes)", s.len);
 	c = sk_canon(&s);
 	CHECK((double) (c.len - 28) / 4096 < 9.0, "full k=4096 sketch: %.2f bytes a user",
 		  (double) (c.len - 28) / 4096);
@@ -1764,12 +1778,94 @@ test_info(void)
 		  "info of a sampling sketch");
 	sk_add_all(&s, ev, 100);
 	frequency_get_info(s.b, s.len, &info);
-	CHECK(info.representation == FREQUENCY_REP_STATE && strcmp(info.representation_name, "state") == 0 &&
-		  info.exact && info.theta_fraction == 1.0 && info.slots == (s.len - 28) / 16 &&
+	CHECK(info.representation == FREQUENCY_REP_KEYED_STATE && strcmp(info.representation_name, "state") == 0 &&
+		  info.exact && info.theta_fraction == 1.0 && info.slots == (s.len - 36) / 16 &&
 		  info.reach == -1 && info.relative_standard_error == -1, "info of a state");
 	sk_free(&c);
 	sk_free(&s);
 	free(ev);
+}
+
+/*
+ * Hash flooding: user ids whose hashes share their low bits (easy to find:
+ * the hash is postgresql-hll's, unkeyed) all had one home slot, so each add
+ * walked the whole run.  With the state's seed the homes scatter: the
+ * longest probe stays small.  The unkeyed layout (seed 0, 0.1's) shows
+ * what the test guards against.
+ */
+static void
+test_flooding(void)
+{
+	Sk			keyed = sk_state(65536);
+	Sk			unkeyed;
+	uint32_t	i;
+	uint32_t	probe;
+
+	unkeyed.len = frequency_state_initial_size();
+	unkeyed.b = malloc(unkeyed.len);
+	CHECK(frequency_state_init(unkeyed.b, unkeyed.len, 65536, 0), "unkeyed state");
+	for (i = 1; i <= 40000; i++)
+		sk_add(&keyed, ((uint64_t) i << 24) | 0xABCDEF, 1);
+	for (i = 1; i <= 2000; i++)
+		sk_add(&unkeyed, ((uint64_t) i << 24) | 0xABCDEF, 1);
+	probe = frequency_state_max_probe(keyed.b, keyed.len);
+	CHECK(frequency_validate(keyed.b, keyed.len) == NULL && probe < 64,
+		  "40,000 hashes with equal low 24 bits: longest probe %u in a keyed table", probe);
+	probe = frequency_state_max_probe(unkeyed.b, unkeyed.len);
+	CHECK(frequency_validate(unkeyed.b, unkeyed.len) == NULL && probe == 1999,
+		  "2,000 such hashes in an unkeyed table: longest probe %u (all at one home)", probe);
+	CHECK(frequency_reach(keyed.b, keyed.len) == 40000 || frequency_needs_canonicalize(keyed.b, keyed.len),
+		  "keyed state holds them all");
+	sk_free(&keyed);
+	sk_free(&unkeyed);
+}
+
+/*
+ * A 0.1 STATE (representation 2: the table at byte 28, homes at the low
+ * bits) is still read: validated, canonicalized to the same value, merged
+ * from, and converted to a keyed state when added to.
+ */
+static void
+test_legacy_state(void)
+{
+	Sk			unkeyed;
+	Sk			legacy;
+	Sk			a;
+	Sk			b;
+	uint32_t	i;
+
+	unkeyed.len = frequency_state_initial_size();
+	unkeyed.b = malloc(unkeyed.len);
+	CHECK(frequency_state_init(unkeyed.b, unkeyed.len, 16, 0), "unkeyed state");
+	for (i = 1; i <= 200; i++)
+		sk_add(&unkeyed, (uint64_t) i * UINT64_C(0x9E3779B97F4A7C15), i % 3 + 1);
+	/* the same table without the seed, as 0.1 wrote it */
+	legacy.len = unkeyed.len - 8;
+	legacy.b = malloc(legacy.len);
+	memcpy(legacy.b, unkeyed.b, 28);
+	legacy.b[1] = FREQUENCY_REP_STATE;
+	memcpy(legacy.b + 28, unkeyed.b + 36, unkeyed.len - 36);
+	CHECK(frequency_validate(legacy.b, legacy.len) == NULL, "a 0.1 state validates");
+	a = sk_canon(&unkeyed);
+	b = sk_canon(&legacy);
+	CHECK(a.len == b.len && memcmp(a.b, b.b, a.len) == 0, "a 0.1 state canonicalizes to the same value");
+	sk_free(&b);
+	b = sk_state(16);
+	sk_merge(&b, &legacy);
+	sk_free(&a);
+	a = sk_canon(&b);
+	sk_free(&b);
+	b = sk_canon(&legacy);
+	CHECK(a.len == b.len && memcmp(a.b, b.b, a.len) == 0, "merging a 0.1 state into a keyed one keeps it");
+	sk_add(&legacy, 12345, 1);
+	CHECK(legacy.b[1] == FREQUENCY_REP_KEYED_STATE && frequency_validate(legacy.b, legacy.len) == NULL,
+		  "adding to a 0.1 state converts it to a keyed one");
+	legacy.b[1] = FREQUENCY_REP_STATE;
+	CHECK(frequency_validate(legacy.b, legacy.len) != NULL, "a keyed table read as unkeyed is rejected");
+	sk_free(&a);
+	sk_free(&b);
+	sk_free(&legacy);
+	sk_free(&unkeyed);
 }
 
 int
@@ -1790,6 +1886,8 @@ main(int argc, char **argv)
 	test_corruption();
 	test_sizes();
 	test_info();
+	test_flooding();
+	test_legacy_state();
 	test_accuracy(1024, 20000 / SCALE, 6 / (SCALE > 1 ? 3 : 1));
 	test_accuracy(1024, 200000 / SCALE, 3);
 	test_accuracy(4096, 50000 / SCALE, 6 / (SCALE > 1 ? 3 : 1));
