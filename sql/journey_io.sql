@@ -43,7 +43,7 @@ SELECT '\x02'::bytea::journey;
 SELECT 'nothex'::journey;
 SELECT '\x0101000001'::journey;                                                         -- truncated header
 SELECT overlay(:'hex' placing '02' from 3 for 2)::journey;                              -- version 2
-SELECT overlay(:'hex' placing '03' from 5 for 2)::journey;                              -- representation 3
+SELECT overlay(:'hex' placing '04' from 5 for 2)::journey;                              -- representation 4
 SELECT overlay(:'hex' placing '01' from 7 for 2)::journey;                              -- flags
 SELECT substr(:'hex', 1, length(:'hex') - 2)::journey;                                  -- one byte short
 SELECT (:'hex' || '00')::journey;                                                       -- trailing byte

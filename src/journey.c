@@ -192,7 +192,8 @@ journey_regrow(struct varlena *state, size_t need, const JourneyCapacity *cap)
 		elog(ERROR, "journey state: bad event kind or timestamp");
 	grown = (struct varlena *) palloc_extended(VARHDRSZ + need, MCXT_ALLOC_HUGE);
 	SET_VARSIZE(grown, VARHDRSZ + need);
-	if (!journey_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state), cap))
+	if (!journey_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state), cap,
+							  ie_table_seed()))
 		elog(ERROR, "journey state regrow to %zu bytes failed", need);
 	return grown;
 }
@@ -257,7 +258,7 @@ journey_agg_trans(PG_FUNCTION_ARGS)
 
 		state = (struct varlena *) palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
 		SET_VARSIZE(state, VARHDRSZ + len);
-		if (!journey_state_init(IE_BODY(state), len, NULL))
+		if (!journey_state_init(IE_BODY(state), len, NULL, ie_table_seed()))
 			elog(ERROR, "could not initialise a journey state");
 	}
 	while ((need = journey_state_add(IE_BODY(state), IE_BODY_LEN(state),

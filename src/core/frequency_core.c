@@ -69,6 +69,7 @@
  * canonical form is delta + varint coded, about 8 bytes a user when full.
  */
 #include "frequency_core.h"
+#include "hash.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -179,14 +180,7 @@ static inline uint32_t
 home_of(uint64_t h, uint64_t seed, uint32_t mask)
 {
 	if (seed != 0)
-	{
-		h ^= seed;
-		h ^= h >> 33;
-		h *= UINT64_C(0xff51afd7ed558ccd);
-		h ^= h >> 33;
-		h *= UINT64_C(0xc4ceb9fe1a85ec53);
-		h ^= h >> 33;
-	}
+		h = ie_murmur_fmix64(h ^ seed);
 	return (uint32_t) h & mask;
 }
 

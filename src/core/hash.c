@@ -1,5 +1,6 @@
 /*
- * hash.c — MurmurHash3 x64-128 (seed 0, first output word) over bytes.
+ * hash.c — MurmurHash3 x64-128 (seed 0, first output word) over bytes, and
+ * SipHash (keyed; for hash tables of strings from outside).
  *
  * Written from the public-domain reference algorithm by Austin Appleby.
  * Blocks are assembled from bytes in little-endian order, so the result is
@@ -130,4 +131,45 @@ uint64_t
 ie_hash_int64(int64_t v)
 {
 	return ie_hash_int64_inline(v);
+}
+
+#define SIPROUND(v0, v1, v2, v3) \
+	do { \
+		(v0) += (v1); (v1) = rotl64((v1), 13); (v1) ^= (v0); (v0) = rotl64((v0), 32); \
+		(v2) += (v3); (v3) = rotl64((v3), 16); (v3) ^= (v2); \
+		(v0) += (v3); (v3) = rotl64((v3), 21); (v3) ^= (v0); \
+		(v2) += (v1); (v1) = rotl64((v1), 17); (v1) ^= (v2); (v2) = rotl64((v2), 32); \
+	} while (0)
+
+uint64_t
+ie_siphash_cd(uint64_t k0, uint64_t k1, const void *data, size_t len, int c, int d)
+{
+	const uint8_t *in = (const uint8_t *) data;
+	const uint8_t *end = in + (len - len % 8);
+	uint64_t	v0 = UINT64_C(0x736f6d6570736575) ^ k0;
+	uint64_t	v1 = UINT64_C(0x646f72616e646f6d) ^ k1;
+	uint64_t	v2 = UINT64_C(0x6c7967656e657261) ^ k0;
+	uint64_t	v3 = UINT64_C(0x7465646279746573) ^ k1;
+	uint64_t	b = (uint64_t) len << 56;
+	int			i;
+
+	for (; in != end; in += 8)
+	{
+		uint64_t	m = ie_get64(in);
+
+		v3 ^= m;
+		for (i = 0; i < c; i++)
+			SIPROUND(v0, v1, v2, v3);
+		v0 ^= m;
+	}
+	for (i = (int) (len % 8) - 1; i >= 0; i--)
+		b |= (uint64_t) in[i] << (8 * i);
+	v3 ^= b;
+	for (i = 0; i < c; i++)
+		SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	for (i = 0; i < d; i++)
+		SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
 }

@@ -25,6 +25,22 @@
 extern uint64_t ie_hash_bytes(const void *data, size_t len);
 extern uint64_t ie_hash_int64(int64_t v);
 
+/*
+ * SipHash-1-3 (Aumasson and Bernstein; one compression round, three
+ * finalization rounds, as CPython and Rust hash with) of data under the
+ * 128-bit key (k0, k1): a keyed hash for tables that hold strings someone
+ * else chose, so that without the key nobody can make them collide.
+ * ie_siphash_cd runs c and d rounds (2, 4 is the reference SipHash-2-4,
+ * whose published test vectors check the implementation).
+ */
+extern uint64_t ie_siphash_cd(uint64_t k0, uint64_t k1, const void *data,
+							  size_t len, int c, int d);
+static inline uint64_t
+ie_siphash13(uint64_t k0, uint64_t k1, const void *data, size_t len)
+{
+	return ie_siphash_cd(k0, k1, data, len, 1, 3);
+}
+
 /* MurmurHash3's 64-bit finalizer */
 static inline uint64_t
 ie_murmur_fmix64(uint64_t k)

@@ -39,6 +39,7 @@
  * one pass over the touches per 262,144 strings.
  */
 #include "journey_core.h"
+#include "hash.h"
 #include "le.h"
 
 #include <math.h>
@@ -134,6 +135,7 @@ journey_model_name(JourneyModel model)
 typedef struct Layout
 {
 	uint64_t	ends;
+	uint64_t	seed;			/* 0: no seed (unkeyed or no table) */
 	uint64_t	slots;
 	uint64_t	ts;
 	uint64_t	touch;
@@ -143,6 +145,13 @@ typedef struct Layout
 	uint64_t	total;
 	uint32_t	nslots;			/* H; 0 for CANONICAL */
 } Layout;
+
+/* a working form: 0.2's KEYED_STATE, or 0.1's STATE (read, converted before use) */
+static inline bool
+is_state(const uint8_t *b)
+{
+	return b[1] == JOURNEY_REP_STATE || b[1] == JOURNEY_REP_KEYED_STATE;
+}
 
 uint32_t
 journey_hash_slots(uint32_t strings)
@@ -158,15 +167,25 @@ journey_hash_slots(uint32_t strings)
 
 /*
  * Offsets for arrays of these sizes (counts for CANONICAL, capacities for
- * STATE).  64-bit arithmetic: no overflow for any uint32 inputs.
+ * a STATE) in a body of representation rep.  A KEYED_STATE with a table
+ * has the table's 8-byte seed between end[] and slot[].  64-bit
+ * arithmetic: no overflow for any uint32 inputs.
  */
 static void
-layout_of(Layout *l, bool state, uint32_t e, uint32_t v, uint32_t s,
+layout_of(Layout *l, unsigned rep, uint32_t e, uint32_t v, uint32_t s,
 		  uint32_t b)
 {
+	bool		state = rep != JOURNEY_REP_CANONICAL;
+
 	l->nslots = state ? journey_hash_slots(s) : 0;
 	l->ends = state ? JOURNEY_STATE_HEADER_SIZE : JOURNEY_HEADER_SIZE;
+	l->seed = 0;
 	l->slots = l->ends + 4 * (uint64_t) s;
+	if (rep == JOURNEY_REP_KEYED_STATE && l->nslots != 0)
+	{
+		l->seed = l->slots;
+		l->slots += 8;
+	}
 	l->ts = l->slots + 4 * (uint64_t) l->nslots;
 	l->touch = l->ts + 8 * (uint64_t) e;
 	l->kind = l->touch + 4 * (uint64_t) e;
@@ -179,12 +198,30 @@ layout_of(Layout *l, bool state, uint32_t e, uint32_t v, uint32_t s,
 static void
 layout_body(Layout *l, const uint8_t *body)
 {
-	if (body[1] == JOURNEY_REP_STATE)
-		layout_of(l, true, ie_get32(body + H_ECAP), ie_get32(body + H_VCAP),
+	if (is_state(body))
+		layout_of(l, body[1], ie_get32(body + H_ECAP), ie_get32(body + H_VCAP),
 				  ie_get32(body + H_SCAP), ie_get32(body + H_BCAP));
 	else
-		layout_of(l, false, ie_get32(body + H_EVENTS), ie_get32(body + H_VALUES),
+		layout_of(l, JOURNEY_REP_CANONICAL, ie_get32(body + H_EVENTS), ie_get32(body + H_VALUES),
 				  ie_get32(body + H_STRINGS), ie_get32(body + H_BYTES));
+}
+
+/*
+ * The table slot to start a string's probe at: under the state's seed
+ * (SipHash-1-3, so strings someone else chose cannot be made to collide),
+ * or, in a 0.1 STATE, the unkeyed journey_string_hash.
+ */
+static inline uint32_t
+string_home(const uint8_t *body, const Layout *l, const uint8_t *str, uint32_t len)
+{
+	if (l->seed != 0)
+	{
+		uint64_t	k = ie_get64(body + l->seed);
+
+		return (uint32_t) ie_siphash13(k, k ^ UINT64_C(0x6a09e667f3bcc908), str, len) &
+			(l->nslots - 1);
+	}
+	return journey_string_hash(str, len) & (l->nslots - 1);
 }
 
 /* string i of a body: its start and length */
@@ -415,7 +452,7 @@ validate_canonical(const uint8_t *body, size_t len)
 		return fail("%u values is more than the %u events", v, e);
 	if (s > e)
 		return fail("%u strings is more than the %u events: some string is unused", s, e);
-	layout_of(&l, false, e, v, s, b);
+	layout_of(&l, JOURNEY_REP_CANONICAL, e, v, s, b);
 	if (l.total > len)
 		return fail("truncated: %zu bytes, %u events, %u values, %u strings and %u string bytes need %llu",
 					len, e, v, s, b, (unsigned long long) l.total);
@@ -517,7 +554,7 @@ validate_state(const uint8_t *body, size_t len)
 	if (e > ecap || v > vcap || s > scap || b > bcap)
 		return fail("state counts (%u events, %u values, %u strings, %u bytes) exceed its capacities (%u, %u, %u, %u)",
 					e, v, s, b, ecap, vcap, scap, bcap);
-	layout_of(&l, true, ecap, vcap, scap, bcap);
+	layout_of(&l, body[1], ecap, vcap, scap, bcap);
 	if (l.total > len)
 		return fail("truncated: %zu bytes, the state's capacities need %llu",
 					len, (unsigned long long) l.total);
@@ -562,6 +599,7 @@ journey_validate(const uint8_t *body, size_t len)
 		case JOURNEY_REP_CANONICAL:
 			return validate_canonical(body, len);
 		case JOURNEY_REP_STATE:
+		case JOURNEY_REP_KEYED_STATE:
 			return validate_state(body, len);
 		default:
 			return fail("representation %u is unknown", body[1]);
@@ -580,7 +618,7 @@ journey_state_size(const JourneyCapacity *cap)
 	if (cap->events > JOURNEY_MAX_EVENTS || cap->values > JOURNEY_MAX_EVENTS ||
 		cap->strings > JOURNEY_MAX_STRINGS)
 		return 0;
-	layout_of(&l, true, cap->events, cap->values, cap->strings, cap->bytes);
+	layout_of(&l, JOURNEY_REP_KEYED_STATE, cap->events, cap->values, cap->strings, cap->bytes);
 	if (l.total > JOURNEY_MAX_BODY_SIZE)
 		return 0;
 	return (size_t) l.total;
@@ -647,7 +685,7 @@ state_header(uint8_t *body, uint32_t e, uint32_t v, uint32_t s, uint32_t b,
 			 const JourneyCapacity *cap)
 {
 	body[0] = JOURNEY_FORMAT_VERSION;
-	body[1] = JOURNEY_REP_STATE;
+	body[1] = JOURNEY_REP_KEYED_STATE;
 	body[2] = 0;
 	body[3] = 0;
 	ie_put32(body + H_EVENTS, e);
@@ -661,7 +699,8 @@ state_header(uint8_t *body, uint32_t e, uint32_t v, uint32_t s, uint32_t b,
 }
 
 bool
-journey_state_init(uint8_t *body, size_t len, const JourneyCapacity *cap)
+journey_state_init(uint8_t *body, size_t len, const JourneyCapacity *cap,
+				   uint64_t seed)
 {
 	JourneyCapacity init;
 	size_t		size;
@@ -682,6 +721,13 @@ journey_state_init(uint8_t *body, size_t len, const JourneyCapacity *cap)
 		return false;
 	memset(body, 0, len);
 	state_header(body, 0, 0, 0, 0, cap);
+	{
+		Layout		l;
+
+		layout_body(&l, body);
+		if (l.seed != 0)
+			ie_put64(body + l.seed, seed);
+	}
 	return true;
 }
 
@@ -755,7 +801,7 @@ grow_to(uint64_t e, uint64_t v, uint64_t s, uint64_t b,
 static void
 current_capacity(const uint8_t *body, JourneyCapacity *cap)
 {
-	if (body[1] == JOURNEY_REP_STATE)
+	if (is_state(body))
 	{
 		cap->events = ie_get32(body + H_ECAP);
 		cap->values = ie_get32(body + H_VCAP);
@@ -816,7 +862,7 @@ state_find(const uint8_t *body, const Layout *l, const uint8_t *str,
 		return JOURNEY_NO_TOUCH;
 	}
 	mask = l->nslots - 1;
-	i = journey_string_hash(str, len) & mask;
+	i = string_home(body, l, str, len);
 	for (;;)
 	{
 		uint32_t	x = ie_get32(body + l->slots + 4 * (uint64_t) i);
@@ -903,11 +949,11 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 	s = ie_get32(body + H_STRINGS);
 	b = ie_get32(body + H_BYTES);
 	current_capacity(body, &cur);
-	if (body[1] != JOURNEY_REP_STATE)
+	if (body[1] != JOURNEY_REP_KEYED_STATE)
 		return grow_to((uint64_t) e + 1, (uint64_t) v + has_value,
 					   (uint64_t) s + (touch != NULL),
 					   (uint64_t) b + (touch != NULL ? touch_len : 0), &cur, grow);
-	layout_of(&l, true, cur.events, cur.values, cur.strings, cur.bytes);
+	layout_of(&l, JOURNEY_REP_KEYED_STATE, cur.events, cur.values, cur.strings, cur.bytes);
 	if (touch != NULL)
 	{
 		idx = state_find(body, &l, touch, (uint32_t) touch_len, &slot);
@@ -947,12 +993,12 @@ journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	(void) srclen;
 	current_capacity(dst, &cur);
 	/* room for the worst case: every string of src new */
-	if (dst[1] != JOURNEY_REP_STATE ||
+	if (dst[1] != JOURNEY_REP_KEYED_STATE ||
 		(uint64_t) e + se > cur.events || (uint64_t) v + sv > cur.values ||
 		(uint64_t) s + ss > cur.strings || (uint64_t) b + sb > cur.bytes)
 		return grow_to((uint64_t) e + se, (uint64_t) v + sv,
 					   (uint64_t) s + ss, (uint64_t) b + sb, &cur, grow);
-	layout_of(&l, true, cur.events, cur.values, cur.strings, cur.bytes);
+	layout_of(&l, JOURNEY_REP_KEYED_STATE, cur.events, cur.values, cur.strings, cur.bytes);
 	layout_body(&sl, src);
 	for (i = 0; i < se; i++)
 	{
@@ -980,7 +1026,7 @@ journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 
 bool
 journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
-					 size_t srclen, const JourneyCapacity *cap)
+					 size_t srclen, const JourneyCapacity *cap, uint64_t seed)
 {
 	uint32_t	e = ie_get32(src + H_EVENTS);
 	uint32_t	v = ie_get32(src + H_VALUES);
@@ -995,7 +1041,7 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	if (size == 0 || size != dstlen || e > cap->events || v > cap->values ||
 		s > cap->strings || b > cap->bytes)
 		return false;
-	layout_of(&l, true, cap->events, cap->values, cap->strings, cap->bytes);
+	layout_of(&l, JOURNEY_REP_KEYED_STATE, cap->events, cap->values, cap->strings, cap->bytes);
 	layout_body(&sl, src);
 	memset(dst, 0, dstlen);
 	state_header(dst, e, v, s, b, cap);
@@ -1006,7 +1052,10 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	memcpy(dst + l.values, src + sl.values, 8 * (size_t) v);
 	if (b > 0)
 		memcpy(dst + l.bytes, src + sl.bytes, b);
-	if (src[1] == JOURNEY_REP_STATE && sl.nslots == l.nslots)
+	/* a table keeps its seed, so that its slots can be copied */
+	if (l.seed != 0)
+		ie_put64(dst + l.seed, sl.seed != 0 ? ie_get64(src + sl.seed) : seed);
+	if (sl.seed != 0 && sl.nslots == l.nslots)
 		memcpy(dst + l.slots, src + sl.slots, 4 * (size_t) l.nslots);
 	else if (l.nslots != 0)
 	{
@@ -1016,7 +1065,7 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		{
 			uint32_t	len;
 			const uint8_t *str = string_at(dst, &l, i, &len);
-			uint32_t	j = journey_string_hash(str, len) & mask;
+			uint32_t	j = string_home(dst, &l, str, len);
 
 			while (ie_get32(dst + l.slots + 4 * (uint64_t) j) != 0)
 				j = (j + 1) & mask;
@@ -1041,7 +1090,7 @@ bool
 journey_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;
-	return body[1] == JOURNEY_REP_STATE;
+	return is_state(body);
 }
 
 size_t
@@ -1049,9 +1098,9 @@ journey_canonical_size(const uint8_t *body, size_t len)
 {
 	Layout		l;
 
-	if (body[1] != JOURNEY_REP_STATE)
+	if (!is_state(body))
 		return len;
-	layout_of(&l, false, ie_get32(body + H_EVENTS), ie_get32(body + H_VALUES),
+	layout_of(&l, JOURNEY_REP_CANONICAL, ie_get32(body + H_EVENTS), ie_get32(body + H_VALUES),
 			  ie_get32(body + H_STRINGS), ie_get32(body + H_BYTES));
 	return (size_t) l.total;
 }
@@ -1087,7 +1136,7 @@ journey_canonical_scratch_size(const uint8_t *body, size_t len)
 	uint32_t	s = ie_get32(body + H_STRINGS);
 
 	(void) len;
-	if (body[1] != JOURNEY_REP_STATE || (e <= JOURNEY_SMALL && s <= JOURNEY_SMALL))
+	if (!is_state(body) || (e <= JOURNEY_SMALL && s <= JOURNEY_SMALL))
 		return 0;
 	return scratch_need(e, s);
 }
@@ -1255,7 +1304,7 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	uint32_t	i;
 	uint32_t	nv;
 
-	if (src[1] != JOURNEY_REP_STATE)
+	if (!is_state(src))
 	{
 		if (dstlen < srclen)
 			return 0;
@@ -1321,7 +1370,7 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		outbytes += xlen;
 	}
 
-	layout_of(&out, false, e, v, nuniq, outbytes);
+	layout_of(&out, JOURNEY_REP_CANONICAL, e, v, nuniq, outbytes);
 	if (dstlen < out.total)
 		return 0;
 
@@ -1396,7 +1445,7 @@ journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info)
 	layout_body(&l, body);
 	info->version = body[0];
 	info->representation = body[1];
-	info->representation_name = body[1] == JOURNEY_REP_STATE ? "state" : "canonical";
+	info->representation_name = is_state(body) ? "state" : "canonical";
 	info->events = ie_get32(body + H_EVENTS);
 	info->values = ie_get32(body + H_VALUES);
 	info->strings = ie_get32(body + H_STRINGS);
@@ -1446,6 +1495,33 @@ journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
 		(*values_before)++;
 	}
 	return true;
+}
+
+uint32_t
+journey_state_max_probe(const uint8_t *body, size_t len)
+{
+	Layout		l;
+	uint32_t	worst = 0;
+
+	(void) len;
+	if (!is_state(body))
+		return 0;
+	layout_body(&l, body);
+	for (uint32_t i = 0; i < l.nslots; i++)
+	{
+		uint32_t	x = ie_get32(body + l.slots + 4 * (uint64_t) i);
+		uint32_t	slen;
+		const uint8_t *str;
+		uint32_t	d;
+
+		if (x == 0)
+			continue;
+		str = string_at(body, &l, x - 1, &slen);
+		d = (i - string_home(body, &l, str, slen)) & (l.nslots - 1);
+		if (d > worst)
+			worst = d;
+	}
+	return worst;
 }
 
 uint32_t

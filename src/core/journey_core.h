@@ -66,10 +66,14 @@
  * row order or on how the input was split and merged.  An empty journey
  * is the 20-byte header with zero counts.
  *
- * STATE (header 36 bytes: the 20 above, then the capacities
+ * KEYED_STATE (representation 3, since 0.2) and STATE (2, 0.1's; read,
+ * converted to a KEYED_STATE before anything is added to it) (header 36
+ * bytes: the 20 above, then the capacities
  *	 20..23 uint32 Ecap, 24..27 uint32 Vcap, 28..31 uint32 Scap,
  *	 32..35 uint32 Bcap), then, with no gaps:
  *	 uint32 end[Scap]	 as above for the first S; the rest ignored
+ *	 uint64 seed		 KEYED_STATE with H > 0 only: the key of the table,
+ *						 drawn at random for each state by the caller
  *	 uint32 slot[H]		 string hash table: 0 empty, else string index + 1;
  *						 H = journey_hash_slots(Scap): none (H = 0) for
  *						 Scap <= JOURNEY_LINEAR_STRINGS, where strings are
@@ -81,13 +85,15 @@
  *	 float8 value[Vcap]	 the first V
  *	 uint8	bytes[Bcap]	 the first B
  * so a STATE body is exactly 36 + 4 Scap + 4 H + 13 Ecap + 8 Vcap + Bcap
- * bytes.  Rules: E <= Ecap, V <= Vcap, S <= Scap, B <= Bcap (capacities
+ * bytes (8 more for the seed of a KEYED_STATE with a table).  Rules: E <= Ecap, V <= Vcap, S <= Scap, B <= Bcap (capacities
  * within the JOURNEY_MAX_* limits); end[] and the events as in CANONICAL,
  * except that the events are unordered and the strings are in insertion
  * order; every slot <= S and at most S slots nonzero (so a probe always
  * reaches an empty slot).  Slots are a lookup cache: strings are found by
- * hashing (journey_string_hash) and probing linearly from
- * hash & (H - 1).  A STATE this API builds has distinct, used strings, each
+ * hashing and probing linearly from hash & (H - 1); the hash is
+ * SipHash-1-3 under the seed (k0 = seed, k1 = seed ^ 0x6a09e667f3bcc908)
+ * in a KEYED_STATE, so touch strings someone chose cannot be made to
+ * collide, and the unkeyed journey_string_hash in a STATE.  A STATE this API builds has distinct, used strings, each
  * findable; a STATE from outside that breaks this is still accepted (it
  * can only duplicate strings, which canonicalizing merges; unused ones are
  * dropped).  Bytes past the counts are ignored.
@@ -101,7 +107,8 @@
 
 #define JOURNEY_FORMAT_VERSION		1
 #define JOURNEY_REP_CANONICAL		1
-#define JOURNEY_REP_STATE			2
+#define JOURNEY_REP_STATE			2	/* 0.1's, unkeyed table: read, never written */
+#define JOURNEY_REP_KEYED_STATE		3	/* the aggregate state since 0.2 */
 
 #define JOURNEY_HEADER_SIZE			20	/* CANONICAL */
 #define JOURNEY_STATE_HEADER_SIZE	36
@@ -282,13 +289,14 @@ extern void journey_initial_capacity(JourneyCapacity *cap);
 extern size_t journey_state_initial_size(size_t first_touch_len);
 
 /*
- * Make body[0..len) an empty STATE with capacities *cap, len ==
+ * Make body[0..len) an empty KEYED_STATE with capacities *cap, len ==
  * journey_state_size(cap); or, with cap NULL, the initial capacities and
- * bytes = len - 53 (len >= 53).  Returns false (writing nothing)
+ * bytes = len - 53 (len >= 53).  seed keys its string table, if it has one
+ * (the caller draws it at random).  Returns false (writing nothing)
  * otherwise.
  */
 extern bool journey_state_init(uint8_t *body, size_t len,
-							   const JourneyCapacity *cap);
+							   const JourneyCapacity *cap, uint64_t seed);
 
 /* the canonical empty journey: JOURNEY_HEADER_SIZE bytes */
 extern bool journey_init_empty(uint8_t *body, size_t len);
@@ -318,14 +326,16 @@ extern size_t journey_state_merge(uint8_t *dst, size_t dstlen,
 								  JourneyCapacity *grow);
 
 /*
- * Build in dst[0..dstlen) a STATE with capacities *cap holding the events
- * and strings of the valid value src (either representation).  dstlen
- * must be journey_state_size(cap) and cap must hold src's counts; returns
- * false otherwise (a caller bug).  dst and src must not overlap.
+ * Build in dst[0..dstlen) a KEYED_STATE with capacities *cap holding the
+ * events and strings of the valid value src (any representation).  Its
+ * table, if it has one, keeps src's seed when src has a keyed table, else
+ * takes seed.  dstlen must be journey_state_size(cap) and cap must hold
+ * src's counts; returns false otherwise (a caller bug).  dst and src must
+ * not overlap.
  */
 extern bool journey_state_regrow(uint8_t *dst, size_t dstlen,
 								 const uint8_t *src, size_t srclen,
-								 const JourneyCapacity *cap);
+								 const JourneyCapacity *cap, uint64_t seed);
 
 /* ---------------------------------------------------------------------
  * Canonical form
@@ -389,6 +399,13 @@ typedef struct JourneyInfo
 
 /* counts of a valid value (either representation) */
 extern void journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info);
+
+/*
+ * The longest probe in a state's string table: the largest distance of a
+ * string's slot from where its hash starts the probe (0 without a table).
+ * What hash flooding would drive up; the tests watch it.
+ */
+extern uint32_t journey_state_max_probe(const uint8_t *body, size_t len);
 
 /*
  * The touch strings of a valid value, either representation: how many,

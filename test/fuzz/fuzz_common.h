@@ -527,7 +527,7 @@ journey_new_state(size_t first_touch_len)
 
 	s.len = journey_state_initial_size(first_touch_len);
 	s.b = xmalloc(s.len);
-	if (!journey_state_init(s.b, s.len, NULL))
+	if (!journey_state_init(s.b, s.len, NULL, UINT64_C(0x243F6A8885A308D3)))
 		FUZZ_FAIL("journey_state_init(len %zu) failed", s.len);
 	journey_must_validate(&s, "fresh journey state");
 	return s;
@@ -545,7 +545,7 @@ journey_regrow(Buf *s, size_t need, const JourneyCapacity *cap)
 				"journey grow size %zu != journey_state_size(cap) %zu",
 				need, journey_state_size(cap));
 	n = xmalloc(need);
-	if (!journey_state_regrow(n, need, s->b, s->len, cap))
+	if (!journey_state_regrow(n, need, s->b, s->len, cap, UINT64_C(0x13198A2E03707344)))
 	{
 		hexdump_head("state", s);
 		FUZZ_FAIL("journey_state_regrow to %zu failed", need);

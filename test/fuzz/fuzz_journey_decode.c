@@ -197,7 +197,7 @@ small_journey(uint64_t seed)
 static void
 exercise(const Buf *v, uint64_t seed)
 {
-	bool		state = v->b[1] == JOURNEY_REP_STATE;
+	bool		state = v->b[1] == JOURNEY_REP_STATE || v->b[1] == JOURNEY_REP_KEYED_STATE;
 	JourneyInfo vi;
 	JourneyInfo ci;
 	JourneyInfo ti;

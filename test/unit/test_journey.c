@@ -92,6 +92,16 @@ typedef struct Js
 	size_t		len;
 } Js;
 
+/* table seeds of the states the tests build: fixed, different per state */
+static uint64_t test_seed = UINT64_C(0x9E3779B97F4A7C15);
+
+static uint64_t
+next_seed(void)
+{
+	test_seed = test_seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+	return test_seed;
+}
+
 static Js
 js_new(void)
 {
@@ -99,7 +109,7 @@ js_new(void)
 
 	j.len = journey_state_initial_size(0);
 	j.b = xmalloc(j.len);
-	if (!journey_state_init(j.b, j.len, NULL))
+	if (!journey_state_init(j.b, j.len, NULL, next_seed()))
 		protocol_errors++;
 	return j;
 }
@@ -115,7 +125,7 @@ js_regrow(Js *j, size_t need, const JourneyCapacity *cap)
 		protocol_errors++;
 		fprintf(stderr, "regrow size %zu + 4 is not a power of two\n", need);
 	}
-	if (!journey_state_regrow(n, need, j->b, j->len, cap))
+	if (!journey_state_regrow(n, need, j->b, j->len, cap, next_seed()))
 	{
 		protocol_errors++;
 		fprintf(stderr, "regrow to %zu failed\n", need);
@@ -685,11 +695,11 @@ test_empty(void)
 		uint8_t		buf[252];
 		JourneyInfo info;
 
-		CHECK(journey_state_init(buf, 252, NULL) && rd32(buf + 20) == 1 && rd32(buf + 32) == 199,
+		CHECK(journey_state_init(buf, 252, NULL, 1) && rd32(buf + 20) == 1 && rd32(buf + 32) == 199,
 			  "init(252, NULL): 1 event, bytes capacity 252 - 53 = 199");
 		journey_get_info(buf, 252, &info);
 		CHECK(journey_validate(buf, 252) == NULL && info.events == 0, "valid and empty");
-		CHECK(!journey_state_init(buf, 52, NULL), "init(52, NULL) is too small");
+		CHECK(!journey_state_init(buf, 52, NULL, 1), "init(52, NULL) is too small");
 	}
 	CHECK(journey_needs_canonicalize(s.b, s.len), "a state needs canonicalizing");
 	CHECK(c.len == JOURNEY_HEADER_SIZE, "empty canonical is 20 bytes (%zu)", c.len);
@@ -1449,7 +1459,7 @@ test_protocol(void)
 		JourneyInfo info;
 
 		journey_get_info(j.b, j.len, &info);
-		CHECK(info.events == 500 && info.strings == 37 && info.representation == JOURNEY_REP_STATE,
+		CHECK(info.events == 500 && info.strings == 37 && info.representation == JOURNEY_REP_KEYED_STATE,
 			  "500 events, 37 distinct strings interned once (%u)", info.strings);
 		CHECK(info.values == 83, "conversions with a value: i %% 6 == 2, 83 of 500 (%u)",
 			  info.values);
@@ -1507,13 +1517,13 @@ test_protocol(void)
 		cap.bytes = 10;
 		sz = journey_state_size(&cap);
 		buf = xmalloc(sz + 1);
-		CHECK(!journey_state_regrow(buf, sz, j.b, j.len, &cap), "capacities too small");
+		CHECK(!journey_state_regrow(buf, sz, j.b, j.len, &cap, 1), "capacities too small");
 		cap.events = 1000;
 		cap.values = 1000;
 		cap.strings = 100;
 		cap.bytes = 1000;
-		CHECK(!journey_state_regrow(buf, sz, j.b, j.len, &cap), "size mismatch");
-		CHECK(!journey_state_init(buf, sz + 1, &cap), "init refuses a wrong length");
+		CHECK(!journey_state_regrow(buf, sz, j.b, j.len, &cap, 1), "size mismatch");
+		CHECK(!journey_state_init(buf, sz + 1, &cap, 1), "init refuses a wrong length");
 		free(buf);
 	}
 	cap.events = JOURNEY_MAX_EVENTS + 1;
@@ -1932,11 +1942,11 @@ test_validate_state(void)
 	{
 		JourneyCapacity wide = {8, 2, 12, 16};
 		Js			w;
-		size_t		wslots = 36 + 4 * 12;
+		size_t		wslots = 36 + 4 * 12 + 8;	/* after end[] and the table's seed */
 
 		w.len = journey_state_size(&wide);
 		w.b = xmalloc(w.len);
-		CHECK(journey_state_regrow(w.b, w.len, s.b, s.len, &wide) && js_valid(&w),
+		CHECK(journey_state_regrow(w.b, w.len, s.b, s.len, &wide, 1) && js_valid(&w),
 			  "regrow to 12 strings: a 32-slot table");
 		j = js_copy(&w);
 		le32(j.b + wslots, 3);
@@ -1968,7 +1978,7 @@ test_validate_state(void)
 
 		j.len = journey_state_size(&big);
 		j.b = xmalloc(j.len);
-		CHECK(journey_state_regrow(j.b, j.len, s.b, s.len, &big), "regrow to 16 events");
+		CHECK(journey_state_regrow(j.b, j.len, s.b, s.len, &big, 1), "regrow to 16 events");
 		memset(j.b + 36 + 4 * 12, 0, 4 * (size_t) journey_hash_slots(12));
 	}
 	CHECK(js_valid(&j), "a state with an empty hash table is valid");
@@ -2004,7 +2014,7 @@ test_validate_state(void)
 			uint32_t	ec = rd32(j.b + 20);
 			uint32_t	sc = rd32(j.b + 28);
 			size_t		tpos = 36 + 4 * (size_t) sc + 4 * (size_t) journey_hash_slots(sc) +
-				8 * (size_t) ec;
+				(journey_hash_slots(sc) != 0 ? 8 : 0) + 8 * (size_t) ec;
 			uint32_t	e = rd32(j.b + 4);
 
 			le32(j.b + tpos + 4 * (size_t) (e - 1), JOURNEY_NO_TOUCH);
@@ -2268,6 +2278,107 @@ test_scratch(void)
 	free(ev);
 }
 
+/*
+ * Hash flooding: 1,000 touch strings whose unkeyed hash (0.1's string
+ * table) shares its low 16 bits, found by brute force in a fraction of a
+ * second, would all probe from one slot.  Under a state's seed their homes
+ * scatter: the longest probe stays small, and every string is interned
+ * once.
+ */
+static void
+test_string_flooding(void)
+{
+	enum
+	{
+		N = 1000
+	};
+	static char strs[N][16];
+	uint32_t	found = 0;
+	uint32_t	all_low = 1;
+	uint64_t	x;
+	Js			j = js_new();
+	JourneyInfo info;
+	uint32_t	probe;
+	uint32_t	i;
+
+	for (x = 0; found < N; x++)
+	{
+		char		t[16];
+		int			n = snprintf(t, sizeof(t), "c%llu", (unsigned long long) x);
+
+		if ((journey_string_hash((const uint8_t *) t, (size_t) n) & 0xFFFF) == 0x5A5A)
+			memcpy(strs[found++], t, (size_t) n + 1);
+	}
+	for (i = 0; i < N; i++)
+		all_low &= (journey_string_hash((const uint8_t *) strs[i], strlen(strs[i])) & 0xFFFF) == 0x5A5A;
+	for (i = 0; i < N; i++)
+	{
+		Ev			ev = {(int64_t) i * MIN, IMP, strs[i], false, 0};
+
+		js_add(&j, &ev);
+	}
+	probe = journey_state_max_probe(j.b, j.len);
+	journey_get_info(j.b, j.len, &info);
+	CHECK(all_low && js_valid(&j) && info.strings == N && probe < 64,
+		  "1,000 strings colliding in 16 unkeyed hash bits: longest probe %u in a keyed table", probe);
+	js_free(&j);
+}
+
+/*
+ * A 0.1 STATE (representation 2: no seed before its table) is still read:
+ * validated, canonicalized to the same journey, and converted to a keyed
+ * state when an event is added.
+ */
+static void
+test_legacy_state(void)
+{
+	Js			j = js_new();
+	Js			legacy;
+	Js			a;
+	Js			b;
+	uint32_t	i;
+	uint32_t	sc;
+	size_t		seed_at;
+
+	for (i = 0; i < 40; i++)
+	{
+		char		t[8];
+		Ev			ev = {(int64_t) (40 - i) * MIN, i % 3 == 2 ? CONV : IMP, t, i % 3 == 2, i};
+
+		snprintf(t, sizeof(t), "t%u", i % 12);
+		js_add(&j, &ev);
+	}
+	sc = rd32(j.b + 28);
+	CHECK(j.b[1] == JOURNEY_REP_KEYED_STATE && journey_hash_slots(sc) != 0, "a keyed state with a table");
+	/* the same bytes without the seed, as 0.1 laid them out */
+	seed_at = 36 + 4 * (size_t) sc;
+	legacy.len = j.len - 8;
+	legacy.b = xmalloc(legacy.len);
+	memcpy(legacy.b, j.b, seed_at);
+	memcpy(legacy.b + seed_at, j.b + seed_at + 8, j.len - seed_at - 8);
+	legacy.b[1] = JOURNEY_REP_STATE;
+	CHECK(js_valid(&legacy), "a 0.1 state validates");
+	a = js_canon(&j);
+	b = js_canon(&legacy);
+	CHECK(js_same(&a, &b), "a 0.1 state canonicalizes to the same journey");
+	js_free(&b);
+	{
+		Ev			ev = {0, CLK, "t3", false, 0};
+
+		js_add(&legacy, &ev);
+		js_add(&j, &ev);
+	}
+	CHECK(legacy.b[1] == JOURNEY_REP_KEYED_STATE && js_valid(&legacy), "adding converts it to a keyed state");
+	js_free(&a);
+	a = js_canon(&j);
+	b = js_canon(&legacy);
+	CHECK(js_same(&a, &b), "and it holds what the keyed one holds");
+	js_free(&a);
+	js_free(&b);
+	js_free(&legacy);
+	js_free(&j);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2287,6 +2398,8 @@ main(int argc, char **argv)
 	test_ties_and_duplicates();
 	test_values();
 	test_extreme_times();
+	test_string_flooding();
+	test_legacy_state();
 	test_protocol();
 	test_determinism();
 	test_string_interning();
