@@ -175,9 +175,9 @@ journey_too_large(void)
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			 errmsg("journey is too large"),
-			 errdetail("A journey holds at most %u events, %u distinct touches and %zu bytes.",
+			 errdetail("A journey holds at most %u events, %u distinct touches and %zu bytes (so that its text form, twice as long, can be printed, dumped and restored).",
 					   (unsigned) JOURNEY_MAX_EVENTS, (unsigned) JOURNEY_MAX_STRINGS,
-					   (size_t) JOURNEY_MAX_BODY_SIZE)));
+					   (size_t) JOURNEY_MAX_BUILT_SIZE)));
 }
 
 /* the state grown to need bytes with capacities *cap */

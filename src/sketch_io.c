@@ -58,7 +58,19 @@ char *
 ie_varlena_to_hex(struct varlena *v)
 {
 	size_t		len = IE_BODY_LEN(v);
-	char	   *out = palloc(2 + 2 * len + 1);
+	char	   *out;
+
+	/*
+	 * Only a journey stored by 0.1 can be this large (nothing built since
+	 * is over 256 MB); its binary forms still work.
+	 */
+	if (len > (MaxAllocSize - 3) / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("value of %zu bytes is too large for its text form", len),
+				 errdetail("The text form (\\x and hex) is limited to %zu bytes of value; use the binary form (COPY ... BINARY, the bytea cast).",
+						   (size_t) (MaxAllocSize - 3) / 2)));
+	out = palloc(2 + 2 * len + 1);
 
 	out[0] = '\\';
 	out[1] = 'x';

@@ -619,7 +619,7 @@ journey_state_size(const JourneyCapacity *cap)
 		cap->strings > JOURNEY_MAX_STRINGS)
 		return 0;
 	layout_of(&l, JOURNEY_REP_KEYED_STATE, cap->events, cap->values, cap->strings, cap->bytes);
-	if (l.total > JOURNEY_MAX_BODY_SIZE)
+	if (l.total > JOURNEY_MAX_BUILT_SIZE)
 		return 0;
 	return (size_t) l.total;
 }
@@ -660,7 +660,7 @@ fill_chunk(JourneyCapacity *cap, size_t size)
 	if (more > JOURNEY_MAX_EVENTS - cap->events)
 		more = JOURNEY_MAX_EVENTS - cap->events;
 	slack -= (size_t) STATE_EVENT_BYTES * more;
-	if ((uint64_t) cap->bytes + slack > JOURNEY_MAX_BODY_SIZE)
+	if ((uint64_t) cap->bytes + slack > JOURNEY_MAX_BUILT_SIZE)
 		return size;
 	cap->events += more;
 	cap->bytes += (uint32_t) slack;
@@ -673,8 +673,8 @@ journey_state_initial_size(size_t first_touch_len)
 	JourneyCapacity cap;
 
 	journey_initial_capacity(&cap);
-	if (first_touch_len > JOURNEY_MAX_BODY_SIZE / 2)
-		first_touch_len = JOURNEY_MAX_BODY_SIZE / 2;
+	if (first_touch_len > JOURNEY_MAX_BUILT_SIZE / 2)
+		first_touch_len = JOURNEY_MAX_BUILT_SIZE / 2;
 	if (first_touch_len > cap.bytes)
 		cap.bytes = (uint32_t) first_touch_len;
 	return fill_chunk(&cap, journey_state_size(&cap));
@@ -711,7 +711,7 @@ journey_state_init(uint8_t *body, size_t len, const JourneyCapacity *cap,
 		journey_initial_capacity(&init);
 		init.bytes = 0;
 		size = journey_state_size(&init);
-		if (len < size || len - size > JOURNEY_MAX_BODY_SIZE)
+		if (len < size || len - size > JOURNEY_MAX_BUILT_SIZE)
 			return false;
 		init.bytes = (uint32_t) (len - size);
 		cap = &init;
@@ -789,7 +789,7 @@ grow_to(uint64_t e, uint64_t v, uint64_t s, uint64_t b,
 		if (!grow_one(e, cur->events, JOURNEY_MAX_EVENTS, dbl ? init.events : 0, dbl, &grow->events) ||
 			!grow_one(v, cur->values, JOURNEY_MAX_EVENTS, dbl ? init.values : 0, dbl, &grow->values) ||
 			!grow_one(s, cur->strings, JOURNEY_MAX_STRINGS, dbl ? init.strings : 0, dbl, &grow->strings) ||
-			!grow_one(b, cur->bytes, (uint32_t) JOURNEY_MAX_BODY_SIZE, dbl ? init.bytes : 0, dbl, &grow->bytes))
+			!grow_one(b, cur->bytes, (uint32_t) JOURNEY_MAX_BUILT_SIZE, dbl ? init.bytes : 0, dbl, &grow->bytes))
 			return JOURNEY_TOO_LARGE;
 		size = journey_state_size(grow);
 		if (size != 0)
@@ -941,7 +941,7 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 		((ts < JOURNEY_TS_MIN || ts >= JOURNEY_TS_END) &&
 		 ts != JOURNEY_TS_NOBEGIN && ts != JOURNEY_TS_NOEND))
 		return JOURNEY_BAD_ARGUMENT;
-	if (touch != NULL && touch_len > JOURNEY_MAX_BODY_SIZE)
+	if (touch != NULL && touch_len > JOURNEY_MAX_BUILT_SIZE)
 		return JOURNEY_TOO_LARGE;
 	has_value = has_value && kind == JOURNEY_CONVERSION;
 	e = ie_get32(body + H_EVENTS);

@@ -130,10 +130,18 @@
 #define JOURNEY_KIND_MASK			0x03
 #define JOURNEY_KIND_HAS_VALUE		0x04
 
-/* limits: a body (either form) never exceeds 1 GB - 1 - VARHDRSZ */
+/*
+ * Limits.  The functions build no body (state or canonical) over
+ * JOURNEY_MAX_BUILT_SIZE, 256 MB, so that every journey that can be built
+ * can also be printed (its text form, \x and hex, is twice as long, and
+ * PostgreSQL allocates at most 1 GB at once), dumped and restored.  Values
+ * up to JOURNEY_MAX_BODY_SIZE (1 GB - 1 - VARHDRSZ, 0.1's limit for
+ * building) are still read.
+ */
 #define JOURNEY_MAX_EVENTS			(UINT32_C(1) << 26)
 #define JOURNEY_MAX_STRINGS			(UINT32_C(1) << 24)
 #define JOURNEY_MAX_BODY_SIZE		((size_t) 0x3FFFFFFB)
+#define JOURNEY_MAX_BUILT_SIZE		((size_t) 1 << 28)
 
 /*
  * Up to this many events (and strings) canonicalize and attribute need no
@@ -269,7 +277,7 @@ extern uint32_t journey_hash_slots(uint32_t strings);
 
 /*
  * STATE body size for these capacities; 0 if a capacity is beyond its
- * limit or the size would exceed JOURNEY_MAX_BODY_SIZE.
+ * limit or the size would exceed JOURNEY_MAX_BUILT_SIZE.
  */
 extern size_t journey_state_size(const JourneyCapacity *cap);
 

@@ -1474,8 +1474,22 @@ test_protocol(void)
 	need = journey_state_add(j.b, j.len, 0, (JourneyKind) 3, NULL, 0, false, 0, &cap);
 	CHECK(need == JOURNEY_BAD_ARGUMENT, "kind 3 refused");
 	need = journey_state_add(j.b, j.len, 0, CLK, (const uint8_t *) "x",
-							 JOURNEY_MAX_BODY_SIZE + (size_t) 1, false, 0, &cap);
+							 JOURNEY_MAX_BUILT_SIZE + (size_t) 1, false, 0, &cap);
 	CHECK(need == JOURNEY_TOO_LARGE, "a touch over the size limit refused");
+
+	/*
+	 * Nothing over 256 MB is built (its text form must fit PostgreSQL's
+	 * 1 GB allocations): 21M events of 13 bytes (273 MB) are too many, 20M fit
+	 */
+	{
+		JourneyCapacity over = {21000000, 0, 1, 0};
+		JourneyCapacity under = {20000000, 0, 1, 0};
+
+		CHECK(journey_state_size(&over) == 0 && journey_state_size(&under) > 0 &&
+			  journey_state_size(&under) <= JOURNEY_MAX_BUILT_SIZE &&
+			  JOURNEY_MAX_BUILT_SIZE * 2 + 3 < (size_t) 0x3FFFFFFF,
+			  "the built-size limit: 20M events fit, 21M do not, and twice it fits 1 GB");
+	}
 
 	/* adding to a canonical value asks for a regrow to a state */
 	{
