@@ -99,3 +99,21 @@ FROM attribute((SELECT journey_agg(ts, kind, touch) FROM (VALUES
 	(timestamptz 'infinity', 'conversion', NULL)) e(ts, kind, touch)),
 	'last_touch', '300000 years', '300000 years')
 ORDER BY conversion_time;
+
+-- attribute() makes its rows as they are asked for: LIMIT 1 over the
+-- 2,001,000 linear-model rows of a 4,000-event journey (each of 2,000
+-- conversions credits the impressions before it) writes no temporary file
+-- (it used to build them all first, spilling past work_mem)
+CREATE TEMP TABLE long_journey AS
+SELECT journey_agg(ts, kind, 'c' || (x % 10)) AS j
+FROM (SELECT x, timestamptz '2026-01-01 00:00+00' + x * interval '1 second' AS ts,
+             CASE WHEN x % 2 = 1 THEN 'impression' ELSE 'conversion' END AS kind
+      FROM generate_series(1, 4000) x) e;
+SELECT count(*) AS rows FROM long_journey, attribute(j, 'linear', '1 year', '1 year');
+SET work_mem = '64kB';
+SELECT pg_stat_force_next_flush();
+SELECT temp_bytes AS temp_before FROM pg_stat_database WHERE datname = current_database() \gset
+SELECT (attribute(j, 'linear', '1 year', '1 year')).credit FROM long_journey LIMIT 1;
+SELECT pg_stat_force_next_flush();
+SELECT temp_bytes - :temp_before AS temp_bytes_written FROM pg_stat_database WHERE datname = current_database();
+RESET work_mem;

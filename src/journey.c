@@ -429,41 +429,72 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 /*
  * attribute(j, model, click_window, view_window, half_life) returns
  * (conversion_time, touch, touch_kind, touch_time, credit, value, lag):
- * every conversion's credit, touch by touch.  Materialized: a journey's
- * rows are few, and a tuplestore spills if one is not.
+ * every conversion's credit, touch by touch.  One row a call (value per
+ * call): the rows of a long journey grow with conversions x touches, so
+ * they are made as the caller asks for them (a LIMIT or a target-list call
+ * stops early; in FROM, PostgreSQL's function scan stores them within
+ * work_mem), and each row's allocations live only until the next.
  */
+typedef struct AttributeCall
+{
+	JourneyAttribution it;
+	bool		active;			/* false for a NULL journey: no rows */
+	text	   *kind_names[2];
+} AttributeCall;
+
+static void
+attribute_first_call(FunctionCallInfo fcinfo, FuncCallContext *funcctx)
+{
+	MemoryContext old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+	AttributeCall *call = palloc0(sizeof(AttributeCall));
+	JourneyParams params;
+	TupleDesc	tupdesc;
+
+	journey_params_arg(fcinfo, &params);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "attribute() must return a row type");
+	funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+	call->kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
+	call->kind_names[JOURNEY_CLICK] = cstring_to_text("click");
+	if (!PG_ARGISNULL(0))
+	{
+		struct varlena *j = journey_canonical_arg(fcinfo, 0);
+		size_t		scratch_len;
+		void	   *scratch = NULL;
+
+		/* the rows point into the journey: keep a copy of our own */
+		if ((Pointer) j == DatumGetPointer(PG_GETARG_DATUM(0)))
+		{
+			struct varlena *copy = palloc_extended(VARSIZE(j), MCXT_ALLOC_HUGE);
+
+			memcpy(copy, j, VARSIZE(j));
+			j = copy;
+		}
+		scratch_len = journey_attribute_scratch_size(IE_BODY(j), IE_BODY_LEN(j));
+		if (scratch_len > 0)
+			scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
+		if (!journey_attribute_begin(&call->it, IE_BODY(j), IE_BODY_LEN(j), &params,
+									 scratch, scratch_len))
+			elog(ERROR, "journey attribution could not start");
+		call->active = true;
+	}
+	funcctx->user_fctx = call;
+	MemoryContextSwitchTo(old);
+}
+
 PG_FUNCTION_INFO_V1(journey_attribute);
 Datum
 journey_attribute(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	struct varlena *j;
-	JourneyParams params;
-	JourneyAttribution it;
-	JourneyRow row;
-	size_t		scratch_len;
-	void	   *scratch = NULL;
-	text	   *kind_names[2];
+	FuncCallContext *funcctx;
+	AttributeCall *call;
+	JourneyRow	row;
 
-	journey_params_arg(fcinfo, &params);
-	if (PG_ARGISNULL(0))
-	{
-		/* no journey, no conversions */
-		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-		return (Datum) 0;
-	}
-	j = journey_canonical_arg(fcinfo, 0);
-	scratch_len = journey_attribute_scratch_size(IE_BODY(j), IE_BODY_LEN(j));
-	if (scratch_len > 0)
-		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
-	if (!journey_attribute_begin(&it, IE_BODY(j), IE_BODY_LEN(j), &params,
-								 scratch, scratch_len))
-		elog(ERROR, "journey attribution could not start");
-
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
-	kind_names[JOURNEY_CLICK] = cstring_to_text("click");
-	while (journey_attribute_next(&it, &row))
+	if (SRF_IS_FIRSTCALL())
+		attribute_first_call(fcinfo, SRF_FIRSTCALL_INIT());
+	funcctx = SRF_PERCALL_SETUP();
+	call = (AttributeCall *) funcctx->user_fctx;
+	if (call->active && journey_attribute_next(&call->it, &row))
 	{
 		Datum		values[7];
 		bool		nulls[7] = {false, false, false, false, false, false, false};
@@ -476,7 +507,7 @@ journey_attribute(PG_FUNCTION_ARGS)
 																	 (int) row.touch_len));
 			else
 				nulls[1] = true;
-			values[2] = PointerGetDatum(kind_names[row.touch_kind == JOURNEY_CLICK]);
+			values[2] = PointerGetDatum(call->kind_names[row.touch_kind == JOURNEY_CLICK]);
 			values[3] = TimestampTzGetDatum(row.touch_ts);
 			values[6] = IntervalPGetDatum(usecs_interval(row.lag));
 		}
@@ -487,9 +518,10 @@ journey_attribute(PG_FUNCTION_ARGS)
 			nulls[5] = true;
 		else
 			values[5] = Float8GetDatum(row.value);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc,
+																	values, nulls)));
 	}
-	return (Datum) 0;
+	SRF_RETURN_DONE(funcctx);
 }
 
 /* ------------------------------------------------------------------------
