@@ -429,54 +429,110 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 /*
  * attribute(j, model, click_window, view_window, half_life) returns
  * (conversion_time, touch, touch_kind, touch_time, credit, value, lag):
- * every conversion's credit, touch by touch.  One row a call (value per
- * call): the rows of a long journey grow with conversions x touches, so
- * they are made as the caller asks for them (a LIMIT or a target-list call
- * stops early; in FROM, PostgreSQL's function scan stores them within
- * work_mem), and each row's allocations live only until the next.
+ * every conversion's credit, touch by touch.  The rows of a journey grow
+ * with conversions x qualifying touches.  Up to ATTRIBUTE_MATERIALIZE_ROWS
+ * (counted first, in one pass over the events) they are made at once into
+ * a tuplestore: the cheapest way for the many small journeys of a report.
+ * Beyond, one row a call (value per call), so that a LIMIT or a
+ * target-list call stops early and no row's allocations outlive it (in
+ * FROM, PostgreSQL's function scan stores the rows within work_mem).
  */
+#define ATTRIBUTE_MATERIALIZE_ROWS	10000
+/* E events give at most E^2/4 + E rows (conversions x touches, or one each): 198 give 9,999 */
+#define ATTRIBUTE_SMALL_EVENTS		198
+
 typedef struct AttributeCall
 {
 	JourneyAttribution it;
-	bool		active;			/* false for a NULL journey: no rows */
 	text	   *kind_names[2];
 } AttributeCall;
 
+/* one row's columns */
 static void
-attribute_first_call(FunctionCallInfo fcinfo, FuncCallContext *funcctx)
+attribute_row_values(const JourneyRow *row, text *const *kind_names,
+					 Datum *values, bool *nulls)
 {
+	memset(nulls, 0, 7 * sizeof(bool));
+	values[0] = TimestampTzGetDatum(row->conversion_ts);
+	if (row->attributed)
+	{
+		if (row->touch != NULL)
+			values[1] = PointerGetDatum(cstring_to_text_with_len((const char *) row->touch,
+																 (int) row->touch_len));
+		else
+			nulls[1] = true;
+		values[2] = PointerGetDatum(kind_names[row->touch_kind == JOURNEY_CLICK]);
+		values[3] = TimestampTzGetDatum(row->touch_ts);
+		values[6] = IntervalPGetDatum(usecs_interval(row->lag));
+	}
+	else
+		nulls[1] = nulls[2] = nulls[3] = nulls[6] = true;
+	values[4] = Float8GetDatum(row->credit);
+	if (row->value_is_null)
+		nulls[5] = true;
+	else
+		values[5] = Float8GetDatum(row->value);
+}
+
+/* the iterator over j's rows; scratch in the current memory context */
+static void
+attribute_begin(JourneyAttribution *it, struct varlena *j, const JourneyParams *params)
+{
+	size_t		scratch_len = journey_attribute_scratch_size(IE_BODY(j), IE_BODY_LEN(j));
+	void	   *scratch = NULL;
+
+	if (scratch_len > 0)
+		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
+	if (!journey_attribute_begin(it, IE_BODY(j), IE_BODY_LEN(j), params,
+								 scratch, scratch_len))
+		elog(ERROR, "journey attribution could not start");
+}
+
+/* every row at once into the tuplestore (j NULL: none) */
+static void
+attribute_materialize(FunctionCallInfo fcinfo, struct varlena *j, const JourneyParams *params)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	JourneyAttribution it;
+	JourneyRow	row;
+	text	   *kind_names[2];
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (j == NULL)
+		return;
+	attribute_begin(&it, j, params);
+	kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
+	kind_names[JOURNEY_CLICK] = cstring_to_text("click");
+	while (journey_attribute_next(&it, &row))
+	{
+		Datum		values[7];
+		bool		nulls[7];
+
+		attribute_row_values(&row, kind_names, values, nulls);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/* set up the value-per-call series over j's rows */
+static void
+attribute_first_call(FunctionCallInfo fcinfo, struct varlena *j, const JourneyParams *params)
+{
+	FuncCallContext *funcctx = SRF_FIRSTCALL_INIT();
 	MemoryContext old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 	AttributeCall *call = palloc0(sizeof(AttributeCall));
-	JourneyParams params;
 	TupleDesc	tupdesc;
 
-	journey_params_arg(fcinfo, &params);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "attribute() must return a row type");
 	funcctx->tuple_desc = BlessTupleDesc(tupdesc);
 	call->kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
 	call->kind_names[JOURNEY_CLICK] = cstring_to_text("click");
-	if (!PG_ARGISNULL(0))
+	/* the rows point into the journey: keep a copy of our own */
 	{
-		struct varlena *j = journey_canonical_arg(fcinfo, 0);
-		size_t		scratch_len;
-		void	   *scratch = NULL;
+		struct varlena *copy = palloc_extended(VARSIZE(j), MCXT_ALLOC_HUGE);
 
-		/* the rows point into the journey: keep a copy of our own */
-		if ((Pointer) j == DatumGetPointer(PG_GETARG_DATUM(0)))
-		{
-			struct varlena *copy = palloc_extended(VARSIZE(j), MCXT_ALLOC_HUGE);
-
-			memcpy(copy, j, VARSIZE(j));
-			j = copy;
-		}
-		scratch_len = journey_attribute_scratch_size(IE_BODY(j), IE_BODY_LEN(j));
-		if (scratch_len > 0)
-			scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
-		if (!journey_attribute_begin(&call->it, IE_BODY(j), IE_BODY_LEN(j), &params,
-									 scratch, scratch_len))
-			elog(ERROR, "journey attribution could not start");
-		call->active = true;
+		memcpy(copy, j, VARSIZE(j));
+		attribute_begin(&call->it, copy, params);
 	}
 	funcctx->user_fctx = call;
 	MemoryContextSwitchTo(old);
@@ -486,38 +542,42 @@ PG_FUNCTION_INFO_V1(journey_attribute);
 Datum
 journey_attribute(PG_FUNCTION_ARGS)
 {
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	FuncCallContext *funcctx;
 	AttributeCall *call;
 	JourneyRow	row;
 
 	if (SRF_IS_FIRSTCALL())
-		attribute_first_call(fcinfo, SRF_FIRSTCALL_INIT());
+	{
+		JourneyParams params;
+		struct varlena *j;
+
+		journey_params_arg(fcinfo, &params);
+		if (PG_ARGISNULL(0))
+		{
+			/* no journey, no conversions */
+			attribute_materialize(fcinfo, NULL, &params);
+			return (Datum) 0;
+		}
+		j = journey_canonical_arg(fcinfo, 0);
+		if (rsinfo != NULL && IsA(rsinfo, ReturnSetInfo) &&
+			(rsinfo->allowedModes & SFRM_Materialize) != 0 &&
+			(journey_event_count(IE_BODY(j), IE_BODY_LEN(j)) <= ATTRIBUTE_SMALL_EVENTS ||
+			 journey_attribute_count(IE_BODY(j), IE_BODY_LEN(j), &params) <= ATTRIBUTE_MATERIALIZE_ROWS))
+		{
+			attribute_materialize(fcinfo, j, &params);
+			return (Datum) 0;
+		}
+		attribute_first_call(fcinfo, j, &params);
+	}
 	funcctx = SRF_PERCALL_SETUP();
 	call = (AttributeCall *) funcctx->user_fctx;
-	if (call->active && journey_attribute_next(&call->it, &row))
+	if (journey_attribute_next(&call->it, &row))
 	{
 		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
+		bool		nulls[7];
 
-		values[0] = TimestampTzGetDatum(row.conversion_ts);
-		if (row.attributed)
-		{
-			if (row.touch != NULL)
-				values[1] = PointerGetDatum(cstring_to_text_with_len((const char *) row.touch,
-																	 (int) row.touch_len));
-			else
-				nulls[1] = true;
-			values[2] = PointerGetDatum(call->kind_names[row.touch_kind == JOURNEY_CLICK]);
-			values[3] = TimestampTzGetDatum(row.touch_ts);
-			values[6] = IntervalPGetDatum(usecs_interval(row.lag));
-		}
-		else
-			nulls[1] = nulls[2] = nulls[3] = nulls[6] = true;
-		values[4] = Float8GetDatum(row.credit);
-		if (row.value_is_null)
-			nulls[5] = true;
-		else
-			values[5] = Float8GetDatum(row.value);
+		attribute_row_values(&row, call->kind_names, values, nulls);
 		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc,
 																	values, nulls)));
 	}

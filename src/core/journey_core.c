@@ -1525,6 +1525,13 @@ journey_state_max_probe(const uint8_t *body, size_t len)
 }
 
 uint32_t
+journey_event_count(const uint8_t *body, size_t len)
+{
+	(void) len;
+	return ie_get32(body + H_EVENTS);
+}
+
+uint32_t
 journey_string_count(const uint8_t *body, size_t len)
 {
 	(void) len;

@@ -415,6 +415,9 @@ extern void journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info)
  */
 extern uint32_t journey_state_max_probe(const uint8_t *body, size_t len);
 
+/* the number of events of a valid value, either representation (O(1)) */
+extern uint32_t journey_event_count(const uint8_t *body, size_t len);
+
 /*
  * The touch strings of a valid value, either representation: how many,
  * and string i (i < that count) as bytes, not NUL-terminated.
