@@ -117,3 +117,13 @@ SELECT (attribute(j, 'linear', '1 year', '1 year')).credit FROM long_journey LIM
 SELECT pg_stat_force_next_flush();
 SELECT temp_bytes - :temp_before AS temp_bytes_written FROM pg_stat_database WHERE datname = current_database();
 RESET work_mem;
+
+-- an hll of nothing imported at log2m 10 (a FULL hll, every register
+-- zero) is an empty sketch: a union with it keeps the other side's
+-- precision, as every empty sketch does (it used to fold to 10)
+SELECT reach(e) AS imported_reach,
+       reach_sketch_info(e || s)->>'precision' AS union_precision,
+       reach(e || s) AS union_reach,
+       (SELECT reach_sketch_info(reach_union_agg(v))->>'precision' FROM (VALUES (e), (s)) t(v)) AS union_agg_precision
+FROM (SELECT reach_sketch_from_hll(decode('148a7f' || repeat('00', 640), 'hex')) AS e) i,
+     (SELECT reach_agg(x) AS s FROM generate_series(1, 100) x) a;

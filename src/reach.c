@@ -112,9 +112,11 @@ reach_is_empty(struct varlena *v)
 	ReachInfo	info;
 
 	reach_get_info(REACH_BODY(v), REACH_BODY_LEN(v), &info);
-	return info.tokens == 0 &&
-		(info.representation == REACH_REP_SPARSE ||
-		 info.representation == REACH_REP_SPARSE_BUFFER);
+	if (info.representation == REACH_REP_SPARSE ||
+		info.representation == REACH_REP_SPARSE_BUFFER)
+		return info.tokens == 0;
+	/* dense with every register zero: e.g. imported from an hll of nothing */
+	return info.nonzero_registers == 0;
 }
 
 /* ------------------------------------------------------------------------

@@ -524,7 +524,7 @@ dense_add_token(uint8_t *regs, unsigned p, uint32_t tok)
 	reach_dense_add_hash(regs, p, token_hash(tok));
 }
 
-/* HLL_ONLY update: u only, history bits stay zero */
+/* HLL_ONLY update: u only, history bits stay zero (hash 0: see reach_dense_add_hash) */
 static inline void
 dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash)
 {
@@ -532,6 +532,8 @@ dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash)
 	unsigned	u = 1 + reach_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
 	uint8_t		nv = (uint8_t) (u << 2);
 
+	if (hash == 0)
+		return;
 	if (nv > *r)
 		*r = nv;
 }
@@ -2385,6 +2387,7 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 		uint8_t    *pairs;
 		const uint8_t *t = cpayload(body);
 		size_t		i;
+		size_t		j;
 		size_t		nf = 0;
 		uint64_t	pos = 0;
 
@@ -2395,13 +2398,22 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 		}
 		sparse_bytes = (n * (q + REACH_HLL_REGWIDTH) + 7) / 8;
 		pairs = out + (sparse_bytes > full ? sparse_bytes : full);
-		for (i = 0; i < n; i++)
+		for (i = 0, j = 0; i < n; i++)
 		{
 			uint64_t	h = token_hash(tok_get(t, i));
 			uint32_t	idx = (uint32_t) (h & (mq - 1));
 			unsigned	u = 1 + reach_ctz64((h >> q) | (UINT64_C(1) << (64 - q)));
 
-			tok_put(pairs, i, (idx << 8) | (u > 31 ? 31 : u));
+			/* hash 0 ('' and empty bytea): no register of hll's counts it */
+			if (h == 0)
+				continue;
+			tok_put(pairs, j++, (idx << 8) | (u > 31 ? 31 : u));
+		}
+		n = j;
+		if (n == 0)
+		{
+			hll_header(dst, HLL_EMPTY, q);
+			return HLL_HDR;
 		}
 		sort_u32(pairs, n);
 		for (i = 0; i < n; i++)

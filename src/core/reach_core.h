@@ -415,13 +415,20 @@ reach_reg_pack(uint64_t seen)
 	return (uint8_t) ((u << 2) | (((seen << 2) >> u) & 3));
 }
 
-/* add a hash to 2^p ULL registers */
+/*
+ * Add a hash to 2^p ULL registers.  Hash 0 (the empty string's and empty
+ * bytea's) changes no register: it has no bit for a register to count,
+ * and postgresql-hll ignores it in its register modes, so registers stay
+ * hll's bit for bit (an exact, sparse sketch still counts it).
+ */
 static inline void
 reach_dense_add_hash(uint8_t *regs, unsigned p, uint64_t hash)
 {
 	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
 	unsigned	u = 1 + reach_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
 
+	if (hash == 0)
+		return;
 	*r = reach_reg_pack(reach_reg_unpack(*r) | (UINT64_C(1) << u));
 }
 

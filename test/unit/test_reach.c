@@ -272,7 +272,8 @@ sk_estimate(const Sk *s)
 
 /*
  * Independent model of the dense registers: the full set of values seen
- * per register, then the top three positions packed by hand.
+ * per register, then the top three positions packed by hand.  Hash 0 sets
+ * no register (postgresql-hll's rule for its register modes).
  */
 static uint8_t *
 model_registers(int p, const uint64_t *h, size_t n, int hll_only)
@@ -288,6 +289,8 @@ model_registers(int p, const uint64_t *h, size_t n, int hll_only)
 		uint64_t	rest = h[i] >> p;
 		int			u = 1;
 
+		if (h[i] == 0)
+			continue;
 		if (rest == 0)
 			u = 65 - p;
 		else
