@@ -82,6 +82,13 @@ print-regress:
 print-version:
 	@echo $(EXTVERSION)
 
+# clang-format (.clang-format, close to pgindent) on the files named:
+#   make format FILES="src/journey.c src/core/hash.c"
+.PHONY: format
+format:
+	@test -n "$(FILES)" || { echo 'make format FILES="file.c ..."'; exit 2; }
+	clang-format -i --style=file:$(srcdir)/.clang-format $(FILES)
+
 # The plain-C core's unit tests build and run without a server.
 .PHONY: unit unit-asan
 unit:
