@@ -127,3 +127,11 @@ SELECT reach(e) AS imported_reach,
        (SELECT reach_sketch_info(reach_union_agg(v))->>'precision' FROM (VALUES (e), (s)) t(v)) AS union_agg_precision
 FROM (SELECT reach_sketch_from_hll(decode('148a7f' || repeat('00', 640), 'hex')) AS e) i,
      (SELECT reach_agg(x) AS s FROM generate_series(1, 100) x) a;
+-- and between empties the lower precision wins, whichever form the empty
+-- one has: the all-zero p = 10 import first (a dense state), then an empty
+-- p = 8 sketch (by hand: zero rows give p = 14, whatever the argument)
+SELECT reach_sketch_info(u)->>'precision' AS precision, reach_sketch_info(u)->>'representation' AS representation,
+       reach(u) AS reach, u = '\x0108010000000000'::reach_sketch AS is_the_empty_p8_sketch
+FROM (SELECT reach_union_agg(v ORDER BY o) AS u
+      FROM (VALUES (1, reach_sketch_from_hll(decode('148a7f' || repeat('00', 640), 'hex'))),
+                   (2, '\x0108010000000000'::reach_sketch)) t(o, v)) s;

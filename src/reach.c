@@ -173,6 +173,18 @@ reach_sketch_from_bytea(PG_FUNCTION_ARGS)
  * Aggregates
  * ------------------------------------------------------------------------ */
 
+/* an empty aggregate state of precision p */
+static struct varlena *
+reach_new_state(int p)
+{
+	size_t		len = reach_state_initial_size();
+	struct varlena *state = ie_varlena_alloc(len);
+
+	if (!reach_state_init(REACH_BODY(state), len, p))
+		elog(ERROR, "could not initialise a reach_sketch state");
+	return state;
+}
+
 /*
  * Add one hash to the state (creating it on the first row), growing it
  * through the core's regrow protocol.  Returns the state to hand back to
@@ -184,13 +196,7 @@ reach_state_add_hash(struct varlena *state, uint64_t hash, int precision)
 	size_t		need;
 
 	if (state == NULL)
-	{
-		size_t		len = reach_state_initial_size();
-
-		state = ie_varlena_alloc(len);
-		if (!reach_state_init(REACH_BODY(state), len, precision))
-			elog(ERROR, "could not initialise a reach_sketch state");
-	}
+		state = reach_new_state(precision);
 	while ((need = reach_state_add(REACH_BODY(state), REACH_BODY_LEN(state), hash)) != 0)
 	{
 		struct varlena *grown = ie_varlena_alloc(need);
@@ -215,20 +221,18 @@ reach_state_merge_sketch(struct varlena *state, struct varlena *src)
 	 * month's rollup); between empties the lower precision wins, so the
 	 * result does not depend on the order of the inputs.
 	 */
+	int			psrc = reach_precision(REACH_BODY(src), REACH_BODY_LEN(src));
+
 	if (state != NULL && reach_is_empty(src))
 	{
-		if (reach_is_empty(state) && REACH_BODY(src)[1] < REACH_BODY(state)[1])
-			REACH_BODY(state)[1] = REACH_BODY(src)[1];
+		/* (an empty state may be dense, all zero: a fresh one, not a new p byte) */
+		if (reach_is_empty(state) &&
+			psrc < reach_precision(REACH_BODY(state), REACH_BODY_LEN(state)))
+			state = reach_new_state(psrc);
 		return state;
 	}
 	if (state == NULL || reach_is_empty(state))
-	{
-		size_t		len = reach_state_initial_size();
-
-		state = ie_varlena_alloc(len);
-		if (!reach_state_init(REACH_BODY(state), len, REACH_BODY(src)[1]))
-			elog(ERROR, "could not initialise a reach_sketch state");
-	}
+		state = reach_new_state(psrc);
 	while ((need = reach_state_merge(REACH_BODY(state), REACH_BODY_LEN(state),
 									 REACH_BODY(src), REACH_BODY_LEN(src))) != 0)
 	{
