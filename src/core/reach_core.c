@@ -2387,7 +2387,7 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 		uint8_t    *pairs;
 		const uint8_t *t = cpayload(body);
 		size_t		i;
-		size_t		j;
+		size_t		npairs = 0;
 		size_t		nf = 0;
 		uint64_t	pos = 0;
 
@@ -2398,7 +2398,7 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 		}
 		sparse_bytes = (n * (q + REACH_HLL_REGWIDTH) + 7) / 8;
 		pairs = out + (sparse_bytes > full ? sparse_bytes : full);
-		for (i = 0, j = 0; i < n; i++)
+		for (i = 0; i < n; i++)
 		{
 			uint64_t	h = token_hash(tok_get(t, i));
 			uint32_t	idx = (uint32_t) (h & (mq - 1));
@@ -2407,9 +2407,9 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 			/* hash 0 ('' and empty bytea): no register of hll's counts it */
 			if (h == 0)
 				continue;
-			tok_put(pairs, j++, (idx << 8) | (u > 31 ? 31 : u));
+			tok_put(pairs, npairs++, (idx << 8) | (u > 31 ? 31 : u));
 		}
-		n = j;
+		n = npairs;
 		if (n == 0)
 		{
 			hll_header(dst, HLL_EMPTY, q);
