@@ -101,49 +101,14 @@ frequency_k_arg(FunctionCallInfo fcinfo, int n)
  * Text and binary I/O, bytea cast
  * ------------------------------------------------------------------------ */
 
-PG_FUNCTION_INFO_V1(frequency_sketch_in);
-Datum
-frequency_sketch_in(PG_FUNCTION_ARGS)
+/* input is checked by the core's validator */
+static inline void
+frequency_check_input(const uint8_t *body, size_t len, int errcode_)
 {
-	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "frequency_sketch");
-
-	frequency_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
-	PG_RETURN_POINTER(v);
+	frequency_check_bytes(body, len, errcode_);
 }
 
-PG_FUNCTION_INFO_V1(frequency_sketch_out);
-Datum
-frequency_sketch_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(ie_varlena_to_hex(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-PG_FUNCTION_INFO_V1(frequency_sketch_recv);
-Datum
-frequency_sketch_recv(PG_FUNCTION_ARGS)
-{
-	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
-
-	frequency_check_bytes(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_POINTER(v);
-}
-
-PG_FUNCTION_INFO_V1(frequency_sketch_send);
-Datum
-frequency_sketch_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(ie_varlena_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-PG_FUNCTION_INFO_V1(frequency_sketch_from_bytea);
-Datum
-frequency_sketch_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
-
-	frequency_check_bytes(IE_BODY(b), IE_BODY_LEN(b), ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_POINTER(b);
-}
+IE_SKETCH_IO_FUNCTIONS(frequency_sketch, frequency);
 
 /* ------------------------------------------------------------------------
  * Aggregates

@@ -121,49 +121,7 @@ journey_empty(void)
  * Text and binary I/O, bytea cast
  * ------------------------------------------------------------------------ */
 
-PG_FUNCTION_INFO_V1(journey_in);
-Datum
-journey_in(PG_FUNCTION_ARGS)
-{
-	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "journey");
-
-	journey_check_input(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
-	PG_RETURN_POINTER(v);
-}
-
-PG_FUNCTION_INFO_V1(journey_out);
-Datum
-journey_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(ie_varlena_to_hex(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-PG_FUNCTION_INFO_V1(journey_recv);
-Datum
-journey_recv(PG_FUNCTION_ARGS)
-{
-	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
-
-	journey_check_input(IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_POINTER(v);
-}
-
-PG_FUNCTION_INFO_V1(journey_send);
-Datum
-journey_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(ie_varlena_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-PG_FUNCTION_INFO_V1(journey_from_bytea);
-Datum
-journey_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
-
-	journey_check_input(IE_BODY(b), IE_BODY_LEN(b), ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_POINTER(b);
-}
+IE_SKETCH_IO_FUNCTIONS(journey, journey);
 
 /* ------------------------------------------------------------------------
  * Aggregate

@@ -123,51 +123,14 @@ reach_is_empty(struct varlena *v)
  * Text and binary I/O, bytea casts
  * ------------------------------------------------------------------------ */
 
-PG_FUNCTION_INFO_V1(reach_sketch_in);
-Datum
-reach_sketch_in(PG_FUNCTION_ARGS)
+/* input is checked by the core's validator */
+static inline void
+reach_check_input(const uint8_t *body, size_t len, int errcode_)
 {
-	struct varlena *v = ie_varlena_from_hex(PG_GETARG_CSTRING(0), "reach_sketch");
-
-	reach_check_bytes(REACH_BODY(v), REACH_BODY_LEN(v), ERRCODE_INVALID_TEXT_REPRESENTATION);
-	PG_RETURN_POINTER(v);
+	reach_check_bytes(body, len, errcode_);
 }
 
-PG_FUNCTION_INFO_V1(reach_sketch_out);
-Datum
-reach_sketch_out(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_CSTRING(ie_varlena_to_hex(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_recv);
-Datum
-reach_sketch_recv(PG_FUNCTION_ARGS)
-{
-	struct varlena *v = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0));
-
-	reach_check_bytes(REACH_BODY(v), REACH_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_POINTER(v);
-}
-
-PG_FUNCTION_INFO_V1(reach_sketch_send);
-Datum
-reach_sketch_send(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(ie_varlena_send(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-}
-
-/* bytea -> reach_sketch: the bytes become a sketch only if they are one */
-PG_FUNCTION_INFO_V1(reach_sketch_from_bytea);
-Datum
-reach_sketch_from_bytea(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_P_COPY(0);
-
-	reach_check_bytes((const uint8_t *) VARDATA(b), VARSIZE(b) - VARHDRSZ,
-					  ERRCODE_INVALID_BINARY_REPRESENTATION);
-	PG_RETURN_POINTER(b);
-}
+IE_SKETCH_IO_FUNCTIONS(reach_sketch, reach);
 
 /* ------------------------------------------------------------------------
  * Aggregates
