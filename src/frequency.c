@@ -22,53 +22,7 @@
 #include "frequency_core.h"
 #include "sketch_io.h"
 
-static void
-frequency_check_bytes(const uint8_t *body, size_t len, int errcode_)
-{
-	const char *problem = frequency_validate(body, len);
-
-	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(errcode_),
-				 errmsg("invalid frequency_sketch: %s", problem)));
-}
-
-/* a frequency_sketch argument, detoasted and checked (see reach_arg) */
-static struct varlena *
-frequency_arg(FunctionCallInfo fcinfo, int n)
-{
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
-
-	frequency_check_bytes(IE_BODY(v), IE_BODY_LEN(v),
-						  ERRCODE_INVALID_BINARY_REPRESENTATION);
-	return v;
-}
-
-/* v in canonical form: v itself, or a canonicalized copy */
-static struct varlena *
-frequency_canonical(struct varlena *v)
-{
-	size_t		cap;
-	size_t		len;
-	struct varlena *c;
-
-	if (!frequency_needs_canonicalize(IE_BODY(v), IE_BODY_LEN(v)))
-		return v;
-	cap = frequency_canonical_size(IE_BODY(v), IE_BODY_LEN(v));
-	c = ie_varlena_alloc(cap);
-	len = frequency_canonicalize(IE_BODY(c), cap, IE_BODY(v), IE_BODY_LEN(v));
-	if (len == 0)
-		elog(ERROR, "frequency_sketch canonicalization failed");
-	SET_VARSIZE(c, VARHDRSZ + len);
-	return c;
-}
-
-/* a canonical, checked argument: what every accessor reads */
-static struct varlena *
-frequency_canonical_arg(FunctionCallInfo fcinfo, int n)
-{
-	return frequency_canonical(frequency_arg(fcinfo, n));
-}
+IE_SKETCH_ARG_FUNCTIONS(frequency, "frequency_sketch", frequency_canonicalize);
 
 static struct varlena *
 frequency_empty(uint32_t k)

@@ -25,16 +25,26 @@
 #include "journey_core.h"
 #include "sketch_io.h"
 
-static void
-journey_check_bytes(const uint8_t *body, size_t len, int errcode_)
+/*
+ * Canonicalizing a journey sorts its events, in scratch memory the core
+ * asks for (none for small journeys).
+ */
+static size_t
+journey_canonicalize_palloc(uint8_t *dst, size_t cap, const uint8_t *src, size_t len)
 {
-	const char *problem = journey_validate(body, len);
+	size_t		scratch_len = journey_canonical_scratch_size(src, len);
+	void	   *scratch = NULL;
+	size_t		n;
 
-	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(errcode_),
-				 errmsg("invalid journey: %s", problem)));
+	if (scratch_len > 0)
+		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
+	n = journey_canonicalize(dst, cap, src, len, scratch, scratch_len);
+	if (scratch != NULL)
+		pfree(scratch);
+	return n;
 }
+
+IE_SKETCH_ARG_FUNCTIONS(journey, "journey", journey_canonicalize_palloc);
 
 /*
  * Bytes from outside (text input, binary input, the bytea cast): the
@@ -61,50 +71,6 @@ journey_check_input(const uint8_t *body, size_t len, int errcode_)
 							i, GetDatabaseEncodingName()),
 					 errdetail("Touch strings must be valid in the database encoding and contain no NUL byte.")));
 	}
-}
-
-/* a journey argument, detoasted and checked */
-static struct varlena *
-journey_arg(FunctionCallInfo fcinfo, int n)
-{
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
-
-	journey_check_bytes(IE_BODY(v), IE_BODY_LEN(v),
-						ERRCODE_INVALID_BINARY_REPRESENTATION);
-	return v;
-}
-
-/* v in canonical form: v itself, or a sorted copy */
-static struct varlena *
-journey_canonical(struct varlena *v)
-{
-	size_t		cap;
-	size_t		scratch_len;
-	void	   *scratch = NULL;
-	size_t		len;
-	struct varlena *c;
-
-	if (!journey_needs_canonicalize(IE_BODY(v), IE_BODY_LEN(v)))
-		return v;
-	cap = journey_canonical_size(IE_BODY(v), IE_BODY_LEN(v));
-	scratch_len = journey_canonical_scratch_size(IE_BODY(v), IE_BODY_LEN(v));
-	if (scratch_len > 0)
-		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
-	c = ie_varlena_alloc(cap);
-	len = journey_canonicalize(IE_BODY(c), cap, IE_BODY(v), IE_BODY_LEN(v),
-							   scratch, scratch_len);
-	if (len == 0)
-		elog(ERROR, "journey canonicalization failed");
-	SET_VARSIZE(c, VARHDRSZ + len);
-	if (scratch != NULL)
-		pfree(scratch);
-	return c;
-}
-
-static struct varlena *
-journey_canonical_arg(FunctionCallInfo fcinfo, int n)
-{
-	return journey_canonical(journey_arg(fcinfo, n));
 }
 
 static struct varlena *

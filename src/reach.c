@@ -32,51 +32,7 @@
  * Checking bytes that come from outside
  * ------------------------------------------------------------------------ */
 
-static void
-reach_check_bytes(const uint8_t *body, size_t len, int errcode_)
-{
-	const char *problem = reach_validate(body, len);
-
-	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(errcode_),
-				 errmsg("invalid reach_sketch: %s", problem)));
-}
-
-/*
- * Fetch a reach_sketch argument, detoasted and checked.  Values on disk
- * were checked when they came in, but every reader checks again: a value
- * is bytes anyone with a bytea could have forged before it reached us by a
- * path we did not foresee, and the check is linear and cheap.
- */
-static struct varlena *
-reach_arg(FunctionCallInfo fcinfo, int n)
-{
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
-
-	reach_check_bytes(REACH_BODY(v), REACH_BODY_LEN(v),
-					  ERRCODE_INVALID_BINARY_REPRESENTATION);
-	return v;
-}
-
-/* a copy of v in its canonical form (or v itself if it is canonical) */
-static struct varlena *
-reach_canonical(struct varlena *v)
-{
-	size_t		cap;
-	size_t		len;
-	struct varlena *c;
-
-	if (!reach_needs_canonicalize(REACH_BODY(v), REACH_BODY_LEN(v)))
-		return v;
-	cap = reach_canonical_size(REACH_BODY(v), REACH_BODY_LEN(v));
-	c = ie_varlena_alloc(cap);
-	len = reach_canonicalize(REACH_BODY(c), cap, REACH_BODY(v), REACH_BODY_LEN(v));
-	if (len == 0)
-		elog(ERROR, "reach_sketch canonicalization failed");
-	SET_VARSIZE(c, VARHDRSZ + len);
-	return c;
-}
+IE_SKETCH_ARG_FUNCTIONS(reach, "reach_sketch", reach_canonicalize);
 
 static struct varlena *
 reach_empty(int precision)

@@ -61,6 +61,59 @@ extern bytea *ie_varlena_send(struct varlena *v);
 extern int	ie_varlena_cmp(struct varlena *a, struct varlena *b);
 
 /*
+ * How a sketch type's functions take their arguments:
+ *	 prefix##_check_bytes(body, len, errcode)  the core's validator, as an
+ *		ERROR "invalid <typname>: <what is wrong>" with errcode;
+ *	 prefix##_arg(fcinfo, n)  argument n, detoasted and checked.  Values on
+ *		disk were checked when they came in, but every reader checks
+ *		again: a value is bytes anyone with a bytea could have forged on a
+ *		path we did not foresee, and the check is linear and cheap;
+ *	 prefix##_canonical(v)  v in canonical form: v itself, or a copy made
+ *		by canonicalize(dst, cap, src, len) into the core's
+ *		prefix##_canonical_size();
+ *	 prefix##_canonical_arg(fcinfo, n)  both: what accessors read.
+ */
+#define IE_SKETCH_ARG_FUNCTIONS(prefix, typname, canonicalize) \
+static void \
+prefix##_check_bytes(const uint8_t *body, size_t len, int errcode_) \
+{ \
+	const char *problem_ = prefix##_validate(body, len); \
+	if (problem_ != NULL) \
+		ereport(ERROR, \
+				(errcode(errcode_), \
+				 errmsg("invalid " typname ": %s", problem_))); \
+} \
+static pg_attribute_unused() struct varlena * \
+prefix##_arg(FunctionCallInfo fcinfo, int n) \
+{ \
+	struct varlena *v_ = PG_DETOAST_DATUM(PG_GETARG_DATUM(n)); \
+	prefix##_check_bytes(IE_BODY(v_), IE_BODY_LEN(v_), ERRCODE_INVALID_BINARY_REPRESENTATION); \
+	return v_; \
+} \
+static struct varlena * \
+prefix##_canonical(struct varlena *v) \
+{ \
+	size_t		cap_; \
+	size_t		len_; \
+	struct varlena *c_; \
+	if (!prefix##_needs_canonicalize(IE_BODY(v), IE_BODY_LEN(v))) \
+		return v; \
+	cap_ = prefix##_canonical_size(IE_BODY(v), IE_BODY_LEN(v)); \
+	c_ = ie_varlena_alloc(cap_); \
+	len_ = canonicalize(IE_BODY(c_), cap_, IE_BODY(v), IE_BODY_LEN(v)); \
+	if (len_ == 0) \
+		elog(ERROR, typname " canonicalization failed"); \
+	SET_VARSIZE(c_, VARHDRSZ + len_); \
+	return c_; \
+} \
+static pg_attribute_unused() struct varlena * \
+prefix##_canonical_arg(FunctionCallInfo fcinfo, int n) \
+{ \
+	return prefix##_canonical(prefix##_arg(fcinfo, n)); \
+} \
+extern int no_such_variable
+
+/*
  * The text and binary I/O and the bytea cast of a sketch type: the text
  * form is \x and the hex of the stored bytes, send/recv carry the bytes,
  * and bytes from outside (text, binary, bytea) become a value only after
