@@ -8,7 +8,9 @@
  * the same commit as in impression_ext--0.2.sql, so that 0.1 + this script
  * and a fresh 0.2 install have the same catalog (test/upgrade.sh compares
  * them object by object).  Stored values of 0.1 are read by 0.2 unchanged:
- * the binary formats are the same (docs/FORMAT.md).
+ * the stored formats are the same; only the aggregate working states of
+ * frequency_sketch and journey have new, keyed representations, and 0.1's
+ * are still read (docs/FORMAT.md).
  */
 
 -- the library's version changes with the library, not only with the
