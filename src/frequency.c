@@ -56,13 +56,7 @@ frequency_k_arg(FunctionCallInfo fcinfo, int n)
  * ------------------------------------------------------------------------ */
 
 /* input is checked by the core's validator */
-static inline void
-frequency_check_input(const uint8_t *body, size_t len, int errcode_)
-{
-	frequency_check_bytes(body, len, errcode_);
-}
-
-IE_SKETCH_IO_FUNCTIONS(frequency_sketch, frequency);
+IE_SKETCH_IO_FUNCTIONS(frequency_sketch, frequency_check_bytes);
 
 /* ------------------------------------------------------------------------
  * Aggregates

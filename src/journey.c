@@ -87,7 +87,7 @@ journey_empty(void)
  * Text and binary I/O, bytea cast
  * ------------------------------------------------------------------------ */
 
-IE_SKETCH_IO_FUNCTIONS(journey, journey);
+IE_SKETCH_IO_FUNCTIONS(journey, journey_check_input);
 
 /* ------------------------------------------------------------------------
  * Aggregate

@@ -80,13 +80,7 @@ reach_is_empty(struct varlena *v)
  * ------------------------------------------------------------------------ */
 
 /* input is checked by the core's validator */
-static inline void
-reach_check_input(const uint8_t *body, size_t len, int errcode_)
-{
-	reach_check_bytes(body, len, errcode_);
-}
-
-IE_SKETCH_IO_FUNCTIONS(reach_sketch, reach);
+IE_SKETCH_IO_FUNCTIONS(reach_sketch, reach_check_bytes);
 
 /* ------------------------------------------------------------------------
  * Aggregates

@@ -117,18 +117,18 @@ extern int no_such_variable
  * The text and binary I/O and the bytea cast of a sketch type: the text
  * form is \x and the hex of the stored bytes, send/recv carry the bytes,
  * and bytes from outside (text, binary, bytea) become a value only after
- * prefix##_check_input(body, len, errcode) accepts them (the core's
+ * check_input(body, len, errcode) accepts them (the core's
  * validator, and whatever else the type requires of input).  Output
  * prints the stored bytes as they are, so every value round trips byte for
  * byte.
  */
-#define IE_SKETCH_IO_FUNCTIONS(type, prefix) \
+#define IE_SKETCH_IO_FUNCTIONS(type, check_input) \
 PG_FUNCTION_INFO_V1(type##_in); \
 Datum \
 type##_in(PG_FUNCTION_ARGS) \
 { \
 	struct varlena *v_ = ie_varlena_from_hex(PG_GETARG_CSTRING(0), #type); \
-	prefix##_check_input(IE_BODY(v_), IE_BODY_LEN(v_), ERRCODE_INVALID_TEXT_REPRESENTATION); \
+	check_input(IE_BODY(v_), IE_BODY_LEN(v_), ERRCODE_INVALID_TEXT_REPRESENTATION); \
 	PG_RETURN_POINTER(v_); \
 } \
 PG_FUNCTION_INFO_V1(type##_out); \
@@ -142,7 +142,7 @@ Datum \
 type##_recv(PG_FUNCTION_ARGS) \
 { \
 	struct varlena *v_ = ie_varlena_recv((StringInfo) PG_GETARG_POINTER(0)); \
-	prefix##_check_input(IE_BODY(v_), IE_BODY_LEN(v_), ERRCODE_INVALID_BINARY_REPRESENTATION); \
+	check_input(IE_BODY(v_), IE_BODY_LEN(v_), ERRCODE_INVALID_BINARY_REPRESENTATION); \
 	PG_RETURN_POINTER(v_); \
 } \
 PG_FUNCTION_INFO_V1(type##_send); \
@@ -156,7 +156,7 @@ Datum \
 type##_from_bytea(PG_FUNCTION_ARGS) \
 { \
 	struct varlena *b_ = (struct varlena *) PG_GETARG_BYTEA_P_COPY(0); \
-	prefix##_check_input(IE_BODY(b_), IE_BODY_LEN(b_), ERRCODE_INVALID_BINARY_REPRESENTATION); \
+	check_input(IE_BODY(b_), IE_BODY_LEN(b_), ERRCODE_INVALID_BINARY_REPRESENTATION); \
 	PG_RETURN_POINTER(b_); \
 } \
 extern int no_such_variable
