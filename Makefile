@@ -13,18 +13,11 @@ EXTENSION = impression_ext
 EXTVERSION = 0.2
 
 MODULE_big = impression_ext
-OBJS = \
-	impression_ext.o \
-	src/metrics.o \
-	src/reach.o \
-	src/frequency.o \
-	src/core/frequency_core.o \
-	src/journey.o \
-	src/core/journey_core.o \
-	src/sketch_io.o \
-	src/core/hash.o \
-	src/core/reach_core.o \
-	src/core/stats.o
+# Every C file under src/: the glue in src/, the plain-C cores in src/core/
+# (one file per concern; a new file needs no edit here).  `=` defers the
+# expansion until PGXS has set $(srcdir).
+OBJS = impression_ext.o \
+	$(patsubst $(srcdir)/%.c,%.o,$(sort $(wildcard $(srcdir)/src/*.c $(srcdir)/src/core/*.c)))
 
 # Every install script (impression_ext--X.Y.sql) and upgrade script
 # (impression_ext--X.Y--X.Z.sql) in the source tree, so none can be left out.

@@ -69,6 +69,7 @@
  * canonical form is delta + varint coded, about 8 bytes a user when full.
  */
 #include "frequency_core.h"
+#include "core_util.h"
 #include "hash.h"
 
 #include <math.h>
@@ -77,7 +78,6 @@
 
 #define SELECT_DIGIT_BITS	11
 
-static char frequency_msg[256];
 
 #define sat_add frequency_sat_add
 
@@ -214,23 +214,6 @@ static inline bool
 k_valid(uint32_t k)
 {
 	return k >= FREQUENCY_MIN_K && k <= FREQUENCY_MAX_K;
-}
-
-static inline unsigned
-clz64(uint64_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	return (unsigned) __builtin_clzll(x);
-#else
-	unsigned	n = 0;
-
-	while ((x & (UINT64_C(1) << 63)) == 0)
-	{
-		x <<= 1;
-		n++;
-	}
-	return n;
-#endif
 }
 
 /* ---------------------------------------------------------------------
@@ -591,7 +574,7 @@ select_theta(const uint8_t *slots, uint32_t cap, uint32_t rank,
 			 uint32_t slack, uint64_t theta_old)
 {
 	uint32_t	hist[1u << SELECT_DIGIT_BITS];
-	unsigned	bits_left = theta_old > 1 ? 64 - clz64(theta_old - 1) : 1;
+	unsigned	bits_left = theta_old > 1 ? 64 - ie_clz64(theta_old - 1) : 1;
 	uint64_t	prefix = 0;
 	uint32_t	below = 0;
 
@@ -699,29 +682,14 @@ state_upsert(uint8_t *body, uint32_t cap, uint64_t h, uint64_t c)
  * Validation
  * --------------------------------------------------------------------- */
 
-#if defined(__GNUC__) || defined(__clang__)
-static const char *fail(const char *fmt,...) __attribute__((format(printf, 1, 2)));
-#endif
-
-static const char *
-fail(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(frequency_msg, sizeof(frequency_msg), fmt, ap);
-	va_end(ap);
-	return frequency_msg;
-}
-
 static const char *
 varint_problem(int r, const char *what, uint32_t entry)
 {
 	if (r == VARINT_TRUNCATED)
-		return fail("truncated: the %s of entry %u is cut off", what, entry);
+		return ie_fail("truncated: the %s of entry %u is cut off", what, entry);
 	if (r == VARINT_OVERLONG)
-		return fail("the %s of entry %u is not in its shortest encoding", what, entry);
-	return fail("the %s of entry %u does not fit in 64 bits", what, entry);
+		return ie_fail("the %s of entry %u is not in its shortest encoding", what, entry);
+	return ie_fail("the %s of entry %u does not fit in 64 bits", what, entry);
 }
 
 /* checks shared by both representations once the entries are summed */
@@ -729,13 +697,13 @@ static const char *
 check_totals(uint64_t theta, uint64_t total, uint64_t sum)
 {
 	if (total < sum)
-		return fail("impressions total %llu is less than the retained counts %llu",
+		return ie_fail("impressions total %llu is less than the retained counts %llu",
 					(unsigned long long) total, (unsigned long long) sum);
 	if (theta == FREQUENCY_THETA_ONE && total != sum)
-		return fail("impressions total %llu differs from the retained counts %llu in exact mode",
+		return ie_fail("impressions total %llu differs from the retained counts %llu in exact mode",
 					(unsigned long long) total, (unsigned long long) sum);
 	if (theta != FREQUENCY_THETA_ONE && total == sum && total != UINT64_MAX)
-		return fail("impressions total %llu equals the retained counts in sampling mode (the user at theta is missing)",
+		return ie_fail("impressions total %llu equals the retained counts in sampling mode (the user at theta is missing)",
 					(unsigned long long) total);
 	return NULL;
 }
@@ -753,11 +721,11 @@ validate_canonical(const uint8_t *body, size_t len)
 	uint32_t	i;
 
 	if (n > k)
-		return fail("%u entries is more than k %u", n, k);
+		return ie_fail("%u entries is more than k %u", n, k);
 	if (theta != FREQUENCY_THETA_ONE && n != k)
-		return fail("a sampling sketch holds %u entries, not k %u", n, k);
+		return ie_fail("a sampling sketch holds %u entries, not k %u", n, k);
 	if ((uint64_t) n * 2 > (uint64_t) (len - FREQUENCY_HEADER_SIZE))
-		return fail("truncated: %zu bytes cannot hold %u entries", len, n);
+		return ie_fail("truncated: %zu bytes cannot hold %u entries", len, n);
 	for (i = 0; i < n; i++)
 	{
 		uint64_t	d;
@@ -769,22 +737,22 @@ validate_canonical(const uint8_t *body, size_t len)
 			return varint_problem(r, "hash", i);
 		p += r;
 		if (i > 0 && d == 0)
-			return fail("entries out of order at entry %u: duplicate hash", i);
+			return ie_fail("entries out of order at entry %u: duplicate hash", i);
 		if (d > UINT64_MAX - hash)
-			return fail("entries out of order at entry %u: hash passes 2^64", i);
+			return ie_fail("entries out of order at entry %u: hash passes 2^64", i);
 		hash += d;
 		if (hash >= theta)
-			return fail("entry %u is not below theta", i);
+			return ie_fail("entry %u is not below theta", i);
 		r = varint_get(p, end, &c);
 		if (r < 0)
 			return varint_problem(r, "count", i);
 		p += r;
 		if (c == 0)
-			return fail("count of entry %u is zero", i);
+			return ie_fail("count of entry %u is zero", i);
 		sum = sat_add(sum, c);
 	}
 	if (p != end)
-		return fail("trailing bytes: %zu after entry %u", (size_t) (end - p), n);
+		return ie_fail("trailing bytes: %zu after entry %u", (size_t) (end - p), n);
 	return check_totals(theta, hdr_total(body), sum);
 }
 
@@ -808,22 +776,22 @@ validate_state(const uint8_t *body, size_t len)
 	uint64_t	prev_h = 0;
 
 	if (len < hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MIN_SLOTS)
-		return fail("truncated: %zu bytes, a state is at least %zu",
+		return ie_fail("truncated: %zu bytes, a state is at least %zu",
 					len, hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MIN_SLOTS);
 	if ((len - hsize) % FREQUENCY_SLOT_SIZE != 0)
-		return fail("state of %zu bytes is not the %zu-byte header plus whole %d-byte slots",
+		return ie_fail("state of %zu bytes is not the %zu-byte header plus whole %d-byte slots",
 					len, hsize, FREQUENCY_SLOT_SIZE);
 	cap = slots_of_len(hsize, len);
 	if (cap == 0)
-		return fail("state table of %zu slots is not a power of two in %d..%d",
+		return ie_fail("state table of %zu slots is not a power of two in %d..%d",
 					(len - hsize) / FREQUENCY_SLOT_SIZE,
 					FREQUENCY_MIN_SLOTS, FREQUENCY_MAX_SLOTS);
 	seed = hdr_seed(body);
 	if (n > load_limit(cap))
-		return fail("state holds %u entries, more than the %u its %u slots allow",
+		return ie_fail("state holds %u entries, more than the %u its %u slots allow",
 					n, load_limit(cap), cap);
 	if (theta != FREQUENCY_THETA_ONE && n < k)
-		return fail("a sampling state holds %u entries, fewer than k %u", n, k);
+		return ie_fail("a sampling state holds %u entries, fewer than k %u", n, k);
 	mask = cap - 1;
 
 	/* an empty slot to start from (one exists unless n is wrong) */
@@ -831,7 +799,7 @@ validate_state(const uint8_t *body, size_t len)
 		if (slot_count(slots, e) == 0)
 			break;
 	if (e == cap)
-		return fail("state table has no empty slot");
+		return ie_fail("state table has no empty slot");
 
 	prev_used = false;
 	for (s = (uint64_t) e + 1; s <= (uint64_t) e + cap; s++)
@@ -844,16 +812,16 @@ validate_state(const uint8_t *body, size_t len)
 		if (c == 0)
 		{
 			if (h != 0)
-				return fail("empty state slot %u has a nonzero hash", i);
+				return ie_fail("empty state slot %u has a nonzero hash", i);
 			prev_used = false;
 			continue;
 		}
 		if (h >= theta)
-			return fail("entry in slot %u is not below theta", i);
+			return ie_fail("entry in slot %u is not below theta", i);
 		d = (i - home_of(h, seed, mask)) & mask;
 		if (!prev_used ? d != 0 :
 			(d > prev_d + 1 || (d == prev_d + 1 && h <= prev_h)))
-			return fail("entry in slot %u is out of place (probe distance %u)", i, d);
+			return ie_fail("entry in slot %u is out of place (probe distance %u)", i, d);
 		prev_used = true;
 		prev_d = d;
 		prev_h = h;
@@ -861,7 +829,7 @@ validate_state(const uint8_t *body, size_t len)
 		sum = sat_add(sum, c);
 	}
 	if (occupied != n)
-		return fail("state entry count %u does not match its %u occupied slots",
+		return ie_fail("state entry count %u does not match its %u occupied slots",
 					n, occupied);
 	return check_totals(theta, hdr_total(body), sum);
 }
@@ -872,20 +840,20 @@ frequency_validate(const uint8_t *body, size_t len)
 	uint32_t	k;
 
 	if (body == NULL && len > 0)
-		return fail("frequency_sketch data is missing");
+		return ie_fail("frequency_sketch data is missing");
 	if (len < FREQUENCY_HEADER_SIZE)
-		return fail("truncated: %zu bytes, the frequency_sketch header alone is %d",
+		return ie_fail("truncated: %zu bytes, the frequency_sketch header alone is %d",
 					len, FREQUENCY_HEADER_SIZE);
 	if (body[0] != FREQUENCY_FORMAT_VERSION)
-		return fail("frequency_sketch format version %u is not supported (expected %d)",
+		return ie_fail("frequency_sketch format version %u is not supported (expected %d)",
 					body[0], FREQUENCY_FORMAT_VERSION);
 	if (body[2] != 0)
-		return fail("reserved flag bits set (flags 0x%02x)", body[2]);
+		return ie_fail("reserved flag bits set (flags 0x%02x)", body[2]);
 	if (body[3] != 0)
-		return fail("reserved byte 3 is 0x%02x, not 0", body[3]);
+		return ie_fail("reserved byte 3 is 0x%02x, not 0", body[3]);
 	k = hdr_k(body);
 	if (!k_valid(k))
-		return fail("k %u is out of range (%d..%d)", k, FREQUENCY_MIN_K, FREQUENCY_MAX_K);
+		return ie_fail("k %u is out of range (%d..%d)", k, FREQUENCY_MIN_K, FREQUENCY_MAX_K);
 	switch (body[1])
 	{
 		case FREQUENCY_REP_CANONICAL:
@@ -894,7 +862,7 @@ frequency_validate(const uint8_t *body, size_t len)
 		case FREQUENCY_REP_KEYED_STATE:
 			return validate_state(body, len);
 		default:
-			return fail("representation %u is unknown", body[1]);
+			return ie_fail("representation %u is unknown", body[1]);
 	}
 }
 
@@ -1091,148 +1059,13 @@ frequency_needs_canonicalize(const uint8_t *body, size_t len)
 	return is_state(body);
 }
 
-/*
- * Sorting 16-byte (hash, count) records by hash, in place: MSD radix sort
- * with a digit as wide as the run needs (buckets of about four, at most
- * 11 bits), an in-place American-flag permutation, insertion sort for
- * short runs.  Digits skip the bits on which the whole run agrees, so
- * hashes crowded below a small theta cost no extra passes.  The bucket
- * arrays live only in rec_radix_pass's frame; the recursion finds bucket
- * boundaries by scanning, so its depth (at most 64/2 levels, in practice
- * two) costs little stack.  Hashes are distinct, so the result does not
- * depend on the algorithm.
- */
+/* record i of an array of (hash, count) entries, and its hash */
 #define REC(base, i)	((base) + (size_t) FREQUENCY_SLOT_SIZE * (i))
-#define SORT_SMALL		24
-#define SORT_MAX_BITS	11
 
 static inline uint64_t
 rec_key(const uint8_t *base, size_t i)
 {
 	return ie_get64(REC(base, i));
-}
-
-static void
-rec_insertion_sort(uint8_t *base, size_t n)
-{
-	size_t		i;
-
-	for (i = 1; i < n; i++)
-	{
-		uint8_t		t[FREQUENCY_SLOT_SIZE];
-		uint64_t	key = rec_key(base, i);
-		size_t		j = i;
-
-		if (rec_key(base, j - 1) <= key)
-			continue;
-		memcpy(t, REC(base, i), FREQUENCY_SLOT_SIZE);
-		while (j > 0 && rec_key(base, j - 1) > key)
-		{
-			memcpy(REC(base, j), REC(base, j - 1), FREQUENCY_SLOT_SIZE);
-			j--;
-		}
-		memcpy(REC(base, j), t, FREQUENCY_SLOT_SIZE);
-	}
-}
-
-/* permute base[0..n) into buckets by digit (key >> shift) & mask */
-static void
-rec_radix_pass(uint8_t *base, size_t n, unsigned shift, uint32_t mask)
-{
-	uint32_t	next[1u << SORT_MAX_BITS];
-	uint32_t	end[1u << SORT_MAX_BITS];
-	uint32_t	pos = 0;
-	uint32_t	b;
-	size_t		i;
-
-	memset(end, 0, sizeof(uint32_t) * (mask + 1));
-	for (i = 0; i < n; i++)
-		end[(rec_key(base, i) >> shift) & mask]++;
-	for (b = 0; b <= mask; b++)
-	{
-		next[b] = pos;
-		pos += end[b];
-		end[b] = pos;
-	}
-	for (b = 0; b <= mask; b++)
-	{
-		while (next[b] < end[b])
-		{
-			uint8_t		r[FREQUENCY_SLOT_SIZE];
-			uint32_t	d;
-
-			memcpy(r, REC(base, next[b]), FREQUENCY_SLOT_SIZE);
-			d = (uint32_t) (ie_get64(r) >> shift) & mask;
-			while (d != b)
-			{
-				uint8_t		w[FREQUENCY_SLOT_SIZE];
-
-				memcpy(w, REC(base, next[d]), FREQUENCY_SLOT_SIZE);
-				memcpy(REC(base, next[d]), r, FREQUENCY_SLOT_SIZE);
-				next[d]++;
-				memcpy(r, w, FREQUENCY_SLOT_SIZE);
-				d = (uint32_t) (ie_get64(r) >> shift) & mask;
-			}
-			memcpy(REC(base, next[b]), r, FREQUENCY_SLOT_SIZE);
-			next[b]++;
-		}
-	}
-}
-
-/* sort base[0..n), whose keys all agree on bits >= limit */
-static void
-rec_sort_bits(uint8_t *base, size_t n, unsigned limit)
-{
-	uint64_t	low = limit >= 64 ? UINT64_MAX : ((UINT64_C(1) << limit) - 1);
-	uint64_t	any = 0;
-	uint64_t	first;
-	unsigned	top;
-	unsigned	bits;
-	unsigned	shift;
-	uint32_t	mask;
-	size_t		i;
-	size_t		start;
-
-	if (n < SORT_SMALL)
-	{
-		rec_insertion_sort(base, n);
-		return;
-	}
-	/* the bits below limit that vary within the run */
-	first = rec_key(base, 0) & low;
-	for (i = 1; i < n; i++)
-		any |= (rec_key(base, i) & low) ^ first;
-	if (any == 0)
-		return;
-	top = 64 - clz64(any);		/* highest varying bit + 1 */
-	bits = 2;
-	while (bits < SORT_MAX_BITS && ((size_t) 4 << bits) < n)
-		bits++;
-	if (bits > top)
-		bits = top;
-	shift = top - bits;
-	mask = (UINT32_C(1) << bits) - 1;
-	rec_radix_pass(base, n, shift, mask);
-	if (shift == 0)
-		return;
-	/* buckets are now contiguous runs of equal digit */
-	start = 0;
-	for (i = 1; i <= n; i++)
-	{
-		if (i == n || ((rec_key(base, i) >> shift) & mask) !=
-			((rec_key(base, start) >> shift) & mask))
-		{
-			if (i - start > 1)
-				rec_sort_bits(REC(base, start), i - start, shift);
-			start = i;
-		}
-	}
-}
-
-static void
-rec_sort(uint8_t *base, size_t n)
-{
-	rec_sort_bits(base, n, 64);
 }
 
 size_t
@@ -1275,7 +1108,7 @@ frequency_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		if (slot_count(slots, i) != 0)
 			memcpy(REC(raw, j++), slots + (size_t) FREQUENCY_SLOT_SIZE * i,
 				   FREQUENCY_SLOT_SIZE);
-	rec_sort(raw, n);
+	ie_sort_records16(raw, n);
 	theta = n > k ? rec_key(raw, k) : hdr_theta(src);
 
 	out = dst + FREQUENCY_HEADER_SIZE;

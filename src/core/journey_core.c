@@ -39,6 +39,7 @@
  * one pass over the touches per 262,144 strings.
  */
 #include "journey_core.h"
+#include "core_util.h"
 #include "hash.h"
 #include "le.h"
 
@@ -47,7 +48,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static char journey_msg[256];
 
 static inline double
 bits_to_double(uint64_t b)
@@ -342,21 +342,6 @@ ts_at(const uint8_t *body, const Layout *l, uint32_t i)
  * Validation
  * --------------------------------------------------------------------- */
 
-#if defined(__GNUC__) || defined(__clang__)
-static const char *fail(const char *fmt,...) __attribute__((format(printf, 1, 2)));
-#endif
-
-static const char *
-fail(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(journey_msg, sizeof(journey_msg), fmt, ap);
-	va_end(ap);
-	return journey_msg;
-}
-
 /* end[] of the first n strings: non-decreasing, the last == bytes */
 static const char *
 check_ends(const uint8_t *body, const Layout *l, uint32_t n, uint32_t bytes)
@@ -369,13 +354,13 @@ check_ends(const uint8_t *body, const Layout *l, uint32_t n, uint32_t bytes)
 		uint32_t	e = ie_get32(body + l->ends + 4 * (uint64_t) i);
 
 		if (e < prev)
-			return fail("string %u ends at %u, before its start %u", i, e, prev);
+			return ie_fail("string %u ends at %u, before its start %u", i, e, prev);
 		if (e > bytes)
-			return fail("string %u ends at %u, past the %u string bytes", i, e, bytes);
+			return ie_fail("string %u ends at %u, past the %u string bytes", i, e, bytes);
 		prev = e;
 	}
 	if (prev != bytes)
-		return fail("the strings end at %u, not at the %u string bytes", prev, bytes);
+		return ie_fail("the strings end at %u, not at the %u string bytes", prev, bytes);
 	return NULL;
 }
 
@@ -399,31 +384,31 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 		int64_t		ts = ts_at(body, l, i);
 
 		if ((k & JOURNEY_KIND_MASK) == 3 || (k & ~(JOURNEY_KIND_MASK | JOURNEY_KIND_HAS_VALUE)) != 0)
-			return fail("event %u has an invalid kind byte 0x%02x", i, k);
+			return ie_fail("event %u has an invalid kind byte 0x%02x", i, k);
 		if ((ts < JOURNEY_TS_MIN || ts >= JOURNEY_TS_END) &&
 			ts != JOURNEY_TS_NOBEGIN && ts != JOURNEY_TS_NOEND)
-			return fail("event %u has a timestamp outside PostgreSQL's range (%lld microseconds)",
+			return ie_fail("event %u has a timestamp outside PostgreSQL's range (%lld microseconds)",
 						i, (long long) ts);
 		if ((k & JOURNEY_KIND_HAS_VALUE) != 0)
 		{
 			uint64_t	b;
 
 			if ((k & JOURNEY_KIND_MASK) != JOURNEY_CONVERSION)
-				return fail("event %u is a %s with a value (only conversions have one)",
+				return ie_fail("event %u is a %s with a value (only conversions have one)",
 							i, kind_names[k & JOURNEY_KIND_MASK]);
 			if (nv >= v)
-				return fail("more events have a value than the %u values", v);
+				return ie_fail("more events have a value than the %u values", v);
 			b = ie_get64(body + l->values + 8 * (uint64_t) nv);
 			if (!value_bits_normal(b))
-				return fail("the value of event %u is not normalised (bits 0x%016llx)",
+				return ie_fail("the value of event %u is not normalised (bits 0x%016llx)",
 							i, (unsigned long long) b);
 			nv++;
 		}
 		if (t != JOURNEY_NO_TOUCH && t >= s)
-			return fail("event %u refers to string %u of %u", i, t, s);
+			return ie_fail("event %u refers to string %u of %u", i, t, s);
 	}
 	if (nv != v)
-		return fail("%u events have a value, the header says %u", nv, v);
+		return ie_fail("%u events have a value, the header says %u", nv, v);
 	return NULL;
 }
 
@@ -445,19 +430,19 @@ validate_canonical(const uint8_t *body, size_t len)
 	uint64_t	prev_val = 0;
 
 	if (e > JOURNEY_MAX_EVENTS)
-		return fail("%u events is more than the limit %u", e, JOURNEY_MAX_EVENTS);
+		return ie_fail("%u events is more than the limit %u", e, JOURNEY_MAX_EVENTS);
 	if (s > JOURNEY_MAX_STRINGS)
-		return fail("%u strings is more than the limit %u", s, JOURNEY_MAX_STRINGS);
+		return ie_fail("%u strings is more than the limit %u", s, JOURNEY_MAX_STRINGS);
 	if (v > e)
-		return fail("%u values is more than the %u events", v, e);
+		return ie_fail("%u values is more than the %u events", v, e);
 	if (s > e)
-		return fail("%u strings is more than the %u events: some string is unused", s, e);
+		return ie_fail("%u strings is more than the %u events: some string is unused", s, e);
 	layout_of(&l, JOURNEY_REP_CANONICAL, e, v, s, b);
 	if (l.total > len)
-		return fail("truncated: %zu bytes, %u events, %u values, %u strings and %u string bytes need %llu",
+		return ie_fail("truncated: %zu bytes, %u events, %u values, %u strings and %u string bytes need %llu",
 					len, e, v, s, b, (unsigned long long) l.total);
 	if (l.total < len)
-		return fail("trailing bytes: %zu after the journey's %llu",
+		return ie_fail("trailing bytes: %zu after the journey's %llu",
 					len - (size_t) l.total, (unsigned long long) l.total);
 	if ((err = check_ends(body, &l, s, b)) != NULL)
 		return err;
@@ -470,9 +455,9 @@ validate_canonical(const uint8_t *body, size_t len)
 		int			c = string_cmp(pa, alen, pb, blen);
 
 		if (c == 0)
-			return fail("strings %u and %u are equal (duplicate)", i - 1, i);
+			return ie_fail("strings %u and %u are equal (duplicate)", i - 1, i);
 		if (c > 0)
-			return fail("strings %u and %u are out of order", i - 1, i);
+			return ie_fail("strings %u and %u are out of order", i - 1, i);
 	}
 	if ((err = check_events(body, &l, e, v, s)) != NULL)
 		return err;
@@ -491,7 +476,7 @@ validate_canonical(const uint8_t *body, size_t len)
 
 		if (i > 0 && (tk < prev_ts || (tk == prev_ts &&
 									   (mk < prev_mid || (mk == prev_mid && vk < prev_val)))))
-			return fail("events %u and %u are out of order", i - 1, i);
+			return ie_fail("events %u and %u are out of order", i - 1, i);
 		prev_ts = tk;
 		prev_mid = mk;
 		prev_val = vk;
@@ -517,7 +502,7 @@ validate_canonical(const uint8_t *body, size_t len)
 			}
 			for (j = 0; j < n; j++)
 				if ((used[j >> 3] & (1u << (j & 7))) == 0)
-					return fail("string %u is not used by any event", base + j);
+					return ie_fail("string %u is not used by any event", base + j);
 		}
 	}
 	return NULL;
@@ -540,7 +525,7 @@ validate_state(const uint8_t *body, size_t len)
 	uint32_t	occupied = 0;
 
 	if (len < JOURNEY_STATE_HEADER_SIZE)
-		return fail("truncated: %zu bytes, a journey state header alone is %d",
+		return ie_fail("truncated: %zu bytes, a journey state header alone is %d",
 					len, JOURNEY_STATE_HEADER_SIZE);
 	ecap = ie_get32(body + H_ECAP);
 	vcap = ie_get32(body + H_VCAP);
@@ -548,18 +533,18 @@ validate_state(const uint8_t *body, size_t len)
 	bcap = ie_get32(body + H_BCAP);
 	if (ecap > JOURNEY_MAX_EVENTS || vcap > JOURNEY_MAX_EVENTS ||
 		scap > JOURNEY_MAX_STRINGS)
-		return fail("state capacities (%u events, %u values, %u strings) exceed the limits (%u, %u, %u)",
+		return ie_fail("state capacities (%u events, %u values, %u strings) exceed the limits (%u, %u, %u)",
 					ecap, vcap, scap, JOURNEY_MAX_EVENTS, JOURNEY_MAX_EVENTS,
 					JOURNEY_MAX_STRINGS);
 	if (e > ecap || v > vcap || s > scap || b > bcap)
-		return fail("state counts (%u events, %u values, %u strings, %u bytes) exceed its capacities (%u, %u, %u, %u)",
+		return ie_fail("state counts (%u events, %u values, %u strings, %u bytes) exceed its capacities (%u, %u, %u, %u)",
 					e, v, s, b, ecap, vcap, scap, bcap);
 	layout_of(&l, body[1], ecap, vcap, scap, bcap);
 	if (l.total > len)
-		return fail("truncated: %zu bytes, the state's capacities need %llu",
+		return ie_fail("truncated: %zu bytes, the state's capacities need %llu",
 					len, (unsigned long long) l.total);
 	if (l.total < len)
-		return fail("trailing bytes: %zu after the state's %llu",
+		return ie_fail("trailing bytes: %zu after the state's %llu",
 					len - (size_t) l.total, (unsigned long long) l.total);
 	if ((err = check_ends(body, &l, s, b)) != NULL)
 		return err;
@@ -568,12 +553,12 @@ validate_state(const uint8_t *body, size_t len)
 		uint32_t	x = ie_get32(body + l.slots + 4 * (uint64_t) i);
 
 		if (x > s)
-			return fail("hash slot %u refers to string %u of %u", i, x - 1, s);
+			return ie_fail("hash slot %u refers to string %u of %u", i, x - 1, s);
 		if (x != 0)
 			occupied++;
 	}
 	if (occupied > s)
-		return fail("%u hash slots are occupied for %u strings", occupied, s);
+		return ie_fail("%u hash slots are occupied for %u strings", occupied, s);
 	return check_events(body, &l, e, v, s);
 }
 
@@ -581,19 +566,19 @@ const char *
 journey_validate(const uint8_t *body, size_t len)
 {
 	if (body == NULL && len > 0)
-		return fail("journey data is missing");
+		return ie_fail("journey data is missing");
 	if (len < JOURNEY_HEADER_SIZE)
-		return fail("truncated: %zu bytes, the journey header alone is %d",
+		return ie_fail("truncated: %zu bytes, the journey header alone is %d",
 					len, JOURNEY_HEADER_SIZE);
 	if (len > JOURNEY_MAX_BODY_SIZE)
-		return fail("%zu bytes is more than the limit %zu", len, JOURNEY_MAX_BODY_SIZE);
+		return ie_fail("%zu bytes is more than the limit %zu", len, JOURNEY_MAX_BODY_SIZE);
 	if (body[0] != JOURNEY_FORMAT_VERSION)
-		return fail("journey format version %u is not supported (expected %d)",
+		return ie_fail("journey format version %u is not supported (expected %d)",
 					body[0], JOURNEY_FORMAT_VERSION);
 	if (body[2] != 0)
-		return fail("reserved flag bits set (flags 0x%02x)", body[2]);
+		return ie_fail("reserved flag bits set (flags 0x%02x)", body[2]);
 	if (body[3] != 0)
-		return fail("reserved byte 3 is 0x%02x, not 0", body[3]);
+		return ie_fail("reserved byte 3 is 0x%02x, not 0", body[3]);
 	switch (body[1])
 	{
 		case JOURNEY_REP_CANONICAL:
@@ -602,7 +587,7 @@ journey_validate(const uint8_t *body, size_t len)
 		case JOURNEY_REP_KEYED_STATE:
 			return validate_state(body, len);
 		default:
-			return fail("representation %u is unknown", body[1]);
+			return ie_fail("representation %u is unknown", body[1]);
 	}
 }
 
@@ -1576,13 +1561,13 @@ const char *
 journey_params_check(const JourneyParams *params)
 {
 	if ((unsigned) params->model > JOURNEY_POSITION_BASED)
-		return fail("unknown attribution model %d", (int) params->model);
+		return ie_fail("unknown attribution model %d", (int) params->model);
 	if (params->click_window < 0)
-		return fail("click_window must not be negative");
+		return ie_fail("click_window must not be negative");
 	if (params->view_window < 0)
-		return fail("view_window must not be negative");
+		return ie_fail("view_window must not be negative");
 	if (params->half_life <= 0)
-		return fail("half_life must be positive");
+		return ie_fail("half_life must be positive");
 	return NULL;
 }
 

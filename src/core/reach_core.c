@@ -67,6 +67,7 @@
  * and encode from there, hence the 2 * 2^p buffer sizes.
  */
 #include "reach_core.h"
+#include "core_util.h"
 #include "le.h"
 
 #include <math.h>
@@ -82,8 +83,6 @@
 /* sqrt(ln2 / zeta(2,5/4)): RSE * sqrt(m) of the ULL ML estimator */
 #define ULL_ML_RSE_FACTOR		0.7608621002725182
 #define HLL_RSE_FACTOR			1.04
-
-static char reach_msg[256];
 
 /* token i of an array starting at base */
 static inline uint32_t
@@ -199,7 +198,7 @@ static inline uint32_t
 make_token(uint64_t hash)
 {
 	uint32_t	idx = (uint32_t) (hash & 0x3FFFFFF);
-	unsigned	r = 1 + reach_ctz64((hash >> 26) | (UINT64_C(1) << 38));
+	unsigned	r = 1 + ie_ctz64((hash >> 26) | (UINT64_C(1) << 38));
 
 	return (idx << 6) | r;
 }
@@ -227,133 +226,6 @@ token_valid(uint32_t tok)
 	return r >= 1 && r <= TOKEN_R26_MAX;
 }
 
-/* ---------------------------------------------------------------------
- * Sorting uint32 arrays in place (tokens, export pairs): MSD radix sort
- * with a digit as wide as the run needs (buckets of about four), in-place
- * American-flag permutation, insertion sort for short runs.  Digits skip
- * the bits on which the whole run agrees, so skewed data costs no extra
- * passes.  The bucket arrays live only in radix_pass's frame; recursion
- * finds bucket boundaries by scanning, so deep recursion stays cheap in
- * stack.  Works through get32/put32: any alignment is fine.
- * --------------------------------------------------------------------- */
-
-#define SORT_SMALL		20
-#define SORT_MAX_BITS	11
-
-static void
-insertion_sort(uint8_t *base, size_t n)
-{
-	size_t		i;
-
-	for (i = 1; i < n; i++)
-	{
-		uint32_t	v = tok_get(base, i);
-		size_t		j = i;
-
-		while (j > 0 && tok_get(base, j - 1) > v)
-		{
-			tok_put(base, j, tok_get(base, j - 1));
-			j--;
-		}
-		tok_put(base, j, v);
-	}
-}
-
-/* permute base[0..n) into buckets by digit (v >> shift) & mask */
-static void
-radix_pass(uint8_t *base, size_t n, unsigned shift, uint32_t mask)
-{
-	uint32_t	next[1u << SORT_MAX_BITS];
-	uint32_t	end[1u << SORT_MAX_BITS];
-	uint32_t	pos = 0;
-	uint32_t	b;
-	size_t		i;
-
-	memset(end, 0, sizeof(uint32_t) * (mask + 1));
-	for (i = 0; i < n; i++)
-		end[(tok_get(base, i) >> shift) & mask]++;
-	for (b = 0; b <= mask; b++)
-	{
-		next[b] = pos;
-		pos += end[b];
-		end[b] = pos;
-	}
-	for (b = 0; b <= mask; b++)
-	{
-		while (next[b] < end[b])
-		{
-			uint32_t	v = tok_get(base, next[b]);
-			uint32_t	d = (v >> shift) & mask;
-
-			while (d != b)
-			{
-				uint32_t	w = tok_get(base, next[d]);
-
-				tok_put(base, next[d]++, v);
-				v = w;
-				d = (v >> shift) & mask;
-			}
-			tok_put(base, next[b]++, v);
-		}
-	}
-}
-
-/* sort base[0..n), whose elements all agree on bits >= limit */
-static void
-sort_bits(uint8_t *base, size_t n, unsigned limit)
-{
-	uint32_t	low = limit >= 32 ? UINT32_MAX : ((UINT32_C(1) << limit) - 1);
-	uint32_t	any = 0;
-	uint32_t	first;
-	unsigned	top;
-	unsigned	bits;
-	unsigned	shift;
-	uint32_t	mask;
-	size_t		i;
-	size_t		start;
-
-	if (n < SORT_SMALL)
-	{
-		insertion_sort(base, n);
-		return;
-	}
-	/* bits below limit that vary within the run */
-	first = tok_get(base, 0) & low;
-	for (i = 1; i < n; i++)
-		any |= (tok_get(base, i) & low) ^ first;
-	if (any == 0)
-		return;
-	top = 64 - reach_clz64(any);	/* highest varying bit + 1 */
-	bits = 2;
-	while (bits < SORT_MAX_BITS && ((size_t) 4 << bits) < n)
-		bits++;
-	if (bits > top)
-		bits = top;
-	shift = top - bits;
-	mask = (UINT32_C(1) << bits) - 1;
-	radix_pass(base, n, shift, mask);
-	if (shift == 0)
-		return;
-	/* buckets are now contiguous runs of equal digit */
-	start = 0;
-	for (i = 1; i <= n; i++)
-	{
-		if (i == n || ((tok_get(base, i) >> shift) & mask) !=
-			((tok_get(base, start) >> shift) & mask))
-		{
-			if (i - start > 1)
-				sort_bits(base + 4 * start, i - start, shift);
-			start = i;
-		}
-	}
-}
-
-static void
-sort_u32(uint8_t *base, size_t n)
-{
-	sort_bits(base, n, 32);
-}
-
 /* sort and drop repeats; returns the number kept */
 static size_t
 sort_unique(uint8_t *base, size_t n)
@@ -363,7 +235,7 @@ sort_unique(uint8_t *base, size_t n)
 
 	if (n == 0)
 		return 0;
-	sort_u32(base, n);
+	ie_sort_u32(base, n);
 	k = 1;
 	for (i = 1; i < n; i++)
 	{
@@ -529,7 +401,7 @@ static inline void
 dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash)
 {
 	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
-	unsigned	u = 1 + reach_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
+	unsigned	u = 1 + ie_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
 	uint8_t		nv = (uint8_t) (u << 2);
 
 	if (hash == 0)
@@ -587,7 +459,7 @@ fold_union(uint8_t *dst, unsigned q, const uint8_t *src, unsigned p, bool hll_on
 
 		for (k = 1; k < nk; k++)
 			if (src[j + k * mq] != 0)
-				seen |= UINT64_C(1) << (1 + reach_ctz64(k));
+				seen |= UINT64_C(1) << (1 + ie_ctz64(k));
 		if (seen != 0)
 			dst[j] = reach_reg_pack(seen) & clear;
 	}
@@ -613,21 +485,6 @@ register_valid(uint8_t r, unsigned p)
 /* ---------------------------------------------------------------------
  * Validation
  * --------------------------------------------------------------------- */
-
-#if defined(__GNUC__) || defined(__clang__)
-static const char *fail(const char *fmt,...) __attribute__((format(printf, 1, 2)));
-#endif
-
-static const char *
-fail(const char *fmt,...)
-{
-	va_list		ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reach_msg, sizeof(reach_msg), fmt, ap);
-	va_end(ap);
-	return reach_msg;
-}
 
 /* ---------------------------------------------------------------------
  * DENSE_PACKED: the registers under a canonical Huffman code
@@ -1009,9 +866,9 @@ pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
 
 	d->p = body[1];
 	if (nsym < 1 || nsym > 256)
-		return fail("dense_packed symbol count %u is out of range (1..256)", nsym);
+		return ie_fail("dense_packed symbol count %u is out of range (1..256)", nsym);
 	if ((uint64_t) len < REACH_HEADER_SIZE + 2 * (uint64_t) nsym)
-		return fail("truncated: %zu bytes, the dense_packed table of %u symbols needs %llu",
+		return ie_fail("truncated: %zu bytes, the dense_packed table of %u symbols needs %llu",
 					len, nsym, (unsigned long long) (REACH_HEADER_SIZE + 2 * (uint64_t) nsym));
 	d->nsym = nsym;
 	d->start = d->p_in = t + 2 * nsym;
@@ -1022,7 +879,7 @@ pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
 	if (nsym == 1)
 	{
 		if (t[1] != 0)
-			return fail("dense_packed single symbol has code length %u, expected 0", t[1]);
+			return ie_fail("dense_packed single symbol has code length %u, expected 0", t[1]);
 		d->single = t[0];
 		d->maxlen = 0;
 		return NULL;
@@ -1033,7 +890,7 @@ pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
 	{
 		l = t[2 * i + 1];
 		if (l < 1 || l > PACK_MAX_LEN)
-			return fail("dense_packed code length %u of symbol 0x%02x is out of range (1..%d)",
+			return ie_fail("dense_packed code length %u of symbol 0x%02x is out of range (1..%d)",
 						l, t[2 * i], PACK_MAX_LEN);
 		d->cnt[l]++;
 		kraft += UINT32_C(1) << (PACK_MAX_LEN - l);
@@ -1041,7 +898,7 @@ pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
 			d->maxlen = l;
 	}
 	if (kraft > (UINT32_C(1) << PACK_MAX_LEN))
-		return fail("dense_packed code lengths are not a prefix code (Kraft sum %u/65536 > 1)",
+		return ie_fail("dense_packed code lengths are not a prefix code (Kraft sum %u/65536 > 1)",
 					kraft);
 	/* canonical first codes and positions */
 	code = 0;
@@ -1255,20 +1112,20 @@ pd_finish(PackedDecoder *d)
 	if (d->nsym == 1)
 	{
 		if (bytes != 0)
-			return fail("trailing bytes: %llu stream bytes after a single-symbol dense_packed table",
+			return ie_fail("trailing bytes: %llu stream bytes after a single-symbol dense_packed table",
 						(unsigned long long) bytes);
 		return NULL;
 	}
 	if (used > 8 * bytes)
-		return fail("truncated: the dense_packed stream needs %llu bits, it has %llu",
+		return ie_fail("truncated: the dense_packed stream needs %llu bits, it has %llu",
 					(unsigned long long) used, (unsigned long long) (8 * bytes));
 	if ((used + 7) / 8 != bytes)
-		return fail("trailing bytes: dense_packed stream of %llu bytes, its %llu bits need %llu",
+		return ie_fail("trailing bytes: dense_packed stream of %llu bytes, its %llu bits need %llu",
 					(unsigned long long) bytes, (unsigned long long) used,
 					(unsigned long long) ((used + 7) / 8));
 	if (used % 8 != 0 &&
 		(d->end[-1] & ((1u << (8 - used % 8)) - 1)) != 0)
-		return fail("dense_packed padding bits are not zero");
+		return ie_fail("dense_packed padding bits are not zero");
 	return NULL;
 }
 
@@ -1325,7 +1182,7 @@ fold_union_range(uint8_t *dst, unsigned q, const uint8_t *src, size_t base,
 		if (k == 0)
 			seen = reach_reg_unpack(dst[j]) | (reach_reg_unpack(r) << d);
 		else if (r != 0)
-			seen = reach_reg_unpack(dst[j]) | (UINT64_C(1) << (1 + reach_ctz64(k)));
+			seen = reach_reg_unpack(dst[j]) | (UINT64_C(1) << (1 + ie_ctz64(k)));
 		else
 			continue;
 		if (seen != 0)
@@ -1368,9 +1225,9 @@ reach_validate(const uint8_t *body, size_t len)
 	uint32_t	count;
 
 	if (body == NULL && len > 0)
-		return fail("reach_sketch data is missing");
+		return ie_fail("reach_sketch data is missing");
 	if (len < REACH_HEADER_SIZE)
-		return fail("truncated: %zu bytes, the reach_sketch header alone is %d",
+		return ie_fail("truncated: %zu bytes, the reach_sketch header alone is %d",
 					len, REACH_HEADER_SIZE);
 	version = body[0];
 	p = body[1];
@@ -1379,13 +1236,13 @@ reach_validate(const uint8_t *body, size_t len)
 	count = hdr_count(body);
 
 	if (version != REACH_FORMAT_VERSION)
-		return fail("reach_sketch format version %u is not supported (expected %d)",
+		return ie_fail("reach_sketch format version %u is not supported (expected %d)",
 					version, REACH_FORMAT_VERSION);
 	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION)
-		return fail("precision %u is out of range (%d..%d)",
+		return ie_fail("precision %u is out of range (%d..%d)",
 					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
 	if ((flags & ~REACH_FLAG_HLL_ONLY) != 0)
-		return fail("reserved flag bits set (flags 0x%02x)", flags);
+		return ie_fail("reserved flag bits set (flags 0x%02x)", flags);
 
 	switch (rep)
 	{
@@ -1396,30 +1253,30 @@ reach_validate(const uint8_t *body, size_t len)
 				uint32_t	i;
 
 				if (flags & REACH_FLAG_HLL_ONLY)
-					return fail("hll_only flag set on a sparse representation");
+					return ie_fail("hll_only flag set on a sparse representation");
 				if ((uint64_t) len < expect)
-					return fail("truncated: %zu bytes for %u sparse entries, expected %llu",
+					return ie_fail("truncated: %zu bytes for %u sparse entries, expected %llu",
 								len, count, (unsigned long long) expect);
 				if ((uint64_t) len > expect)
-					return fail("trailing bytes: %zu bytes for %u sparse entries, expected %llu",
+					return ie_fail("trailing bytes: %zu bytes for %u sparse entries, expected %llu",
 								len, count, (unsigned long long) expect);
 				if (count > sparse_limit(p))
-					return fail("sparse representation holds %u entries, more than the %u allowed at precision %u",
+					return ie_fail("sparse representation holds %u entries, more than the %u allowed at precision %u",
 								count, sparse_limit(p), p);
 				for (i = 0; i < count; i++)
 				{
 					uint32_t	v = tok_get(t, i);
 
 					if (!token_valid(v))
-						return fail("sparse entry %u is invalid (0x%08x)", i, v);
+						return ie_fail("sparse entry %u is invalid (0x%08x)", i, v);
 					if (i > 0)
 					{
 						uint32_t	prev = tok_get(t, i - 1);
 
 						if (v == prev)
-							return fail("duplicate sparse entry at entry %u", i);
+							return ie_fail("duplicate sparse entry at entry %u", i);
 						if (v < prev)
-							return fail("sparse entries out of order at entry %u", i);
+							return ie_fail("sparse entries out of order at entry %u", i);
 					}
 				}
 				return NULL;
@@ -1432,19 +1289,19 @@ reach_validate(const uint8_t *body, size_t len)
 				size_t		m = (size_t) 1 << p;
 
 				if (count != 0)
-					return fail("dense representation has a nonzero entry count %u", count);
+					return ie_fail("dense representation has a nonzero entry count %u", count);
 				if (len < expect)
-					return fail("truncated: %zu bytes for a dense sketch of precision %u, expected %zu",
+					return ie_fail("truncated: %zu bytes for a dense sketch of precision %u, expected %zu",
 								len, p, expect);
 				if (len > expect)
-					return fail("trailing bytes: %zu bytes for a dense sketch of precision %u, expected %zu",
+					return ie_fail("trailing bytes: %zu bytes for a dense sketch of precision %u, expected %zu",
 								len, p, expect);
 				for (i = 0; i < m; i++)
 				{
 					if (!register_valid(r[i], p))
-						return fail("register %zu holds invalid value 0x%02x", i, r[i]);
+						return ie_fail("register %zu holds invalid value 0x%02x", i, r[i]);
 					if ((flags & REACH_FLAG_HLL_ONLY) && (r[i] & 3) != 0)
-						return fail("register %zu has history bits in an hll_only sketch (value 0x%02x)",
+						return ie_fail("register %zu has history bits in an hll_only sketch (value 0x%02x)",
 									i, r[i]);
 				}
 				return NULL;
@@ -1460,7 +1317,7 @@ reach_validate(const uint8_t *body, size_t len)
 				uint32_t	i;
 
 				if (len >= dense_size(p))
-					return fail("dense_packed value of %zu bytes is not smaller than the %zu-byte dense form of precision %u",
+					return ie_fail("dense_packed value of %zu bytes is not smaller than the %zu-byte dense form of precision %u",
 								len, dense_size(p), p);
 				if ((msg = pd_init(&d, body, len)) != NULL)
 					return msg;
@@ -1469,20 +1326,20 @@ reach_validate(const uint8_t *body, size_t len)
 					uint8_t		s = t[2 * i];
 
 					if (i > 0 && s <= t[2 * (i - 1)])
-						return fail("dense_packed symbols out of order or repeated at symbol %u", i);
+						return ie_fail("dense_packed symbols out of order or repeated at symbol %u", i);
 					if (!register_valid(s, p))
-						return fail("dense_packed symbol %u is an invalid register value 0x%02x", i, s);
+						return ie_fail("dense_packed symbol %u is an invalid register value 0x%02x", i, s);
 					if ((flags & REACH_FLAG_HLL_ONLY) && (s & 3) != 0)
-						return fail("dense_packed symbol %u has history bits in an hll_only sketch (value 0x%02x)",
+						return ie_fail("dense_packed symbol %u has history bits in an hll_only sketch (value 0x%02x)",
 									i, s);
 					if (count > 1)
 						kraft += UINT32_C(1) << (PACK_MAX_LEN - t[2 * i + 1]);
 				}
 				if (count > 1 && kraft != (UINT32_C(1) << PACK_MAX_LEN))
-					return fail("dense_packed code is incomplete (Kraft sum %u/65536)", kraft);
+					return ie_fail("dense_packed code is incomplete (Kraft sum %u/65536)", kraft);
 				memset(hist, 0, sizeof(hist));
 				if (!pd_decode(&d, NULL, hist, (size_t) 1 << p))
-					return fail("dense_packed stream holds a bit pattern that is no code");
+					return ie_fail("dense_packed stream holds a bit pattern that is no code");
 				if ((msg = pd_finish(&d)) != NULL)
 					return msg;
 				pack_code_lengths(hist, lens);
@@ -1491,7 +1348,7 @@ reach_validate(const uint8_t *body, size_t len)
 					uint8_t		s = t[2 * i];
 
 					if (lens[s] != t[2 * i + 1] || hist[s] == 0)
-						return fail("dense_packed code lengths are not the canonical ones for these registers (symbol 0x%02x: %u bits, %u expected, %u occurrences)",
+						return ie_fail("dense_packed code lengths are not the canonical ones for these registers (symbol 0x%02x: %u bits, %u expected, %u occurrences)",
 									s, t[2 * i + 1], lens[s], hist[s]);
 				}
 				return NULL;
@@ -1503,28 +1360,28 @@ reach_validate(const uint8_t *body, size_t len)
 				size_t		i;
 
 				if (flags & REACH_FLAG_HLL_ONLY)
-					return fail("hll_only flag set on a sparse representation");
+					return ie_fail("hll_only flag set on a sparse representation");
 				if ((len - REACH_HEADER_SIZE) % 4 != 0)
-					return fail("sparse buffer of %zu bytes is not the 8-byte header plus whole 4-byte slots",
+					return ie_fail("sparse buffer of %zu bytes is not the 8-byte header plus whole 4-byte slots",
 								len);
 				cap = (len - REACH_HEADER_SIZE) / 4;
 				if (count > cap)
-					return fail("truncated: sparse buffer holds %u entries but has room for %zu",
+					return ie_fail("truncated: sparse buffer holds %u entries but has room for %zu",
 								count, cap);
 				for (i = 0; i < count; i++)
 				{
 					uint32_t	v = tok_get(t, i);
 
 					if (!token_valid(v))
-						return fail("sparse entry %zu is invalid (0x%08x)", i, v);
+						return ie_fail("sparse entry %zu is invalid (0x%08x)", i, v);
 				}
 				for (; i < cap; i++)
 					if (tok_get(t, i) != 0)
-						return fail("sparse buffer slot %zu is past the entry count but not zero", i);
+						return ie_fail("sparse buffer slot %zu is past the entry count but not zero", i);
 				return NULL;
 			}
 		default:
-			return fail("representation %u is unknown", rep);
+			return ie_fail("representation %u is unknown", rep);
 	}
 }
 
@@ -2289,8 +2146,8 @@ folded_u(const uint8_t *regs, unsigned p, unsigned q, size_t j)
 	size_t		k;
 
 	for (k = 1; k < nk; k++)
-		if (regs[j + k * mq] != 0 && 1 + reach_ctz64(k) > u)
-			u = 1 + reach_ctz64(k);
+		if (regs[j + k * mq] != 0 && 1 + ie_ctz64(k) > u)
+			u = 1 + ie_ctz64(k);
 	return u > 31 ? 31 : u;
 }
 
@@ -2402,7 +2259,7 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 		{
 			uint64_t	h = token_hash(tok_get(t, i));
 			uint32_t	idx = (uint32_t) (h & (mq - 1));
-			unsigned	u = 1 + reach_ctz64((h >> q) | (UINT64_C(1) << (64 - q)));
+			unsigned	u = 1 + ie_ctz64((h >> q) | (UINT64_C(1) << (64 - q)));
 
 			/* hash 0 ('' and empty bytea): no register of hll's counts it */
 			if (h == 0)
@@ -2415,7 +2272,7 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 			hll_header(dst, HLL_EMPTY, q);
 			return HLL_HDR;
 		}
-		sort_u32(pairs, n);
+		ie_sort_u32(pairs, n);
 		for (i = 0; i < n; i++)
 		{
 			uint32_t	v = tok_get(pairs, i);
@@ -2488,11 +2345,11 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 	unsigned	cutoff;
 
 	if (hll == NULL && len > 0)
-		return fail("hll data is missing");
+		return ie_fail("hll data is missing");
 	if (len < HLL_HDR)
-		return fail("hll value too short: %zu bytes, at least %d expected", len, HLL_HDR);
+		return ie_fail("hll value too short: %zu bytes, at least %d expected", len, HLL_HDR);
 	if ((hll[0] >> 4) != 1)
-		return fail("hll schema version %u is not supported (expected 1)", hll[0] >> 4);
+		return ie_fail("hll schema version %u is not supported (expected 1)", hll[0] >> 4);
 	v->type = hll[0] & 15;
 	v->regwidth = (hll[1] >> 5) + 1;
 	v->log2m = hll[1] & 31;
@@ -2500,25 +2357,25 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 	v->datalen = len - HLL_HDR;
 	v->nentries = 0;
 	if (hll[2] & 0x80)
-		return fail("hll cutoff byte 0x%02x has its padding bit set", hll[2]);
+		return ie_fail("hll cutoff byte 0x%02x has its padding bit set", hll[2]);
 	cutoff = hll[2] & 63;
 	if (cutoff > 31 && cutoff != 63)
-		return fail("hll explicit cutoff %u is out of range (0..31 or 63)", cutoff);
+		return ie_fail("hll explicit cutoff %u is out of range (0..31 or 63)", cutoff);
 
 	switch (v->type)
 	{
 		case 0:
-			return fail("an undefined hll value cannot be converted to a reach_sketch");
+			return ie_fail("an undefined hll value cannot be converted to a reach_sketch");
 		case HLL_EMPTY:
 			if (len != HLL_HDR)
-				return fail("empty hll value has %zu bytes, expected 3", len);
+				return ie_fail("empty hll value has %zu bytes, expected 3", len);
 			return NULL;
 		case HLL_EXPLICIT:
 			{
 				size_t		i;
 
 				if (v->datalen % 8 != 0)
-					return fail("explicit hll data is %zu bytes, not a multiple of 8", v->datalen);
+					return ie_fail("explicit hll data is %zu bytes, not a multiple of 8", v->datalen);
 				v->nentries = v->datalen / 8;
 				for (i = 1; i < v->nentries; i++)
 				{
@@ -2526,7 +2383,7 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 					int64_t		b = (int64_t) get_be64(v->data + 8 * i);
 
 					if (!(a < b))
-						return fail("explicit hll elements out of order or repeated at element %zu", i);
+						return ie_fail("explicit hll elements out of order or repeated at element %zu", i);
 				}
 				return NULL;
 			}
@@ -2537,7 +2394,7 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 				uint64_t	bits = (uint64_t) v->datalen * 8;
 
 				if (v->log2m < REACH_MIN_PRECISION)
-					return fail("hll log2m %u is below the minimum %d", v->log2m, REACH_MIN_PRECISION);
+					return ie_fail("hll log2m %u is below the minimum %d", v->log2m, REACH_MIN_PRECISION);
 				maxu = 65 - v->log2m;
 				if (v->type == HLL_SPARSE)
 				{
@@ -2562,9 +2419,9 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 						pad += chunk;
 					}
 					if (pad >= 8)
-						return fail("inconsistent padding in sparse hll value (%u bits)", (unsigned) pad);
+						return ie_fail("inconsistent padding in sparse hll value (%u bits)", (unsigned) pad);
 					if (pad > 0 && bits_read(v->data, v->datalen, bits - pad, (unsigned) pad) != 0)
-						return fail("sparse hll padding bits are not zero");
+						return ie_fail("sparse hll padding bits are not zero");
 					for (i = 0; i < v->nentries; i++)
 					{
 						uint64_t	word = bits_read(v->data, v->datalen, (uint64_t) i * chunk, chunk);
@@ -2572,9 +2429,9 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 						unsigned	val = (unsigned) (word & ((1u << v->regwidth) - 1));
 
 						if (i > 0 && idx <= previdx)
-							return fail("sparse hll register indices out of order at entry %zu", i);
+							return ie_fail("sparse hll register indices out of order at entry %zu", i);
 						if (val > maxu)
-							return fail("sparse hll register %llu holds %u, above the maximum %u for log2m %u",
+							return ie_fail("sparse hll register %llu holds %u, above the maximum %u for log2m %u",
 										(unsigned long long) idx, val, maxu, v->log2m);
 						previdx = idx;
 					}
@@ -2587,23 +2444,23 @@ hll_parse(const uint8_t *hll, size_t len, HllValue *v)
 					uint64_t	nregs = (uint64_t) 1 << v->log2m;
 
 					if (v->datalen != nbytes)
-						return fail("full hll data is %zu bytes, expected %llu for log2m %u and regwidth %u",
+						return ie_fail("full hll data is %zu bytes, expected %llu for log2m %u and regwidth %u",
 									v->datalen, (unsigned long long) nbytes, v->log2m, v->regwidth);
 					if (bits > need && bits_read(v->data, v->datalen, need, (unsigned) (bits - need)) != 0)
-						return fail("full hll padding bits are not zero");
+						return ie_fail("full hll padding bits are not zero");
 					for (i = 0; i < nregs; i++)
 					{
 						unsigned	val = (unsigned) bits_read(v->data, v->datalen, i * v->regwidth, v->regwidth);
 
 						if (val > maxu)
-							return fail("full hll register %llu holds %u, above the maximum %u for log2m %u",
+							return ie_fail("full hll register %llu holds %u, above the maximum %u for log2m %u",
 										(unsigned long long) i, val, maxu, v->log2m);
 					}
 				}
 				return NULL;
 			}
 		default:
-			return fail("unknown hll type %u", v->type);
+			return ie_fail("unknown hll type %u", v->type);
 	}
 }
 
@@ -2652,7 +2509,7 @@ import_register(uint8_t *regs, unsigned P, unsigned log2m, uint64_t idx, unsigne
 {
 	uint64_t	j = idx & (((uint64_t) 1 << P) - 1);
 	uint64_t	k = idx >> P;
-	unsigned	u = k ? 1 + reach_ctz64(k) : (log2m - P) + val;
+	unsigned	u = k ? 1 + ie_ctz64(k) : (log2m - P) + val;
 	uint8_t		r = (uint8_t) (u << 2);
 
 	if (r > regs[j])

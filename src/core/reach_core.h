@@ -94,6 +94,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core_util.h"
+
 #define REACH_FORMAT_VERSION		1
 #define REACH_HEADER_SIZE			8
 #define REACH_MIN_PRECISION			4
@@ -360,40 +362,6 @@ extern size_t reach_from_hll(uint8_t *dst, size_t dstlen,
  * Hot path, inline: adding a hash to a DENSE state.
  * --------------------------------------------------------------------- */
 
-static inline unsigned
-reach_ctz64(uint64_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	return (unsigned) __builtin_ctzll(x);
-#else
-	unsigned	n = 0;
-
-	while ((x & 1) == 0)
-	{
-		x >>= 1;
-		n++;
-	}
-	return n;
-#endif
-}
-
-static inline unsigned
-reach_clz64(uint64_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	return (unsigned) __builtin_clzll(x);
-#else
-	unsigned	n = 0;
-
-	while ((x & (UINT64_C(1) << 63)) == 0)
-	{
-		x <<= 1;
-		n++;
-	}
-	return n;
-#endif
-}
-
 /*
  * A register as the set of values it knows were seen: bit v set when value
  * v was seen.  Empty (0) gives 0; the "& ~1" removes the bit the formula
@@ -410,7 +378,7 @@ reach_reg_unpack(uint8_t r)
 static inline uint8_t
 reach_reg_pack(uint64_t seen)
 {
-	unsigned	u = 63 - reach_clz64(seen);
+	unsigned	u = 63 - ie_clz64(seen);
 
 	return (uint8_t) ((u << 2) | (((seen << 2) >> u) & 3));
 }
@@ -425,7 +393,7 @@ static inline void
 reach_dense_add_hash(uint8_t *regs, unsigned p, uint64_t hash)
 {
 	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
-	unsigned	u = 1 + reach_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
+	unsigned	u = 1 + ie_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
 
 	if (hash == 0)
 		return;

@@ -159,7 +159,7 @@ bpsql -c 'VACUUM ANALYZE events'
 # the accuracy tool, built against the core as it is in the tree now
 ie_log "building reach_accuracy"
 cc -O2 -Wall -Wextra -I"$REPO_ROOT/src/core" -o "$ACC_BIN.tmp" "$here/reach_accuracy.c" \
-	"$REPO_ROOT/src/core/hash.c" "$REPO_ROOT/src/core/reach_core.c" -lm -lpthread
+	"$REPO_ROOT"/src/core/*.c -lm -lpthread
 mv "$ACC_BIN.tmp" "$ACC_BIN"
 
 # ---------------------------------------------------------------------------
