@@ -20,19 +20,11 @@
 #include "utils/tuplestore.h"
 
 #include "frequency_core.h"
-#include "sketch_io.h"
+#include "sketch_glue.h"
 
-IE_SKETCH_ARG_FUNCTIONS(frequency, "frequency_sketch", frequency_canonicalize);
-
-static struct varlena *
-frequency_empty(uint32_t k)
-{
-	struct varlena *v = ie_varlena_alloc(FREQUENCY_HEADER_SIZE);
-
-	if (!frequency_init_empty(IE_BODY(v), FREQUENCY_HEADER_SIZE, k))
-		elog(ERROR, "could not make an empty frequency_sketch");
-	return v;
-}
+#define frequency_arg(fcinfo, n)	ie_arg(&frequency_sketch_type, fcinfo, n)
+#define frequency_canonical_arg(fcinfo, n) \
+	ie_canonical_arg(&frequency_sketch_type, fcinfo, n)
 
 static uint32_t
 frequency_k_arg(FunctionCallInfo fcinfo, int n)
@@ -55,8 +47,11 @@ frequency_k_arg(FunctionCallInfo fcinfo, int n)
  * Text and binary I/O, bytea cast
  * ------------------------------------------------------------------------ */
 
-/* input is checked by the core's validator */
-IE_SKETCH_IO_FUNCTIONS(frequency_sketch, frequency_check_bytes);
+/*
+ * Input is checked by the core's validator; equality is equality of
+ * canonical forms (the same users, counts, theta and k).
+ */
+IE_TYPE_FUNCTIONS(frequency_sketch, frequency_sketch_type, ie_check_bytes);
 
 /* ------------------------------------------------------------------------
  * Aggregates
@@ -71,29 +66,6 @@ frequency_state_new(uint32_t k)
 	if (!frequency_state_init(IE_BODY(state), len, k, ie_table_seed()))
 		elog(ERROR, "could not initialise a frequency_sketch state");
 	return state;
-}
-
-static struct varlena *
-frequency_regrow(struct varlena *state, size_t need)
-{
-	struct varlena *grown = ie_varlena_alloc(need);
-
-	if (!frequency_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state),
-								ie_table_seed()))
-		elog(ERROR, "frequency_sketch state regrow to %zu bytes failed", need);
-	return grown;
-}
-
-static inline struct varlena *
-frequency_trans_state(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggctx;
-
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	if (PG_ARGISNULL(0))
-		return NULL;
-	return ie_state_arg(fcinfo, 0);
 }
 
 /*
@@ -119,8 +91,6 @@ frequency_check_total(struct varlena *state)
 static struct varlena *
 frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
 {
-	size_t		need;
-
 	if (state == NULL)
 	{
 		FrequencyInfo info;
@@ -128,9 +98,7 @@ frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
 		frequency_get_info(IE_BODY(src), IE_BODY_LEN(src), &info);
 		state = frequency_state_new(info.k);
 	}
-	while ((need = frequency_state_merge(IE_BODY(state), IE_BODY_LEN(state),
-										 IE_BODY(src), IE_BODY_LEN(src))) != 0)
-		state = frequency_regrow(state, need);
+	state = ie_state_merge(&frequency_sketch_type, state, src);
 	frequency_check_total(state);
 	return state;
 }
@@ -143,7 +111,7 @@ frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
 static inline Datum
 frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fname)
 {
-	struct varlena *state = frequency_trans_state(fcinfo, fname);
+	struct varlena *state = ie_agg_state(fcinfo, fname);
 	uint64_t	count = 1;
 	size_t		need;
 
@@ -182,7 +150,7 @@ frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char 
 		uint64_t	hash = ie_hash_user_arg(fcinfo, 1, type);
 
 		while ((need = frequency_state_add(IE_BODY(state), IE_BODY_LEN(state), hash, count)) != 0)
-			state = frequency_regrow(state, need);
+			state = ie_state_grow(&frequency_sketch_type, state, need, NULL);
 	}
 	frequency_check_total(state);
 	PG_RETURN_POINTER(state);
@@ -197,47 +165,14 @@ skip:
 	PG_RETURN_POINTER(state);
 }
 
-PG_FUNCTION_INFO_V1(frequency_agg_trans_int8);
-Datum
-frequency_agg_trans_int8(PG_FUNCTION_ARGS)
-{
-	return frequency_agg_trans_common(fcinfo, IE_USER_INT8, "frequency_agg_trans_int8");
-}
-
-PG_FUNCTION_INFO_V1(frequency_agg_trans_int4);
-Datum
-frequency_agg_trans_int4(PG_FUNCTION_ARGS)
-{
-	return frequency_agg_trans_common(fcinfo, IE_USER_INT4, "frequency_agg_trans_int4");
-}
-
-PG_FUNCTION_INFO_V1(frequency_agg_trans_int2);
-Datum
-frequency_agg_trans_int2(PG_FUNCTION_ARGS)
-{
-	return frequency_agg_trans_common(fcinfo, IE_USER_INT2, "frequency_agg_trans_int2");
-}
-
-PG_FUNCTION_INFO_V1(frequency_agg_trans_bytes);
-Datum
-frequency_agg_trans_bytes(PG_FUNCTION_ARGS)
-{
-	return frequency_agg_trans_common(fcinfo, IE_USER_BYTES, "frequency_agg_trans_bytes");
-}
-
-PG_FUNCTION_INFO_V1(frequency_agg_trans_uuid);
-Datum
-frequency_agg_trans_uuid(PG_FUNCTION_ARGS)
-{
-	return frequency_agg_trans_common(fcinfo, IE_USER_UUID, "frequency_agg_trans_uuid");
-}
+IE_USER_TYPE_TRANSITIONS(frequency_agg_trans, frequency_agg_trans_common);
 
 /* transition of frequency_union_agg: NULL sketches are skipped */
 PG_FUNCTION_INFO_V1(frequency_union_trans);
 Datum
 frequency_union_trans(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = frequency_trans_state(fcinfo, "frequency_union_trans");
+	struct varlena *state = ie_agg_state(fcinfo, "frequency_union_trans");
 
 	if (PG_ARGISNULL(1))
 	{
@@ -253,7 +188,7 @@ PG_FUNCTION_INFO_V1(frequency_combine);
 Datum
 frequency_combine(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = frequency_trans_state(fcinfo, "frequency_combine");
+	struct varlena *state = ie_agg_state(fcinfo, "frequency_combine");
 
 	PG_RETURN_POINTER(frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1)));
 }
@@ -263,16 +198,7 @@ PG_FUNCTION_INFO_V1(frequency_agg_final);
 Datum
 frequency_agg_final(PG_FUNCTION_ARGS)
 {
-	struct varlena *state;
-	struct varlena *c;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(frequency_empty(FREQUENCY_DEFAULT_K));
-	state = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	c = frequency_canonical(state);
-	if (c == state)
-		c = (struct varlena *) pg_detoast_datum_copy(state);
-	PG_RETURN_POINTER(c);
+	return ie_agg_final(&frequency_sketch_type, fcinfo);
 }
 
 /* ------------------------------------------------------------------------
@@ -418,7 +344,6 @@ frequency_sketch_union(PG_FUNCTION_ARGS)
 	struct varlena *state = frequency_state_merge_sketch(NULL, frequency_arg(fcinfo, 0));
 
 	state = frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1));
-	PG_RETURN_POINTER(frequency_canonical(state));
+	PG_RETURN_POINTER(ie_canonical(&frequency_sketch_type, state));
 }
 
-IE_SKETCH_ORDER_FUNCTIONS(frequency_sketch, frequency);

@@ -23,28 +23,10 @@
 #include "utils/tuplestore.h"
 
 #include "journey_core.h"
-#include "sketch_io.h"
+#include "sketch_glue.h"
 
-/*
- * Canonicalizing a journey sorts its events, in scratch memory the core
- * asks for (none for small journeys).
- */
-static size_t
-journey_canonicalize_palloc(uint8_t *dst, size_t cap, const uint8_t *src, size_t len)
-{
-	size_t		scratch_len = journey_canonical_scratch_size(src, len);
-	void	   *scratch = NULL;
-	size_t		n;
-
-	if (scratch_len > 0)
-		scratch = palloc_extended(scratch_len, MCXT_ALLOC_HUGE);
-	n = journey_canonicalize(dst, cap, src, len, scratch, scratch_len);
-	if (scratch != NULL)
-		pfree(scratch);
-	return n;
-}
-
-IE_SKETCH_ARG_FUNCTIONS(journey, "journey", journey_canonicalize_palloc);
+#define journey_arg(fcinfo, n)	ie_arg(&journey_type, fcinfo, n)
+#define journey_canonical_arg(fcinfo, n)	ie_canonical_arg(&journey_type, fcinfo, n)
 
 /*
  * Bytes from outside (text input, binary input, the bytea cast): the
@@ -53,11 +35,11 @@ IE_SKETCH_ARG_FUNCTIONS(journey, "journey", journey_canonicalize_palloc);
  * them as text.  The journeys journey_agg builds have only such strings.
  */
 static void
-journey_check_input(const uint8_t *body, size_t len, int errcode_)
+journey_check_input(const IeSketchType *t, const uint8_t *body, size_t len, int code)
 {
 	uint32_t	n;
 
-	journey_check_bytes(body, len, errcode_);
+	ie_check_bytes(t, body, len, code);
 	n = journey_string_count(body, len);
 	for (uint32_t i = 0; i < n; i++)
 	{
@@ -73,54 +55,16 @@ journey_check_input(const uint8_t *body, size_t len, int errcode_)
 	}
 }
 
-static struct varlena *
-journey_empty(void)
-{
-	struct varlena *v = ie_varlena_alloc(JOURNEY_HEADER_SIZE);
-
-	if (!journey_init_empty(IE_BODY(v), JOURNEY_HEADER_SIZE))
-		elog(ERROR, "could not make an empty journey");
-	return v;
-}
-
 /* ------------------------------------------------------------------------
  * Text and binary I/O, bytea cast
  * ------------------------------------------------------------------------ */
 
-IE_SKETCH_IO_FUNCTIONS(journey, journey_check_input);
+/* equality is equality of canonical forms: the same events */
+IE_TYPE_FUNCTIONS(journey, journey_type, journey_check_input);
 
 /* ------------------------------------------------------------------------
  * Aggregate
  * ------------------------------------------------------------------------ */
-
-static pg_noinline void
-journey_too_large(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("journey is too large"),
-			 errdetail("A journey holds at most %u events, %u distinct touches and %zu bytes (so that its text form, twice as long, can be printed, dumped and restored).",
-					   (unsigned) JOURNEY_MAX_EVENTS, (unsigned) JOURNEY_MAX_STRINGS,
-					   (size_t) JOURNEY_MAX_BUILT_SIZE)));
-}
-
-/* the state grown to need bytes with capacities *cap */
-static struct varlena *
-journey_regrow(struct varlena *state, size_t need, const JourneyCapacity *cap)
-{
-	struct varlena *grown;
-
-	if (need == JOURNEY_TOO_LARGE)
-		journey_too_large();
-	if (need == JOURNEY_BAD_ARGUMENT)
-		elog(ERROR, "journey state: bad event kind or timestamp");
-	grown = (struct varlena *) palloc_extended(VARHDRSZ + need, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(grown, VARHDRSZ + need);
-	if (!journey_state_regrow(IE_BODY(grown), need, IE_BODY(state), IE_BODY_LEN(state), cap,
-							  ie_table_seed()))
-		elog(ERROR, "journey state regrow to %zu bytes failed", need);
-	return grown;
-}
 
 static pg_noinline void
 journey_bad_kind(text *kind)
@@ -151,10 +95,7 @@ journey_agg_trans(PG_FUNCTION_ARGS)
 	JourneyCapacity cap;
 	size_t		need;
 
-	/* the state is updated in place: only an aggregate's own copy may be */
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "journey_agg_trans called in non-aggregate context");
-	state = PG_ARGISNULL(0) ? NULL : ie_state_arg(fcinfo, 0);
+	state = ie_agg_state(fcinfo, "journey_agg_trans");
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
@@ -188,7 +129,7 @@ journey_agg_trans(PG_FUNCTION_ARGS)
 	while ((need = journey_state_add(IE_BODY(state), IE_BODY_LEN(state),
 									 PG_GETARG_TIMESTAMPTZ(1), kind,
 									 touch, touch_len, has_value, value, &cap)) != 0)
-		state = journey_regrow(state, need, &cap);
+		state = ie_state_grow(&journey_type, state, need, &cap);
 	PG_RETURN_POINTER(state);
 }
 
@@ -197,19 +138,9 @@ PG_FUNCTION_INFO_V1(journey_combine);
 Datum
 journey_combine(PG_FUNCTION_ARGS)
 {
-	struct varlena *state;
-	struct varlena *src;
-	JourneyCapacity cap;
-	size_t		need;
+	struct varlena *state = ie_agg_state(fcinfo, "journey_combine");
 
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "journey_combine called in non-aggregate context");
-	state = ie_state_arg(fcinfo, 0);
-	src = journey_arg(fcinfo, 1);
-	while ((need = journey_state_merge(IE_BODY(state), IE_BODY_LEN(state),
-									   IE_BODY(src), IE_BODY_LEN(src), &cap)) != 0)
-		state = journey_regrow(state, need, &cap);
-	PG_RETURN_POINTER(state);
+	PG_RETURN_POINTER(ie_state_merge(&journey_type, state, journey_arg(fcinfo, 1)));
 }
 
 /* final function: the canonical journey; zero rows give an empty one */
@@ -217,17 +148,7 @@ PG_FUNCTION_INFO_V1(journey_agg_final);
 Datum
 journey_agg_final(PG_FUNCTION_ARGS)
 {
-	struct varlena *state;
-	struct varlena *c;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(journey_empty());
-	state = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	c = journey_canonical(state);
-	/* never hand out the state itself: the executor may still use it */
-	if (c == state)
-		c = (struct varlena *) pg_detoast_datum_copy(state);
-	PG_RETURN_POINTER(c);
+	return ie_agg_final(&journey_type, fcinfo);
 }
 
 /* a || b: the journey of both journeys' events */
@@ -238,13 +159,9 @@ journey_concat(PG_FUNCTION_ARGS)
 	struct varlena *a = journey_arg(fcinfo, 0);
 	struct varlena *b = journey_arg(fcinfo, 1);
 	struct varlena *state = (struct varlena *) pg_detoast_datum_copy(a);
-	JourneyCapacity cap;
-	size_t		need;
 
-	while ((need = journey_state_merge(IE_BODY(state), IE_BODY_LEN(state),
-									   IE_BODY(b), IE_BODY_LEN(b), &cap)) != 0)
-		state = journey_regrow(state, need, &cap);
-	PG_RETURN_POINTER(journey_canonical(state));
+	state = ie_state_merge(&journey_type, state, b);
+	PG_RETURN_POINTER(ie_canonical(&journey_type, state));
 }
 
 /* ------------------------------------------------------------------------
@@ -565,4 +482,3 @@ journey_info(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
 }
 
-IE_SKETCH_ORDER_FUNCTIONS(journey, journey);

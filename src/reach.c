@@ -22,27 +22,18 @@
 #include "utils/jsonb.h"
 
 #include "reach_core.h"
-#include "sketch_io.h"
+#include "sketch_glue.h"
 #include "stats.h"
 
 #define REACH_BODY(v)		IE_BODY(v)
 #define REACH_BODY_LEN(v)	IE_BODY_LEN(v)
 
+#define reach_arg(fcinfo, n)	ie_arg(&reach_sketch_type, fcinfo, n)
+#define reach_canonical(v)		ie_canonical(&reach_sketch_type, v)
+
 /* ------------------------------------------------------------------------
  * Checking bytes that come from outside
  * ------------------------------------------------------------------------ */
-
-IE_SKETCH_ARG_FUNCTIONS(reach, "reach_sketch", reach_canonicalize);
-
-static struct varlena *
-reach_empty(int precision)
-{
-	struct varlena *v = ie_varlena_alloc(REACH_HEADER_SIZE);
-
-	if (!reach_init_empty(REACH_BODY(v), REACH_HEADER_SIZE, precision))
-		elog(ERROR, "could not make an empty reach_sketch");
-	return v;
-}
 
 static int
 reach_precision_arg(FunctionCallInfo fcinfo, int n)
@@ -79,8 +70,12 @@ reach_is_empty(struct varlena *v)
  * Text and binary I/O, bytea casts
  * ------------------------------------------------------------------------ */
 
-/* input is checked by the core's validator */
-IE_SKETCH_IO_FUNCTIONS(reach_sketch, reach_check_bytes);
+/*
+ * Input is checked by the core's validator.  Equality is equality of
+ * canonical forms, i.e. of the sets of hashes the sketches hold (and their
+ * precision); the hash agrees with it.
+ */
+IE_TYPE_FUNCTIONS(reach_sketch, reach_sketch_type, ie_check_bytes);
 
 /* ------------------------------------------------------------------------
  * Aggregates
@@ -111,14 +106,7 @@ reach_state_add_hash(struct varlena *state, uint64_t hash, int precision)
 	if (state == NULL)
 		state = reach_new_state(precision);
 	while ((need = reach_state_add(REACH_BODY(state), REACH_BODY_LEN(state), hash)) != 0)
-	{
-		struct varlena *grown = ie_varlena_alloc(need);
-
-		if (!reach_state_regrow(REACH_BODY(grown), need,
-								REACH_BODY(state), REACH_BODY_LEN(state)))
-			elog(ERROR, "reach_sketch state regrow to %zu bytes failed", need);
-		state = grown;
-	}
+		state = ie_state_grow(&reach_sketch_type, state, need, NULL);
 	return state;
 }
 
@@ -126,8 +114,6 @@ reach_state_add_hash(struct varlena *state, uint64_t hash, int precision)
 static struct varlena *
 reach_state_merge_sketch(struct varlena *state, struct varlena *src)
 {
-	size_t		need;
-
 	/*
 	 * An empty sketch carries no information, so it must not lower the
 	 * precision of the union (a day without events would otherwise fold a
@@ -146,29 +132,7 @@ reach_state_merge_sketch(struct varlena *state, struct varlena *src)
 	}
 	if (state == NULL || reach_is_empty(state))
 		state = reach_new_state(psrc);
-	while ((need = reach_state_merge(REACH_BODY(state), REACH_BODY_LEN(state),
-									 REACH_BODY(src), REACH_BODY_LEN(src))) != 0)
-	{
-		struct varlena *grown = ie_varlena_alloc(need);
-
-		if (!reach_state_regrow(REACH_BODY(grown), need,
-								REACH_BODY(state), REACH_BODY_LEN(state)))
-			elog(ERROR, "reach_sketch state regrow to %zu bytes failed", need);
-		state = grown;
-	}
-	return state;
-}
-
-static inline struct varlena *
-reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext aggctx;
-
-	if (!AggCheckCallContext(fcinfo, &aggctx))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	if (PG_ARGISNULL(0))
-		return NULL;
-	return ie_state_arg(fcinfo, 0);
+	return ie_state_merge(&reach_sketch_type, state, src);
 }
 
 #define REACH_TRANS_RETURN(state) \
@@ -186,7 +150,7 @@ reach_trans_state(FunctionCallInfo fcinfo, const char *fname)
 static inline Datum
 reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fname)
 {
-	struct varlena *state = reach_trans_state(fcinfo, fname);
+	struct varlena *state = ie_agg_state(fcinfo, fname);
 
 	/*
 	 * The precision is the group's: the first row sets it, and a later row
@@ -216,48 +180,14 @@ reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fna
 	PG_RETURN_POINTER(state);
 }
 
-PG_FUNCTION_INFO_V1(reach_agg_trans_int8);
-Datum
-reach_agg_trans_int8(PG_FUNCTION_ARGS)
-{
-	return reach_agg_trans_common(fcinfo, IE_USER_INT8, "reach_agg_trans_int8");
-}
-
-PG_FUNCTION_INFO_V1(reach_agg_trans_int4);
-Datum
-reach_agg_trans_int4(PG_FUNCTION_ARGS)
-{
-	return reach_agg_trans_common(fcinfo, IE_USER_INT4, "reach_agg_trans_int4");
-}
-
-PG_FUNCTION_INFO_V1(reach_agg_trans_int2);
-Datum
-reach_agg_trans_int2(PG_FUNCTION_ARGS)
-{
-	return reach_agg_trans_common(fcinfo, IE_USER_INT2, "reach_agg_trans_int2");
-}
-
-/* text and bytea hash their bytes, as hll_hash_text / hll_hash_bytea do */
-PG_FUNCTION_INFO_V1(reach_agg_trans_bytes);
-Datum
-reach_agg_trans_bytes(PG_FUNCTION_ARGS)
-{
-	return reach_agg_trans_common(fcinfo, IE_USER_BYTES, "reach_agg_trans_bytes");
-}
-
-PG_FUNCTION_INFO_V1(reach_agg_trans_uuid);
-Datum
-reach_agg_trans_uuid(PG_FUNCTION_ARGS)
-{
-	return reach_agg_trans_common(fcinfo, IE_USER_UUID, "reach_agg_trans_uuid");
-}
+IE_USER_TYPE_TRANSITIONS(reach_agg_trans, reach_agg_trans_common);
 
 /* transition of reach_union_agg: not strict, NULL sketches are skipped */
 PG_FUNCTION_INFO_V1(reach_union_trans);
 Datum
 reach_union_trans(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = reach_trans_state(fcinfo, "reach_union_trans");
+	struct varlena *state = ie_agg_state(fcinfo, "reach_union_trans");
 
 	if (PG_ARGISNULL(1))
 		REACH_TRANS_RETURN(state);
@@ -274,7 +204,7 @@ PG_FUNCTION_INFO_V1(reach_combine);
 Datum
 reach_combine(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = reach_trans_state(fcinfo, "reach_combine");
+	struct varlena *state = ie_agg_state(fcinfo, "reach_combine");
 
 	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
 	PG_RETURN_POINTER(state);
@@ -289,16 +219,7 @@ PG_FUNCTION_INFO_V1(reach_agg_final);
 Datum
 reach_agg_final(PG_FUNCTION_ARGS)
 {
-	struct varlena *state;
-	struct varlena *c;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(reach_empty(REACH_DEFAULT_PRECISION));
-	state = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	c = reach_canonical(state);
-	if (c == state)
-		c = (struct varlena *) pg_detoast_datum_copy(state);
-	PG_RETURN_POINTER(c);
+	return ie_agg_final(&reach_sketch_type, fcinfo);
 }
 
 static int64
@@ -433,12 +354,6 @@ reach_sketch_union(PG_FUNCTION_ARGS)
 	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
 	PG_RETURN_POINTER(reach_canonical(state));
 }
-
-/*
- * Equality is equality of canonical forms, i.e. of the sets of hashes the
- * sketches hold (and their precision); the hash agrees with it.
- */
-IE_SKETCH_ORDER_FUNCTIONS(reach_sketch, reach);
 
 /* ------------------------------------------------------------------------
  * postgresql-hll interchange
