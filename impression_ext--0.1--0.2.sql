@@ -38,15 +38,15 @@ COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, smalli
 CREATE AGGREGATE @extschema@.reach_agg(smallint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(smallint, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(smallint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.reach_agg(smallint) IS 'Reach sketch of the distinct values; integers hash as the same bigint.';
 COMMENT ON AGGREGATE @extschema@.reach_agg(smallint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18).';
 COMMENT ON AGGREGATE @extschema@.reach_count(smallint) IS 'Estimated number of distinct values, in one step.';
@@ -64,15 +64,43 @@ COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch
 CREATE AGGREGATE @extschema@.frequency_agg(smallint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint) IS 'Frequency sketch of the users (smallint): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(smallint, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint, bigint) IS 'Frequency sketch of the users (smallint): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(smallint, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint, bigint, integer) IS 'Frequency sketch of the users (smallint): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
+
+-- Declared state sizes (SSPACE): 0.1 left the frequency and journey
+-- aggregates at the planner's guess for a varlena, and declared the reach
+-- aggregates' final registers only, not the smaller states their growth
+-- leaves in the aggregate context.  PostgreSQL limits the groups a hash
+-- aggregate admits by this size and checks its memory only when it adds a
+-- group, so states that grew after their group was admitted went far past
+-- work_mem (see the install script).  CREATE
+-- AGGREGATE's SSPACE has no ALTER AGGREGATE form, and dropping the
+-- aggregates would drop every view and rollup built on them, so the
+-- catalog is updated in place (the script runs as the bootstrap
+-- superuser; test/upgrade.sh checks that the result equals a fresh
+-- install's).
+UPDATE pg_catalog.pg_aggregate SET aggtransspace = 32784
+WHERE aggfnoid IN (SELECT p.oid FROM pg_catalog.pg_proc p
+				   WHERE p.pronamespace = '@extschema@'::regnamespace
+					 AND p.proname IN ('reach_agg', 'reach_union_agg', 'reach_count')
+					 AND p.prokind = 'a');
+UPDATE pg_catalog.pg_aggregate SET aggtransspace = 131108
+WHERE aggfnoid IN (SELECT p.oid FROM pg_catalog.pg_proc p
+				   WHERE p.pronamespace = '@extschema@'::regnamespace
+					 AND p.proname IN ('frequency_agg', 'frequency_union_agg')
+					 AND p.prokind = 'a');
+UPDATE pg_catalog.pg_aggregate SET aggtransspace = 1024
+WHERE aggfnoid IN (SELECT p.oid FROM pg_catalog.pg_proc p
+				   WHERE p.pronamespace = '@extschema@'::regnamespace
+					 AND p.proname = 'journey_agg'
+					 AND p.prokind = 'a');

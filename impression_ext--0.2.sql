@@ -311,75 +311,78 @@ COMMENT ON FUNCTION @extschema@.reach_combine(@extschema@.reach_sketch, @extsche
 COMMENT ON FUNCTION @extschema@.reach_agg_final(@extschema@.reach_sketch) IS 'Final function of reach_agg and reach_union_agg: the canonical sketch; zero rows give an empty sketch.';
 COMMENT ON FUNCTION @extschema@.reach_count_final(@extschema@.reach_sketch) IS 'Final function of reach_count: the estimated number of distinct values.';
 
--- SSPACE: a group's state grows to 2^14 8-bit registers after a 8-byte
--- header and the 4-byte varlena header at the default precision.  Declaring
--- it lets the planner size a hash aggregate's table for the states it will
--- really hold (without it, it assumes tiny states and allocates buckets for
--- every group it guesses, e.g. 1M for GROUP BY campaign_id, ts::date).
+-- SSPACE, the memory a group takes: the planner sizes a hash aggregate's
+-- table by it, and the executor limits the groups it admits by it, since
+-- it checks its memory only when it adds a group (so a state that grows
+-- after its group was admitted is not seen; sql/hashagg_memory).  At the
+-- default precision a state grows to 2^14 8-bit registers after an 8-byte
+-- header; on the way it passes through sparse states of 64 bytes to 8 KB,
+-- which PostgreSQL's allocator keeps for reuse once freed, about as much
+-- again: 2 x 16,392.
 CREATE AGGREGATE @extschema@.reach_agg(bigint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(bigint, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(integer, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(text) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(text, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(bytea) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(bytea, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(uuid) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(uuid, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_union_agg(@extschema@.reach_sketch) (
 	SFUNC = @extschema@.reach_union_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(bigint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(text) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(bytea) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(uuid) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 
 COMMENT ON AGGREGATE @extschema@.reach_agg(bigint) IS 'Reach sketch of the distinct values (precision 14: 0.6 % relative standard error once dense, exact for small sets). Zero rows give an empty sketch; NULLs are skipped.';
 COMMENT ON AGGREGATE @extschema@.reach_agg(bigint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18: 2^precision registers once dense).';
@@ -412,15 +415,15 @@ COMMENT ON FUNCTION @extschema@.reach_agg_trans(@extschema@.reach_sketch, smalli
 CREATE AGGREGATE @extschema@.reach_agg(smallint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_agg(smallint, integer) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 CREATE AGGREGATE @extschema@.reach_count(smallint) (
 	SFUNC = @extschema@.reach_agg_trans, STYPE = @extschema@.reach_sketch,
 	FINALFUNC = @extschema@.reach_count_final, COMBINEFUNC = @extschema@.reach_combine,
-	SSPACE = 16396, PARALLEL = SAFE);
+	SSPACE = 32784, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.reach_agg(smallint) IS 'Reach sketch of the distinct values; integers hash as the same bigint.';
 COMMENT ON AGGREGATE @extschema@.reach_agg(smallint, integer) IS 'Reach sketch of the distinct values at the given precision (4..18).';
 COMMENT ON AGGREGATE @extschema@.reach_count(smallint) IS 'Estimated number of distinct values, in one step.';
@@ -651,35 +654,38 @@ CREATE FUNCTION @extschema@.frequency_agg_final(@extschema@.frequency_sketch) RE
 AS 'MODULE_PATHNAME', 'frequency_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.frequency_agg_final(@extschema@.frequency_sketch) IS 'Final function of frequency_agg and frequency_union_agg: the canonical sketch; zero rows give an empty sketch.';
 
+-- SSPACE (see reach_agg): what a group's state grows to at the default k =
+-- 4096, a table of 8,192 16-byte slots after a 36-byte header (the smaller
+-- tables left behind on the way are a small part of it).
 CREATE AGGREGATE @extschema@.frequency_agg(bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint) IS 'Frequency sketch of the users (bigint): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(bigint, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint, bigint) IS 'Frequency sketch of the users (bigint): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(bigint, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(bigint, bigint, integer) IS 'Frequency sketch of the users (bigint): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 CREATE AGGREGATE @extschema@.frequency_agg(integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(integer) IS 'Frequency sketch of the users (integer): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint) IS 'Frequency sketch of the users (integer): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(integer, bigint, integer) IS 'Frequency sketch of the users (integer): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 -- smallint ids (0.2), as for reach_agg
 CREATE FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch, smallint) RETURNS @extschema@.frequency_sketch
@@ -694,67 +700,67 @@ COMMENT ON FUNCTION @extschema@.frequency_agg_trans(@extschema@.frequency_sketch
 CREATE AGGREGATE @extschema@.frequency_agg(smallint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint) IS 'Frequency sketch of the users (smallint): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(smallint, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint, bigint) IS 'Frequency sketch of the users (smallint): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(smallint, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(smallint, bigint, integer) IS 'Frequency sketch of the users (smallint): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 CREATE AGGREGATE @extschema@.frequency_agg(text) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(text) IS 'Frequency sketch of the users (text): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(text, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(text, bigint) IS 'Frequency sketch of the users (text): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(text, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(text, bigint, integer) IS 'Frequency sketch of the users (text): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 CREATE AGGREGATE @extschema@.frequency_agg(bytea) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea) IS 'Frequency sketch of the users (bytea): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(bytea, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea, bigint) IS 'Frequency sketch of the users (bytea): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(bytea, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(bytea, bigint, integer) IS 'Frequency sketch of the users (bytea): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 CREATE AGGREGATE @extschema@.frequency_agg(uuid) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid) IS 'Frequency sketch of the users (uuid): one row is one impression.';
 CREATE AGGREGATE @extschema@.frequency_agg(uuid, bigint) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid, bigint) IS 'Frequency sketch of the users (uuid): the second argument is the number of impressions of that row (pre-aggregated counts); NULL or 0 skips the row, negative is an error.';
 CREATE AGGREGATE @extschema@.frequency_agg(uuid, bigint, integer) (
 	SFUNC = @extschema@.frequency_agg_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_agg(uuid, bigint, integer) IS 'Frequency sketch of the users (uuid): with impressions, and k (16..1048576, default 4096): the sketch is exact up to k users per group.';
 CREATE AGGREGATE @extschema@.frequency_union_agg(@extschema@.frequency_sketch) (
 	SFUNC = @extschema@.frequency_union_trans, STYPE = @extschema@.frequency_sketch,
 	FINALFUNC = @extschema@.frequency_agg_final, COMBINEFUNC = @extschema@.frequency_combine,
-	PARALLEL = SAFE);
+	SSPACE = 131108, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.frequency_union_agg(@extschema@.frequency_sketch) IS 'Union of frequency sketches, summing each user''s impressions (daily rollups into a month give the sketch of the month''s events). Different k merge to the smallest; empty sketches do not lower it.';
 
 CREATE FUNCTION @extschema@.reach(@extschema@.frequency_sketch) RETURNS bigint
@@ -896,15 +902,18 @@ CREATE FUNCTION @extschema@.journey_agg_final(@extschema@.journey) RETURNS @exts
 AS 'MODULE_PATHNAME', 'journey_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.journey_agg_final(@extschema@.journey) IS 'Final function of journey_agg: the events sorted once into the canonical journey; zero rows give an empty journey.';
 
+-- SSPACE (see reach_agg): a typical journey of about 15 events and a few
+-- touches, with the room its capacities keep to grow and the smaller
+-- states it left behind.
 CREATE AGGREGATE @extschema@.journey_agg(ts timestamptz, kind text, touch text) (
 	SFUNC = @extschema@.journey_agg_trans, STYPE = @extschema@.journey,
 	FINALFUNC = @extschema@.journey_agg_final, COMBINEFUNC = @extschema@.journey_combine,
-	PARALLEL = SAFE);
+	SSPACE = 1024, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text) IS 'One user''s journey (use with GROUP BY user): kind is impression, click or conversion; touch is the campaign (or creative, ...), NULL allowed. Rows with a NULL ts or kind are skipped.';
 CREATE AGGREGATE @extschema@.journey_agg(ts timestamptz, kind text, touch text, value double precision) (
 	SFUNC = @extschema@.journey_agg_trans, STYPE = @extschema@.journey,
 	FINALFUNC = @extschema@.journey_agg_final, COMBINEFUNC = @extschema@.journey_combine,
-	PARALLEL = SAFE);
+	SSPACE = 1024, PARALLEL = SAFE);
 COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, double precision) IS 'One user''s journey with conversion values (revenue; ignored on impressions and clicks). Rows with a NULL ts or kind are skipped.';
 
 CREATE FUNCTION @extschema@.journey_concat(@extschema@.journey, @extschema@.journey) RETURNS @extschema@.journey
