@@ -32,31 +32,14 @@ journey_needs_canonicalize(const uint8_t *body, size_t len)
 size_t
 journey_canonical_size(const uint8_t *body, size_t len)
 {
+	JourneyCapacity n;
 	Layout		l;
 
 	if (!is_state(body))
 		return len;
-	layout_of(&l, JOURNEY_REP_CANONICAL, hdr_events(body), hdr_values(body),
-			  hdr_strings(body), hdr_bytes(body));
+	hdr_counts(body, &n);
+	layout_for(&l, JOURNEY_REP_CANONICAL, &n);
 	return (size_t) l.total;
-}
-
-typedef struct SortKey
-{
-	uint64_t	ts;
-	uint64_t	val;
-	uint32_t	mid;
-	uint32_t	pad;
-} SortKey;
-
-static inline bool
-key_less(const SortKey *a, const SortKey *b)
-{
-	if (a->ts != b->ts)
-		return a->ts < b->ts;
-	if (a->mid != b->mid)
-		return a->mid < b->mid;
-	return a->val < b->val;
 }
 
 static size_t
@@ -296,17 +279,7 @@ sort_events(const uint8_t *src, const Layout *l, uint32_t e,
 	uint32_t	i;
 
 	for (i = 0; i < e; i++)
-	{
-		uint8_t		k = src[l->kind + i];
-		uint32_t	t = touch_at(src, l, i);
-		bool		hv = (k & JOURNEY_KIND_HAS_VALUE) != 0;
-
-		keys[i].ts = ts_key(ts_at(src, l, i));
-		keys[i].mid = mid_key(k & JOURNEY_KIND_MASK,
-							  t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1, hv);
-		keys[i].val = hv ? val_key(value_at(src, l, nv++)) : 0;
-		keys[i].pad = 0;
-	}
+		event_key(src, l, i, rank, &nv, &keys[i]);
 	return sort_keys(keys, keys + e, e);
 }
 

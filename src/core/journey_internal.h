@@ -96,6 +96,19 @@ set_bytes(uint8_t *b, uint32_t n)
 	ie_put32(b + 16, n);
 }
 
+/*
+ * E, V, S, B as one record: they are the sizes of a CANONICAL value's
+ * arrays as the capacities are a STATE's
+ */
+static inline void
+hdr_counts(const uint8_t *b, JourneyCapacity *n)
+{
+	n->events = hdr_events(b);
+	n->values = hdr_values(b);
+	n->strings = hdr_strings(b);
+	n->bytes = hdr_bytes(b);
+}
+
 /* Ecap, Vcap, Scap, Bcap: STATE only */
 static inline void
 hdr_capacity(const uint8_t *b, JourneyCapacity *cap)
@@ -185,21 +198,24 @@ layout_of(Layout *l, unsigned rep, uint32_t e, uint32_t v, uint32_t s,
 	l->total = l->bytes + (uint64_t) b;
 }
 
+/* layout_of for arrays of the sizes in *c */
+static inline void
+layout_for(Layout *l, unsigned rep, const JourneyCapacity *c)
+{
+	layout_of(l, rep, c->events, c->values, c->strings, c->bytes);
+}
+
 /* the layout of a valid body, either representation */
 static inline void
 layout_body(Layout *l, const uint8_t *body)
 {
-	if (is_state(body))
-	{
-		JourneyCapacity cap;
+	JourneyCapacity c;
 
-		hdr_capacity(body, &cap);
-		layout_of(l, hdr_rep(body), cap.events, cap.values, cap.strings,
-				  cap.bytes);
-	}
+	if (is_state(body))
+		hdr_capacity(body, &c);
 	else
-		layout_of(l, JOURNEY_REP_CANONICAL, hdr_events(body), hdr_values(body),
-				  hdr_strings(body), hdr_bytes(body));
+		hdr_counts(body, &c);
+	layout_for(l, hdr_rep(body), &c);
 }
 
 /* ---------------------------------------------------------------------
@@ -300,7 +316,7 @@ string_home(const uint8_t *body, const Layout *l, const uint8_t *str, uint32_t l
 }
 
 /* ---------------------------------------------------------------------
- * Event order: the validator checks it, canonicalizing sorts by it
+ * Event order: canonicalizing sorts by it, the validator checks it
  *
  * Sort keys.  ts: the int64 with its sign bit flipped (unsigned order is
  * signed order).  mid: kind << 30 | touch rank + 1 (0 for NULL) << 1 |
@@ -343,6 +359,45 @@ mid_key(unsigned kind, uint32_t touch_rank_plus_one, bool has_value)
 {
 	return ((uint32_t) kind << 30) | (touch_rank_plus_one << 1) |
 		(has_value ? 1u : 0u);
+}
+
+typedef struct SortKey
+{
+	uint64_t	ts;
+	uint64_t	val;
+	uint32_t	mid;
+	uint32_t	pad;
+} SortKey;
+
+static inline bool
+key_less(const SortKey *a, const SortKey *b)
+{
+	if (a->ts != b->ts)
+		return a->ts < b->ts;
+	if (a->mid != b->mid)
+		return a->mid < b->mid;
+	return a->val < b->val;
+}
+
+/*
+ * Event i's key, its touch ranked by rank[] (NULL: by its string index,
+ * which in a CANONICAL value is its rank); *nv counts the values read, so
+ * the events must come in order.
+ */
+static inline void
+event_key(const uint8_t *body, const Layout *l, uint32_t i,
+		  const uint32_t *rank, uint32_t *nv, SortKey *key)
+{
+	uint8_t		k = body[l->kind + i];
+	uint32_t	t = touch_at(body, l, i);
+	bool		hv = (k & JOURNEY_KIND_HAS_VALUE) != 0;
+
+	key->ts = ts_key(ts_at(body, l, i));
+	key->mid = mid_key(k & JOURNEY_KIND_MASK,
+					   t == JOURNEY_NO_TOUCH ? 0 : (rank != NULL ? rank[t] : t) + 1,
+					   hv);
+	key->val = hv ? val_key(value_at(body, l, (*nv)++)) : 0;
+	key->pad = 0;
 }
 
 #endif							/* IMPRESSION_EXT_JOURNEY_INTERNAL_H */

@@ -60,7 +60,7 @@ journey_state_size(const JourneyCapacity *cap)
 	if (cap->events > JOURNEY_MAX_EVENTS || cap->values > JOURNEY_MAX_EVENTS ||
 		cap->strings > JOURNEY_MAX_STRINGS)
 		return 0;
-	layout_of(&l, JOURNEY_REP_KEYED_STATE, cap->events, cap->values, cap->strings, cap->bytes);
+	layout_for(&l, JOURNEY_REP_KEYED_STATE, cap);
 	if (l.total > JOURNEY_MAX_BUILT_SIZE)
 		return 0;
 	return (size_t) l.total;
@@ -234,12 +234,7 @@ current_capacity(const uint8_t *body, JourneyCapacity *cap)
 	if (is_state(body))
 		hdr_capacity(body, cap);
 	else
-	{
-		cap->events = hdr_events(body);
-		cap->values = hdr_values(body);
-		cap->strings = hdr_strings(body);
-		cap->bytes = hdr_bytes(body);
-	}
+		hdr_counts(body, cap);
 }
 
 /* equality of short strings without a library call; memcmp for long ones */
@@ -351,10 +346,7 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 				  const uint8_t *touch, size_t touch_len, bool has_value,
 				  double value, JourneyCapacity *grow)
 {
-	uint32_t	e;
-	uint32_t	v;
-	uint32_t	s;
-	uint32_t	b;
+	JourneyCapacity n;
 	Layout		l;
 	JourneyCapacity cur;
 	uint32_t	idx = JOURNEY_NO_TOUCH;
@@ -369,26 +361,23 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 	if (touch != NULL && touch_len > JOURNEY_MAX_BUILT_SIZE)
 		return JOURNEY_TOO_LARGE;
 	has_value = has_value && kind == JOURNEY_CONVERSION;
-	e = hdr_events(body);
-	v = hdr_values(body);
-	s = hdr_strings(body);
-	b = hdr_bytes(body);
+	hdr_counts(body, &n);
 	current_capacity(body, &cur);
 	if (hdr_rep(body) != JOURNEY_REP_KEYED_STATE)
-		return grow_to((uint64_t) e + 1, (uint64_t) v + has_value,
-					   (uint64_t) s + (touch != NULL),
-					   (uint64_t) b + (touch != NULL ? touch_len : 0), &cur, grow);
-	layout_of(&l, JOURNEY_REP_KEYED_STATE, cur.events, cur.values, cur.strings, cur.bytes);
+		return grow_to((uint64_t) n.events + 1, (uint64_t) n.values + has_value,
+					   (uint64_t) n.strings + (touch != NULL),
+					   (uint64_t) n.bytes + (touch != NULL ? touch_len : 0), &cur, grow);
+	layout_for(&l, JOURNEY_REP_KEYED_STATE, &cur);
 	if (touch != NULL)
 	{
 		idx = state_find(body, &l, touch, (uint32_t) touch_len, &slot);
 		new_string = idx == JOURNEY_NO_TOUCH;
 	}
-	if (e >= cur.events || (has_value && v >= cur.values) ||
-		(new_string && (s >= cur.strings || (uint64_t) b + touch_len > cur.bytes)))
-		return grow_to((uint64_t) e + 1, (uint64_t) v + has_value,
-					   (uint64_t) s + new_string,
-					   (uint64_t) b + (new_string ? touch_len : 0), &cur, grow);
+	if (n.events >= cur.events || (has_value && n.values >= cur.values) ||
+		(new_string && (n.strings >= cur.strings || (uint64_t) n.bytes + touch_len > cur.bytes)))
+		return grow_to((uint64_t) n.events + 1, (uint64_t) n.values + has_value,
+					   (uint64_t) n.strings + new_string,
+					   (uint64_t) n.bytes + (new_string ? touch_len : 0), &cur, grow);
 	if (new_string)
 		idx = state_append_string(body, &l, touch, (uint32_t) touch_len, slot);
 	state_append_event(body, &l, ts, (unsigned) kind, idx, has_value,
@@ -400,14 +389,8 @@ size_t
 journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 					size_t srclen, JourneyCapacity *grow)
 {
-	uint32_t	se = hdr_events(src);
-	uint32_t	sv = hdr_values(src);
-	uint32_t	ss = hdr_strings(src);
-	uint32_t	sb = hdr_bytes(src);
-	uint32_t	e = hdr_events(dst);
-	uint32_t	v = hdr_values(dst);
-	uint32_t	s = hdr_strings(dst);
-	uint32_t	b = hdr_bytes(dst);
+	JourneyCapacity sn;
+	JourneyCapacity n;
 	JourneyCapacity cur;
 	Layout		l;
 	Layout		sl;
@@ -416,16 +399,21 @@ journey_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 
 	(void) dstlen;
 	(void) srclen;
+	hdr_counts(src, &sn);
+	hdr_counts(dst, &n);
 	current_capacity(dst, &cur);
 	/* room for the worst case: every string of src new */
 	if (hdr_rep(dst) != JOURNEY_REP_KEYED_STATE ||
-		(uint64_t) e + se > cur.events || (uint64_t) v + sv > cur.values ||
-		(uint64_t) s + ss > cur.strings || (uint64_t) b + sb > cur.bytes)
-		return grow_to((uint64_t) e + se, (uint64_t) v + sv,
-					   (uint64_t) s + ss, (uint64_t) b + sb, &cur, grow);
-	layout_of(&l, JOURNEY_REP_KEYED_STATE, cur.events, cur.values, cur.strings, cur.bytes);
+		(uint64_t) n.events + sn.events > cur.events ||
+		(uint64_t) n.values + sn.values > cur.values ||
+		(uint64_t) n.strings + sn.strings > cur.strings ||
+		(uint64_t) n.bytes + sn.bytes > cur.bytes)
+		return grow_to((uint64_t) n.events + sn.events, (uint64_t) n.values + sn.values,
+					   (uint64_t) n.strings + sn.strings, (uint64_t) n.bytes + sn.bytes,
+					   &cur, grow);
+	layout_for(&l, JOURNEY_REP_KEYED_STATE, &cur);
 	layout_body(&sl, src);
-	for (i = 0; i < se; i++)
+	for (i = 0; i < sn.events; i++)
 	{
 		uint8_t		k = src[sl.kind + i];
 		uint32_t	t = touch_at(src, &sl, i);
@@ -453,30 +441,28 @@ bool
 journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 					 size_t srclen, const JourneyCapacity *cap, uint64_t seed)
 {
-	uint32_t	e = hdr_events(src);
-	uint32_t	v = hdr_values(src);
-	uint32_t	s = hdr_strings(src);
-	uint32_t	b = hdr_bytes(src);
+	JourneyCapacity n;
 	size_t		size = journey_state_size(cap);
 	Layout		l;
 	Layout		sl;
 	uint32_t	i;
 
 	(void) srclen;
-	if (size == 0 || size != dstlen || e > cap->events || v > cap->values ||
-		s > cap->strings || b > cap->bytes)
+	hdr_counts(src, &n);
+	if (size == 0 || size != dstlen || n.events > cap->events ||
+		n.values > cap->values || n.strings > cap->strings || n.bytes > cap->bytes)
 		return false;
-	layout_of(&l, JOURNEY_REP_KEYED_STATE, cap->events, cap->values, cap->strings, cap->bytes);
+	layout_for(&l, JOURNEY_REP_KEYED_STATE, cap);
 	layout_body(&sl, src);
 	memset(dst, 0, dstlen);
-	state_header(dst, e, v, s, b, cap);
-	memcpy(dst + l.ends, src + sl.ends, 4 * (size_t) s);
-	memcpy(dst + l.ts, src + sl.ts, 8 * (size_t) e);
-	memcpy(dst + l.touch, src + sl.touch, 4 * (size_t) e);
-	memcpy(dst + l.kind, src + sl.kind, (size_t) e);
-	memcpy(dst + l.values, src + sl.values, 8 * (size_t) v);
-	if (b > 0)
-		memcpy(dst + l.bytes, src + sl.bytes, b);
+	state_header(dst, n.events, n.values, n.strings, n.bytes, cap);
+	memcpy(dst + l.ends, src + sl.ends, 4 * (size_t) n.strings);
+	memcpy(dst + l.ts, src + sl.ts, 8 * (size_t) n.events);
+	memcpy(dst + l.touch, src + sl.touch, 4 * (size_t) n.events);
+	memcpy(dst + l.kind, src + sl.kind, (size_t) n.events);
+	memcpy(dst + l.values, src + sl.values, 8 * (size_t) n.values);
+	if (n.bytes > 0)
+		memcpy(dst + l.bytes, src + sl.bytes, n.bytes);
 	/* a table keeps its seed, so that its slots can be copied */
 	if (l.seed != 0)
 		ie_put64(dst + l.seed, sl.seed != 0 ? ie_get64(src + sl.seed) : seed);
@@ -486,7 +472,7 @@ journey_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	{
 		uint32_t	mask = l.nslots - 1;
 
-		for (i = 0; i < s; i++)
+		for (i = 0; i < n.strings; i++)
 		{
 			uint32_t	len;
 			const uint8_t *str = string_at(dst, &l, i, &len);

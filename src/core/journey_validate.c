@@ -115,28 +115,17 @@ check_string_order(const uint8_t *body, const Layout *l, uint32_t s)
 static const char *
 check_event_order(const uint8_t *body, const Layout *l, uint32_t e)
 {
-	uint64_t	prev_ts = 0;
-	uint32_t	prev_mid = 0;
-	uint64_t	prev_val = 0;
+	SortKey		prev;
+	SortKey		key;
 	uint32_t	nv = 0;
 	uint32_t	i;
 
 	for (i = 0; i < e; i++)
 	{
-		uint8_t		k = body[l->kind + i];
-		uint32_t	t = touch_at(body, l, i);
-		bool		hv = (k & JOURNEY_KIND_HAS_VALUE) != 0;
-		uint64_t	tk = ts_key(ts_at(body, l, i));
-		uint32_t	mk = mid_key(k & JOURNEY_KIND_MASK,
-								 t == JOURNEY_NO_TOUCH ? 0 : t + 1, hv);
-		uint64_t	vk = hv ? val_key(value_at(body, l, nv++)) : 0;
-
-		if (i > 0 && (tk < prev_ts || (tk == prev_ts &&
-									   (mk < prev_mid || (mk == prev_mid && vk < prev_val)))))
+		event_key(body, l, i, NULL, &nv, &key);
+		if (i > 0 && key_less(&key, &prev))
 			return ie_fail("events %u and %u are out of order", i - 1, i);
-		prev_ts = tk;
-		prev_mid = mk;
-		prev_val = vk;
+		prev = key;
 	}
 	return NULL;
 }
@@ -172,46 +161,42 @@ check_strings_used(const uint8_t *body, const Layout *l, uint32_t e,
 	return NULL;
 }
 
+/* a CANONICAL value with counts *n (from its header) */
 static const char *
-validate_canonical(const uint8_t *body, size_t len)
+validate_canonical(const uint8_t *body, size_t len, const JourneyCapacity *n)
 {
-	uint32_t	e = hdr_events(body);
-	uint32_t	v = hdr_values(body);
-	uint32_t	s = hdr_strings(body);
-	uint32_t	b = hdr_bytes(body);
 	Layout		l;
 	const char *err;
 
-	if (e > JOURNEY_MAX_EVENTS)
-		return ie_fail("%u events is more than the limit %u", e, JOURNEY_MAX_EVENTS);
-	if (s > JOURNEY_MAX_STRINGS)
-		return ie_fail("%u strings is more than the limit %u", s, JOURNEY_MAX_STRINGS);
-	if (v > e)
-		return ie_fail("%u values is more than the %u events", v, e);
-	if (s > e)
-		return ie_fail("%u strings is more than the %u events: some string is unused", s, e);
-	layout_of(&l, JOURNEY_REP_CANONICAL, e, v, s, b);
+	if (n->events > JOURNEY_MAX_EVENTS)
+		return ie_fail("%u events is more than the limit %u", n->events, JOURNEY_MAX_EVENTS);
+	if (n->strings > JOURNEY_MAX_STRINGS)
+		return ie_fail("%u strings is more than the limit %u", n->strings, JOURNEY_MAX_STRINGS);
+	if (n->values > n->events)
+		return ie_fail("%u values is more than the %u events", n->values, n->events);
+	if (n->strings > n->events)
+		return ie_fail("%u strings is more than the %u events: some string is unused",
+					n->strings, n->events);
+	layout_for(&l, JOURNEY_REP_CANONICAL, n);
 	if (l.total > len)
 		return ie_fail("truncated: %zu bytes, %u events, %u values, %u strings and %u string bytes need %llu",
-					len, e, v, s, b, (unsigned long long) l.total);
+					len, n->events, n->values, n->strings, n->bytes,
+					(unsigned long long) l.total);
 	if (l.total < len)
 		return ie_fail("trailing bytes: %zu after the journey's %llu",
 					len - (size_t) l.total, (unsigned long long) l.total);
-	if ((err = check_ends(body, &l, s, b)) != NULL ||
-		(err = check_string_order(body, &l, s)) != NULL ||
-		(err = check_events(body, &l, e, v, s)) != NULL ||
-		(err = check_event_order(body, &l, e)) != NULL)
+	if ((err = check_ends(body, &l, n->strings, n->bytes)) != NULL ||
+		(err = check_string_order(body, &l, n->strings)) != NULL ||
+		(err = check_events(body, &l, n->events, n->values, n->strings)) != NULL ||
+		(err = check_event_order(body, &l, n->events)) != NULL)
 		return err;
-	return check_strings_used(body, &l, e, s);
+	return check_strings_used(body, &l, n->events, n->strings);
 }
 
+/* a STATE with counts *n (from its header) */
 static const char *
-validate_state(const uint8_t *body, size_t len)
+validate_state(const uint8_t *body, size_t len, const JourneyCapacity *n)
 {
-	uint32_t	e = hdr_events(body);
-	uint32_t	v = hdr_values(body);
-	uint32_t	s = hdr_strings(body);
-	uint32_t	b = hdr_bytes(body);
 	JourneyCapacity cap;
 	Layout		l;
 	const char *err;
@@ -227,35 +212,39 @@ validate_state(const uint8_t *body, size_t len)
 		return ie_fail("state capacities (%u events, %u values, %u strings) exceed the limits (%u, %u, %u)",
 					cap.events, cap.values, cap.strings, JOURNEY_MAX_EVENTS,
 					JOURNEY_MAX_EVENTS, JOURNEY_MAX_STRINGS);
-	if (e > cap.events || v > cap.values || s > cap.strings || b > cap.bytes)
+	if (n->events > cap.events || n->values > cap.values ||
+		n->strings > cap.strings || n->bytes > cap.bytes)
 		return ie_fail("state counts (%u events, %u values, %u strings, %u bytes) exceed its capacities (%u, %u, %u, %u)",
-					e, v, s, b, cap.events, cap.values, cap.strings, cap.bytes);
-	layout_of(&l, hdr_rep(body), cap.events, cap.values, cap.strings, cap.bytes);
+					n->events, n->values, n->strings, n->bytes,
+					cap.events, cap.values, cap.strings, cap.bytes);
+	layout_for(&l, hdr_rep(body), &cap);
 	if (l.total > len)
 		return ie_fail("truncated: %zu bytes, the state's capacities need %llu",
 					len, (unsigned long long) l.total);
 	if (l.total < len)
 		return ie_fail("trailing bytes: %zu after the state's %llu",
 					len - (size_t) l.total, (unsigned long long) l.total);
-	if ((err = check_ends(body, &l, s, b)) != NULL)
+	if ((err = check_ends(body, &l, n->strings, n->bytes)) != NULL)
 		return err;
 	for (i = 0; i < l.nslots; i++)
 	{
 		uint32_t	x = slot_at(body, &l, i);
 
-		if (x > s)
-			return ie_fail("hash slot %u refers to string %u of %u", i, x - 1, s);
+		if (x > n->strings)
+			return ie_fail("hash slot %u refers to string %u of %u", i, x - 1, n->strings);
 		if (x != 0)
 			occupied++;
 	}
-	if (occupied > s)
-		return ie_fail("%u hash slots are occupied for %u strings", occupied, s);
-	return check_events(body, &l, e, v, s);
+	if (occupied > n->strings)
+		return ie_fail("%u hash slots are occupied for %u strings", occupied, n->strings);
+	return check_events(body, &l, n->events, n->values, n->strings);
 }
 
 const char *
 journey_validate(const uint8_t *body, size_t len)
 {
+	JourneyCapacity n;
+
 	if (body == NULL && len > 0)
 		return ie_fail("journey data is missing");
 	if (len < JOURNEY_HEADER_SIZE)
@@ -270,13 +259,14 @@ journey_validate(const uint8_t *body, size_t len)
 		return ie_fail("reserved flag bits set (flags 0x%02x)", hdr_flags(body));
 	if (hdr_reserved(body) != 0)
 		return ie_fail("reserved byte 3 is 0x%02x, not 0", hdr_reserved(body));
+	hdr_counts(body, &n);
 	switch (hdr_rep(body))
 	{
 		case JOURNEY_REP_CANONICAL:
-			return validate_canonical(body, len);
+			return validate_canonical(body, len, &n);
 		case JOURNEY_REP_STATE:
 		case JOURNEY_REP_KEYED_STATE:
-			return validate_state(body, len);
+			return validate_state(body, len, &n);
 		default:
 			return ie_fail("representation %u is unknown", hdr_rep(body));
 	}
