@@ -83,7 +83,7 @@
  * the (k+1)-th smallest distinct user hash (1.0 with at most k users), the
  * entries are the users below it with their full counts, the total is the
  * sum of all counts.  Why this holds for every state the protocol builds
- * is argued at the top of frequency_core.c.
+ * is argued at the top of frequency_state.c.
  */
 #ifndef IMPRESSION_EXT_FREQUENCY_CORE_H
 #define IMPRESSION_EXT_FREQUENCY_CORE_H

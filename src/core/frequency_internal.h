@@ -1,0 +1,406 @@
+/*
+ * frequency_internal.h — what the frequency_*.c files share and the API
+ * does not: named accessors for the header and the table's slots, the
+ * table sizes, the LEB128 varints and a cursor over the entries of either
+ * representation.
+ *
+ * The bytes are specified in docs/FORMAT.md (normative) and, with every
+ * rule the validator checks, in frequency_core.h; these accessors are the
+ * only place that knows the header's offsets, so the rest of the code
+ * names fields instead of counting bytes.  (frequency_state_add, inline in
+ * frequency_core.h, reads theta and the total itself: it is the hot path
+ * and the public header cannot include this one.)
+ */
+#ifndef IMPRESSION_EXT_FREQUENCY_INTERNAL_H
+#define IMPRESSION_EXT_FREQUENCY_INTERNAL_H
+
+#include "frequency_core.h"
+#include "core_util.h"
+#include "hash.h"
+#include "le.h"
+
+#include <string.h>
+
+#define sat_add frequency_sat_add
+
+/* ---------------------------------------------------------------------
+ * Header
+ * --------------------------------------------------------------------- */
+
+static inline unsigned
+hdr_version(const uint8_t *b)
+{
+	return b[0];
+}
+
+/* FREQUENCY_REP_* */
+static inline unsigned
+hdr_rep(const uint8_t *b)
+{
+	return b[1];
+}
+
+static inline unsigned
+hdr_flags(const uint8_t *b)
+{
+	return b[2];
+}
+
+static inline unsigned
+hdr_reserved(const uint8_t *b)
+{
+	return b[3];
+}
+
+static inline uint32_t
+hdr_k(const uint8_t *b)
+{
+	return ie_get32(b + 4);
+}
+
+static inline uint32_t
+hdr_n(const uint8_t *b)
+{
+	return ie_get32(b + 8);
+}
+
+static inline uint64_t
+hdr_theta(const uint8_t *b)
+{
+	return ie_get64(b + 12);
+}
+
+static inline uint64_t
+hdr_total(const uint8_t *b)
+{
+	return ie_get64(b + 20);
+}
+
+static inline void
+set_k(uint8_t *b, uint32_t k)
+{
+	ie_put32(b + 4, k);
+}
+
+static inline void
+set_n(uint8_t *b, uint32_t n)
+{
+	ie_put32(b + 8, n);
+}
+
+static inline void
+set_theta(uint8_t *b, uint64_t t)
+{
+	ie_put64(b + 12, t);
+}
+
+static inline void
+set_total(uint8_t *b, uint64_t t)
+{
+	ie_put64(b + 20, t);
+}
+
+static inline void
+hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
+		  uint64_t total)
+{
+	b[0] = FREQUENCY_FORMAT_VERSION;
+	b[1] = (uint8_t) rep;
+	b[2] = 0;
+	b[3] = 0;
+	set_k(b, k);
+	set_n(b, n);
+	set_theta(b, theta);
+	set_total(b, total);
+}
+
+/*
+ * STATE representations.  KEYED_STATE (0.2) is the one the functions
+ * build and update: its header carries a seed chosen when the state is
+ * made, and a slot's home is a keyed mix of the hash, so that nobody who
+ * picks user ids can pile them onto one run of slots (their hashes are
+ * fixed by postgresql-hll's hash, so the low bits alone would be theirs
+ * to choose).  STATE (0.1) homes at the low bits of the hash; it is still
+ * read (validated, canonicalized, merged from), and converted to a keyed
+ * state before anything is added to it.
+ */
+static inline bool
+is_state(const uint8_t *b)
+{
+	return hdr_rep(b) == FREQUENCY_REP_STATE || hdr_rep(b) == FREQUENCY_REP_KEYED_STATE;
+}
+
+static inline size_t
+hdr_size(const uint8_t *b)
+{
+	return hdr_rep(b) == FREQUENCY_REP_KEYED_STATE ? FREQUENCY_KEYED_HEADER_SIZE : FREQUENCY_HEADER_SIZE;
+}
+
+static inline uint64_t
+hdr_seed(const uint8_t *b)
+{
+	return hdr_rep(b) == FREQUENCY_REP_KEYED_STATE ? ie_get64(b + FREQUENCY_HEADER_SIZE) : 0;
+}
+
+/* the seed of a KEYED_STATE, after the common header */
+static inline void
+set_seed(uint8_t *b, uint64_t seed)
+{
+	ie_put64(b + FREQUENCY_HEADER_SIZE, seed);
+}
+
+
+/*
+ * The home slot of hash h: in a keyed state the low bits of a bijective
+ * 64-bit mix (MurmurHash3's finalizer) of h and the seed; unkeyed (seed 0,
+ * a 0.1 STATE) the low bits of h.
+ */
+static inline uint32_t
+home_of(uint64_t h, uint64_t seed, uint32_t mask)
+{
+	if (seed != 0)
+		h = ie_murmur_fmix64(h ^ seed);
+	return (uint32_t) h & mask;
+}
+
+/* slot i of a table */
+static inline uint64_t
+slot_hash(const uint8_t *slots, uint32_t i)
+{
+	return ie_get64(slots + (size_t) FREQUENCY_SLOT_SIZE * i);
+}
+
+static inline uint64_t
+slot_count(const uint8_t *slots, uint32_t i)
+{
+	return ie_get64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8);
+}
+
+static inline void
+slot_put(uint8_t *slots, uint32_t i, uint64_t h, uint64_t c)
+{
+	ie_put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i, h);
+	ie_put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8, c);
+}
+
+static inline void
+slot_set_count(uint8_t *slots, uint32_t i, uint64_t c)
+{
+	ie_put64(slots + (size_t) FREQUENCY_SLOT_SIZE * i + 8, c);
+}
+
+static inline bool
+k_valid(uint32_t k)
+{
+	return k >= FREQUENCY_MIN_K && k <= FREQUENCY_MAX_K;
+}
+
+/* ---------------------------------------------------------------------
+ * Sizes
+ * --------------------------------------------------------------------- */
+
+static inline uint32_t
+load_limit(uint32_t cap)
+{
+	return cap - cap / 4;
+}
+
+/* the body size of a (keyed) state of so many slots */
+static inline size_t
+state_size(uint32_t slots)
+{
+	return FREQUENCY_KEYED_HEADER_SIZE + (size_t) FREQUENCY_SLOT_SIZE * slots;
+}
+
+/* slots of a state body with a header of hsize bytes, 0 if len is not a valid size */
+static inline uint32_t
+slots_of_len(size_t hsize, size_t len)
+{
+	size_t		c;
+
+	if (len < hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MIN_SLOTS ||
+		len > hsize + (size_t) FREQUENCY_SLOT_SIZE * FREQUENCY_MAX_SLOTS ||
+		(len - hsize) % FREQUENCY_SLOT_SIZE != 0)
+		return 0;
+	c = (len - hsize) / FREQUENCY_SLOT_SIZE;
+	if ((c & (c - 1)) != 0)
+		return 0;
+	return (uint32_t) c;
+}
+
+/* slots of a state body (either STATE representation) */
+static inline uint32_t
+slots_of(const uint8_t *b, size_t len)
+{
+	return slots_of_len(hdr_size(b), len);
+}
+
+/* ---------------------------------------------------------------------
+ * LEB128 varints
+ * --------------------------------------------------------------------- */
+
+static inline uint8_t *
+varint_put(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80)
+	{
+		*p++ = (uint8_t) (v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t) v;
+	return p;
+}
+
+#define VARINT_TRUNCATED	(-1)
+#define VARINT_OVERLONG		(-2)
+#define VARINT_TOO_BIG		(-3)
+
+/*
+ * Read a varint from [p, end): bytes used (1..10), or VARINT_TRUNCATED,
+ * VARINT_OVERLONG (a shorter encoding exists) or VARINT_TOO_BIG (more than
+ * 64 bits).  Never reads at or past end.
+ */
+static inline int
+varint_get(const uint8_t *p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t	v = 0;
+	int			i;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+	(defined(__GNUC__) || defined(__clang__))
+	/*
+	 * Fast path for varints of at most 8 bytes with 8 bytes readable: find
+	 * the last byte from the first clear high bit, then squeeze the 7-bit
+	 * groups together without a loop.
+	 */
+	if (end - p >= 8)
+	{
+		uint64_t	w;
+		uint64_t	stop;
+		unsigned	nbytes;
+
+		memcpy(&w, p, 8);
+		stop = ~w & UINT64_C(0x8080808080808080);
+		if (stop != 0)
+		{
+			nbytes = ((unsigned) __builtin_ctzll(stop) >> 3) + 1;
+			if (nbytes > 1 && p[nbytes - 1] == 0)
+				return VARINT_OVERLONG;
+			if (nbytes < 8)
+				w &= (UINT64_C(1) << (8 * nbytes)) - 1;
+			w &= UINT64_C(0x7f7f7f7f7f7f7f7f);
+			w = (w & UINT64_C(0x007f007f007f007f)) |
+				((w & UINT64_C(0x7f007f007f007f00)) >> 1);
+			w = (w & UINT64_C(0x00003fff00003fff)) |
+				((w & UINT64_C(0x3fff00003fff0000)) >> 2);
+			w = (w & UINT64_C(0x000000000fffffff)) |
+				((w & UINT64_C(0x0fffffff00000000)) >> 4);
+			*out = w;
+			return (int) nbytes;
+		}
+	}
+#endif
+	for (i = 0; i < 10; i++)
+	{
+		uint8_t		b;
+
+		if (p + i >= end)
+			return VARINT_TRUNCATED;
+		b = p[i];
+		if (i == 9 && b > 1)
+			return VARINT_TOO_BIG;
+		v |= (uint64_t) (b & 0x7f) << (7 * i);
+		if ((b & 0x80) == 0)
+		{
+			if (i > 0 && b == 0)
+				return VARINT_OVERLONG;
+			*out = v;
+			return i + 1;
+		}
+	}
+	return VARINT_TOO_BIG;
+}
+
+/* ---------------------------------------------------------------------
+ * Reading entries of either representation (valid values only)
+ * --------------------------------------------------------------------- */
+
+typedef struct Cursor
+{
+	const uint8_t *p;			/* CANONICAL: next byte; STATE: slots */
+	const uint8_t *end;
+	uint32_t	left;			/* CANONICAL: entries not yet read */
+	uint32_t	slot;			/* STATE: next slot */
+	uint32_t	slots;			/* STATE: table size; 0 for CANONICAL */
+	uint64_t	hash;			/* current entry */
+	uint64_t	count;
+} Cursor;
+
+static inline void
+cursor_init(Cursor *c, const uint8_t *body, size_t len)
+{
+	c->p = body + hdr_size(body);
+	c->end = body + len;
+	c->hash = 0;
+	c->count = 0;
+	c->slot = 0;
+	if (is_state(body))
+	{
+		c->slots = slots_of(body, len);
+		c->left = 0;
+	}
+	else
+	{
+		c->slots = 0;
+		c->left = hdr_n(body);
+	}
+}
+
+/*
+ * Next entry into c->hash, c->count; false at the end.  CANONICAL entries
+ * come in increasing hash order, STATE entries in table order.  Bounds are
+ * checked even though the value was validated.
+ */
+static inline bool
+cursor_next(Cursor *c)
+{
+	if (c->slots != 0)
+	{
+		while (c->slot < c->slots)
+		{
+			uint32_t	i = c->slot++;
+			uint64_t	cnt = slot_count(c->p, i);
+
+			if (cnt != 0)
+			{
+				c->hash = slot_hash(c->p, i);
+				c->count = cnt;
+				return true;
+			}
+		}
+		return false;
+	}
+	else
+	{
+		uint64_t	d;
+		uint64_t	cnt;
+		int			r;
+
+		if (c->left == 0)
+			return false;
+		r = varint_get(c->p, c->end, &d);
+		if (r <= 0)
+			return false;
+		c->p += r;
+		r = varint_get(c->p, c->end, &cnt);
+		if (r <= 0)
+			return false;
+		c->p += r;
+		c->hash += d;
+		c->count = cnt;
+		c->left--;
+		return true;
+	}
+}
+
+#endif							/* IMPRESSION_EXT_FREQUENCY_INTERNAL_H */
