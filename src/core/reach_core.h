@@ -75,7 +75,7 @@
  * r26 = 1 + ctz(hash >> 26), or 39 when (hash >> 26) == 0.  For every
  * p <= 18 a token determines the register index and u exactly, so a dense
  * sketch built from tokens equals one built from the hashes.  Tokens are
- * deduplicated only when equal; see reach_core.c for why two tokens sharing
+ * deduplicated only when equal; see reach_sparse.c for why two tokens sharing
  * the 26-bit index are both kept.
  *
  * Canonical form (what reach_canonicalize writes and what should be

@@ -1,0 +1,296 @@
+/*
+ * reach_internal.h — what the reach_*.c files share and the API does not
+ * promise: named access to the stored header, token and register
+ * primitives, size thresholds, and the functions one concern's file
+ * offers another's.
+ *
+ * The bytes are specified in docs/FORMAT.md (normative) and, in the detail
+ * the code needs, in reach_core.h; the accessors below name the header
+ * fields so that no other file indexes the header by number.  reach_core.h
+ * stays the public API; nothing outside src/core/reach_*.c includes this.
+ */
+#ifndef IMPRESSION_EXT_REACH_INTERNAL_H
+#define IMPRESSION_EXT_REACH_INTERNAL_H
+
+#include "reach_core.h"
+#include "core_util.h"
+#include "le.h"
+
+#define TOKEN_R26_MAX	39
+
+/* ---------------------------------------------------------------------
+ * Header fields (docs/FORMAT.md, "reach_sketch")
+ * --------------------------------------------------------------------- */
+
+static inline unsigned
+hdr_version(const uint8_t *body)
+{
+	return body[0];
+}
+
+static inline unsigned
+hdr_precision(const uint8_t *body)
+{
+	return body[1];
+}
+
+/* REACH_REP_* */
+static inline unsigned
+hdr_representation(const uint8_t *body)
+{
+	return body[2];
+}
+
+/* REACH_FLAG_* */
+static inline unsigned
+hdr_flags(const uint8_t *body)
+{
+	return body[3];
+}
+
+static inline bool
+hdr_hll_only(const uint8_t *body)
+{
+	return (hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
+}
+
+static inline uint32_t
+hdr_count(const uint8_t *body)
+{
+	return ie_get32(body + 4);
+}
+
+static inline void
+hdr_set_precision(uint8_t *body, unsigned p)
+{
+	body[1] = (uint8_t) p;
+}
+
+static inline void
+hdr_set_representation(uint8_t *body, unsigned rep)
+{
+	body[2] = (uint8_t) rep;
+}
+
+static inline void
+hdr_set_flags(uint8_t *body, unsigned flags)
+{
+	body[3] = (uint8_t) flags;
+}
+
+static inline void
+hdr_set_count(uint8_t *body, uint32_t n)
+{
+	ie_put32(body + 4, n);
+}
+
+static inline void
+hdr_write(uint8_t *body, unsigned p, unsigned rep, unsigned flags, uint32_t count)
+{
+	body[0] = REACH_FORMAT_VERSION;
+	hdr_set_precision(body, p);
+	hdr_set_representation(body, rep);
+	hdr_set_flags(body, flags);
+	hdr_set_count(body, count);
+}
+
+static inline uint8_t *
+payload(uint8_t *body)
+{
+	return body + REACH_HEADER_SIZE;
+}
+
+static inline const uint8_t *
+cpayload(const uint8_t *body)
+{
+	return body + REACH_HEADER_SIZE;
+}
+
+/* DENSE or DENSE_PACKED: registers rather than tokens */
+static inline bool
+hdr_is_dense(const uint8_t *body)
+{
+	return hdr_representation(body) == REACH_REP_DENSE ||
+		hdr_representation(body) == REACH_REP_DENSE_PACKED;
+}
+
+/* ---------------------------------------------------------------------
+ * Sizes and thresholds
+ * --------------------------------------------------------------------- */
+
+/* most distinct tokens a sparse value may hold: 2^p / 4 */
+static inline uint32_t
+sparse_limit(unsigned p)
+{
+	return UINT32_C(1) << (p - 2);
+}
+
+/* largest SPARSE_BUFFER capacity the state grows to: 1.5 * 2^p / 4 */
+static inline uint32_t
+buffer_cap_max(unsigned p)
+{
+	return UINT32_C(3) << (p - 3);
+}
+
+static inline size_t
+dense_size(unsigned p)
+{
+	return REACH_HEADER_SIZE + ((size_t) 1 << p);
+}
+
+/* ---------------------------------------------------------------------
+ * Tokens (why they look as they do: reach_sparse.c)
+ * --------------------------------------------------------------------- */
+
+/* token i of an array starting at base */
+static inline uint32_t
+tok_get(const uint8_t *base, size_t i)
+{
+	return ie_get32(base + 4 * i);
+}
+
+static inline void
+tok_put(uint8_t *base, size_t i, uint32_t v)
+{
+	ie_put32(base + 4 * i, v);
+}
+
+static inline uint32_t
+make_token(uint64_t hash)
+{
+	uint32_t	idx = (uint32_t) (hash & 0x3FFFFFF);
+	unsigned	r = 1 + ie_ctz64((hash >> 26) | (UINT64_C(1) << 38));
+
+	return (idx << 6) | r;
+}
+
+/*
+ * A 64-bit hash with the same low 26 bits and the same run above them as
+ * the token: for p <= 26 it gives the same register index and u.
+ */
+static inline uint64_t
+token_hash(uint32_t tok)
+{
+	uint64_t	h = tok >> 6;
+	unsigned	r = tok & 63;
+
+	if (r < TOKEN_R26_MAX)
+		h |= UINT64_C(1) << (25 + r);
+	return h;
+}
+
+static inline bool
+token_valid(uint32_t tok)
+{
+	unsigned	r = tok & 63;
+
+	return r >= 1 && r <= TOKEN_R26_MAX;
+}
+
+/* ---------------------------------------------------------------------
+ * Registers
+ * --------------------------------------------------------------------- */
+
+/* HLL_ONLY update: u only, history bits stay zero (hash 0: see reach_dense_add_hash) */
+static inline void
+dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash)
+{
+	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
+	unsigned	u = 1 + ie_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
+	uint8_t		nv = (uint8_t) (u << 2);
+
+	if (hash == 0)
+		return;
+	if (nv > *r)
+		*r = nv;
+}
+
+static inline bool
+register_valid(uint8_t r, unsigned p)
+{
+	unsigned	u = r >> 2;
+	unsigned	h = r & 3;
+
+	if (r == 0)
+		return true;
+	if (u < 1 || u > 65 - p)
+		return false;
+	if (u == 1 && h != 0)
+		return false;
+	if (u == 2 && (h & 1) != 0)
+		return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------------
+ * reach_sparse.c: token arrays and the SPARSE_BUFFER state
+ * --------------------------------------------------------------------- */
+
+/* sort and drop repeats; returns the number kept */
+extern size_t reach_sort_unique(uint8_t *base, size_t n);
+
+/* is v in the sorted array base[0..n)? */
+extern bool reach_sorted_contains(const uint8_t *base, size_t n, uint32_t v);
+
+/*
+ * Append tokens src[0..n) to the SPARSE_BUFFER body, compacting when it is
+ * full.  Returns 0 when all are absorbed, else the size to regrow to.
+ */
+extern size_t reach_buffer_absorb(uint8_t *body, size_t len,
+								  const uint8_t *src, size_t n);
+
+/* ---------------------------------------------------------------------
+ * reach_registers.c: registers, folding, the estimator
+ * --------------------------------------------------------------------- */
+
+extern void reach_dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
+								   const uint8_t *toks, size_t n);
+
+/* dst (2^q registers) |= src (2^p registers, p >= q) folded to q */
+extern void reach_fold_union(uint8_t *dst, unsigned q, const uint8_t *src,
+							 unsigned p, bool hll_only);
+
+/* the same for the n source registers starting at register number base */
+extern void reach_fold_union_range(uint8_t *dst, unsigned q, const uint8_t *src,
+								   size_t base, size_t n, unsigned p,
+								   bool hll_only);
+
+/* hist[256] = how many of the m registers hold each byte value */
+extern void reach_register_histogram(const uint8_t *regs, size_t m,
+									 uint32_t *hist);
+
+/* ---------------------------------------------------------------------
+ * reach_packed.c: DENSE_PACKED coding
+ * --------------------------------------------------------------------- */
+
+/*
+ * The canonical form of 2^p registers at regs: DENSE_PACKED if smaller
+ * than DENSE, else DENSE.  dst holds dense_size(p) bytes; regs must not
+ * overlap them.  Returns the length written.
+ */
+extern size_t reach_dense_canonical(uint8_t *dst, unsigned p, unsigned flags,
+									const uint8_t *regs);
+
+/* would the packed form of these registers be smaller than DENSE? */
+extern bool reach_dense_packs_smaller(const uint8_t *regs, unsigned p);
+
+/*
+ * Decoding a DENSE_PACKED body: into 2^p registers, into a histogram, or
+ * folded into 2^q registers (q <= p).  Each is false if the body does not
+ * decode.
+ */
+extern bool reach_packed_expand_regs(uint8_t *regs, const uint8_t *body,
+									 size_t len);
+extern bool reach_packed_histogram(const uint8_t *body, size_t len,
+								   uint32_t *hist);
+extern bool reach_packed_fold_union(uint8_t *dst, unsigned q,
+									const uint8_t *body, size_t len,
+									bool hll_only);
+
+/*
+ * The DENSE_PACKED part of reach_validate, for a body whose header (version,
+ * precision, flags) is already checked: NULL or the message.
+ */
+extern const char *reach_packed_validate(const uint8_t *body, size_t len);
+
+#endif							/* IMPRESSION_EXT_REACH_INTERNAL_H */

@@ -1,0 +1,851 @@
+/*
+ * reach_packed.c — DENSE_PACKED: dense registers under a canonical Huffman
+ * code.  Code lengths by package-merge, the encoder, the table-driven
+ * decoder, and everything that reads a packed value through it (expansion,
+ * histogram, folding, validation of the code).
+ *
+ * Separate because it is a storage codec, not sketch logic: the registers
+ * it carries are exactly the DENSE ones, and only this file knows the
+ * decoder's structures.
+ *
+ * Packed storage.  Stored dense sketches are Huffman-coded (DENSE_PACKED):
+ * ULL registers carry about 4 bits of entropy, so at p = 14 a sketch of
+ * 10 * 2^p values takes ~8.4 KB instead of 16 KB, which is what puts its
+ * error at equal stored bytes at ~0.66x postgresql-hll's (5-bit registers,
+ * RSE 1.04/sqrt(m)) rather than 0.93x.  Aggregate states stay raw DENSE
+ * (an add is one byte update); the canonical form packs, and everything
+ * that reads a sketch accepts the packed form, decoding it on the way
+ * (~30 us at p = 14), so a caller that forgets to expand is slow, never
+ * wrong.  Canonical forms needing scratch space (a SPARSE_BUFFER that goes
+ * dense, hll imports) build the registers after the room for the result
+ * and encode from there, hence the 2 * 2^p buffer sizes.
+ */
+#include "reach_internal.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------------
+ * DENSE_PACKED: the registers under a canonical Huffman code
+ *
+ * Code lengths.  Optimal lengths limited to PACK_MAX_LEN bits by
+ * package-merge (Larmore & Hirschberg), fully deterministic: the leaves
+ * (symbols present) sorted by (count, symbol) ascending; each of the
+ * PACK_MAX_LEN - 1 steps pairs consecutive items of the previous list into
+ * packages (weight = sum) and merges them with the leaf list, a leaf before
+ * a package of equal weight; the first 2n - 2 items of the last list are
+ * selected, a selected package selects the first 2k items of the list it
+ * was made from (k = packages selected), and a symbol's length is the
+ * number of lists in which it is selected.  One symbol: length 0.  The
+ * result is a complete code (Kraft sum 1) whenever n >= 2.
+ *
+ * Why a limit of 16: the geometric upper tail of the register values
+ * makes plain Huffman codes chain-shaped, up to ~p + 2 bits for p = 18; a
+ * limit costs nothing measurable there (those symbols occur a handful of
+ * times) and lets the decoder work from a 64-bit buffer with one refill
+ * per three symbols and an 11-bit first-level table (PACK_TABLE_BITS).
+ *
+ * Why Huffman on the whole register byte, not a model: the joint
+ * distribution of (u, history bits) is what it is at every cardinality,
+ * and a per-sketch table adapts to it with no tuning, at 2 bytes per
+ * distinct value (typically 25-45 of them).
+ * --------------------------------------------------------------------- */
+
+#define PACK_MAX_LEN	16
+#define PACK_TABLE_BITS	11
+#define PACK_MAX_ITEMS	512			/* list length bound: 2 * 256 - 1 */
+
+/*
+ * Code lengths for the histogram (see above) into lens[256] (0 for absent
+ * symbols); returns the number of symbols present.
+ */
+static unsigned
+pack_code_lengths(const uint32_t *hist, uint8_t *lens)
+{
+	uint8_t		order[256];
+	uint32_t	leafw[256];
+	uint32_t	wa[PACK_MAX_ITEMS];
+	uint32_t	wb[PACK_MAX_ITEMS];
+	uint8_t		isleaf[PACK_MAX_LEN][PACK_MAX_ITEMS];
+	unsigned	listlen[PACK_MAX_LEN];
+	uint32_t   *prev = wa;
+	uint32_t   *cur = wb;
+	unsigned	n = 0;
+	unsigned	s;
+	unsigned	i;
+	unsigned	lev;
+	unsigned	c;
+
+	memset(lens, 0, 256);
+	for (s = 0; s < 256; s++)
+	{
+		uint32_t	w = hist[s];
+
+		if (w == 0)
+			continue;
+		/* insertion by count; equal counts stay in symbol order */
+		i = n++;
+		while (i > 0 && leafw[i - 1] > w)
+		{
+			leafw[i] = leafw[i - 1];
+			order[i] = order[i - 1];
+			i--;
+		}
+		leafw[i] = w;
+		order[i] = (uint8_t) s;
+	}
+	if (n <= 1)
+		return n;
+
+	/* list 0: the leaves alone (the deepest level) */
+	for (i = 0; i < n; i++)
+	{
+		prev[i] = leafw[i];
+		isleaf[0][i] = 1;
+	}
+	listlen[0] = n;
+	for (lev = 1; lev < PACK_MAX_LEN; lev++)
+	{
+		unsigned	npk = listlen[lev - 1] / 2;
+		unsigned	a = 0;		/* next leaf */
+		unsigned	b = 0;		/* next package */
+		unsigned	k = 0;
+		uint32_t   *t;
+
+		while (a < n || b < npk)
+		{
+			if (b >= npk ||
+				(a < n && leafw[a] <= prev[2 * b] + prev[2 * b + 1]))
+			{
+				cur[k] = leafw[a++];
+				isleaf[lev][k++] = 1;
+			}
+			else
+			{
+				cur[k] = prev[2 * b] + prev[2 * b + 1];
+				b++;
+				isleaf[lev][k++] = 0;
+			}
+		}
+		listlen[lev] = k;
+		t = prev;
+		prev = cur;
+		cur = t;
+	}
+	/* select 2n - 2 items of the last list and expand packages downwards */
+	c = 2 * n - 2;
+	for (lev = PACK_MAX_LEN; lev-- > 0;)
+	{
+		unsigned	leaves = 0;
+
+		for (i = 0; i < c; i++)
+			leaves += isleaf[lev][i];
+		for (i = 0; i < leaves; i++)
+			lens[order[i]]++;
+		c = 2 * (c - leaves);
+	}
+	return n;
+}
+
+/* canonical code values from lengths (DEFLATE's rule) */
+static void
+pack_codes(const uint8_t *lens, uint32_t *codes)
+{
+	uint32_t	cnt[PACK_MAX_LEN + 1];
+	uint32_t	next[PACK_MAX_LEN + 1];
+	uint32_t	code = 0;
+	unsigned	l;
+	unsigned	s;
+
+	memset(cnt, 0, sizeof(cnt));
+	for (s = 0; s < 256; s++)
+		cnt[lens[s]]++;
+	for (l = 1; l <= PACK_MAX_LEN; l++)
+	{
+		next[l] = code;
+		code = (code + cnt[l]) << 1;
+	}
+	for (s = 0; s < 256; s++)
+		if (lens[s] != 0)
+			codes[s] = next[lens[s]]++;
+}
+
+/* body size of the packed form for these lengths and counts */
+static size_t
+pack_size(const uint32_t *hist, const uint8_t *lens, unsigned nsym)
+{
+	uint64_t	bits = 0;
+	unsigned	s;
+
+	for (s = 0; s < 256; s++)
+		bits += (uint64_t) hist[s] * lens[s];
+	return REACH_HEADER_SIZE + 2 * (size_t) nsym + (size_t) ((bits + 7) / 8);
+}
+
+static inline uint64_t
+load_be64(const uint8_t *p)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(v);
+#else
+	return v;
+#endif
+#else
+	uint64_t	v = 0;
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		v = (v << 8) | p[i];
+	return v;
+#endif
+}
+
+static inline void
+store_be64(uint8_t *p, uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	memcpy(p, &v, 8);
+#else
+	int			i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t) (v >> (56 - 8 * i));
+#endif
+}
+
+/*
+ * Write the packed form of the 2^p registers regs into dst (which must
+ * hold size bytes, as pack_size returned; regs must not overlap it).  The
+ * accumulator holds nb < 8 pending bits at its top between flushes; three
+ * codes (at most 48 bits) then one 8-byte store while 8 bytes remain, so
+ * nothing is written past dst + size.
+ */
+static void
+pack_encode(uint8_t *dst, size_t size, unsigned p, unsigned flags,
+			const uint8_t *regs, const uint8_t *lens, unsigned nsym)
+{
+	uint32_t	codes[256];
+	uint8_t    *out = payload(dst);
+	uint8_t    *end = dst + size;
+	size_t		m = (size_t) 1 << p;
+	uint64_t	acc = 0;
+	unsigned	nb = 0;
+	size_t		i = 0;
+	unsigned	s;
+
+	hdr_write(dst, p, REACH_REP_DENSE_PACKED, flags, nsym);
+	for (s = 0; s < 256; s++)
+		if (lens[s] != 0 || (nsym == 1 && s == regs[0]))
+		{
+			*out++ = (uint8_t) s;
+			*out++ = lens[s];
+		}
+	if (nsym == 1)
+		return;
+	pack_codes(lens, codes);
+	while (m - i >= 3 && end - out >= 8)
+	{
+		int			k;
+
+		for (k = 0; k < 3; k++)
+		{
+			uint8_t		r = regs[i++];
+
+			nb += lens[r];
+			acc |= (uint64_t) codes[r] << (64 - nb);
+		}
+		store_be64(out, acc);
+		out += nb >> 3;
+		acc <<= nb & ~7u;
+		nb &= 7;
+	}
+	while (i < m)
+	{
+		uint8_t		r = regs[i++];
+
+		nb += lens[r];
+		acc |= (uint64_t) codes[r] << (64 - nb);
+		while (nb >= 8)
+		{
+			*out++ = (uint8_t) (acc >> 56);
+			acc <<= 8;
+			nb -= 8;
+		}
+	}
+	if (nb > 0)
+		*out++ = (uint8_t) (acc >> 56);
+}
+
+/*
+ * The canonical form of 2^p registers at regs: DENSE_PACKED if smaller
+ * than DENSE, else DENSE.  dst holds dense_size(p) bytes; regs must not
+ * overlap them (callers build registers in scratch space after them).
+ * Returns the length written.
+ */
+size_t
+reach_dense_canonical(uint8_t *dst, unsigned p, unsigned flags,
+					  const uint8_t *regs)
+{
+	uint32_t	hist[256];
+	uint8_t		lens[256];
+	unsigned	nsym;
+	size_t		size;
+	size_t		m = (size_t) 1 << p;
+
+	reach_register_histogram(regs, m, hist);
+	nsym = pack_code_lengths(hist, lens);
+	size = pack_size(hist, lens, nsym);
+	if (size < dense_size(p))
+	{
+		pack_encode(dst, size, p, flags, regs, lens, nsym);
+		return size;
+	}
+	memmove(payload(dst), regs, m);
+	hdr_write(dst, p, REACH_REP_DENSE, flags, 0);
+	return dense_size(p);
+}
+
+/* would the packed form of these registers be smaller than DENSE? */
+bool
+reach_dense_packs_smaller(const uint8_t *regs, unsigned p)
+{
+	uint32_t	hist[256];
+	uint8_t		lens[256];
+	unsigned	nsym;
+
+	reach_register_histogram(regs, (size_t) 1 << p, hist);
+	nsym = pack_code_lengths(hist, lens);
+	return pack_size(hist, lens, nsym) < dense_size(p);
+}
+
+/*
+ * Decoder.  pd_init reads the table and builds the lookup structures; it
+ * never reads outside the body and refuses a table it cannot decode with
+ * (bad count, lengths out of range, an over-full code), so the decoder is
+ * safe on any bytes, but reach_validate is what proves a value canonical.
+ *
+ * The first-level table is indexed by the next PACK_TABLE_BITS bits and
+ * gives one symbol, or two when both codes fit in those bits (most do: the
+ * average code is about 4 bits), which halves the lookups, the serial
+ * dependency of a Huffman decoder.  Entry: first symbol (bits 0-7), second
+ * (8-15), bits consumed (16-20), first code's length (21-25), symbols
+ * (26-27); 0 for a longer code, found by the canonical first-code search.
+ *
+ * The bit buffer holds nb valid bits at its top; refills load 8 bytes at
+ * once while 8 remain (Giesen's branchless refill: the bits below the
+ * valid ones are stream bits that the next refill ORs in again), else byte
+ * by byte, with zero bits past the end that are counted in `virt` so the
+ * caller can tell a stream that ran short.  After a refill at least 56
+ * bits are valid: three lookups of at most 16 bits each.
+ */
+#define PD_SYM1(e)	((e) & 0xff)
+#define PD_SYM2(e)	(((e) >> 8) & 0xff)
+#define PD_BITS(e)	(((e) >> 16) & 31)
+#define PD_LEN1(e)	(((e) >> 21) & 31)
+#define PD_COUNT(e)	((e) >> 26)
+
+typedef struct PackedDecoder
+{
+	unsigned	p;
+	unsigned	nsym;
+	unsigned	single;			/* the symbol when nsym == 1 */
+	unsigned	maxlen;
+	unsigned	tbits;			/* first-level table index bits */
+	uint32_t	first[PACK_MAX_LEN + 2];	/* first code of each length */
+	uint32_t	cnt[PACK_MAX_LEN + 2];	/* codes of each length */
+	uint32_t	off[PACK_MAX_LEN + 2];	/* their index in sorted[] */
+	uint8_t		sorted[256];	/* symbols by (length, symbol) */
+	const uint8_t *start;		/* stream */
+	const uint8_t *p_in;
+	const uint8_t *end;
+	uint64_t	buf;
+	unsigned	nb;
+	uint64_t	virt;			/* zero bytes read past the end */
+	uint32_t	tab[1 << PACK_TABLE_BITS];
+} PackedDecoder;
+
+/*
+ * Read the code lengths of the nsym >= 2 (symbol, length) pairs at t:
+ * count the codes of each length and the longest.  NULL, or what makes
+ * them unusable: a length out of range or an over-full code.
+ */
+static const char *
+pd_read_lengths(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
+{
+	uint32_t	kraft = 0;
+	unsigned	i;
+	unsigned	l;
+
+	memset(d->cnt, 0, sizeof(d->cnt));
+	d->maxlen = 0;
+	for (i = 0; i < nsym; i++)
+	{
+		l = t[2 * i + 1];
+		if (l < 1 || l > PACK_MAX_LEN)
+			return ie_fail("dense_packed code length %u of symbol 0x%02x is out of range (1..%d)",
+						l, t[2 * i], PACK_MAX_LEN);
+		d->cnt[l]++;
+		kraft += UINT32_C(1) << (PACK_MAX_LEN - l);
+		if (l > d->maxlen)
+			d->maxlen = l;
+	}
+	if (kraft > (UINT32_C(1) << PACK_MAX_LEN))
+		return ie_fail("dense_packed code lengths are not a prefix code (Kraft sum %u/65536 > 1)",
+					kraft);
+	return NULL;
+}
+
+/* canonical first codes, positions, and the symbols in code order */
+static void
+pd_assign_codes(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
+{
+	uint32_t	pos[PACK_MAX_LEN + 1];
+	uint32_t	code = 0;
+	unsigned	i;
+	unsigned	l;
+
+	d->first[0] = 0;
+	d->off[0] = 0;
+	d->off[1] = 0;
+	for (l = 1; l <= PACK_MAX_LEN; l++)
+	{
+		d->first[l] = code;
+		code = (code + d->cnt[l]) << 1;
+		if (l > 1)
+			d->off[l] = d->off[l - 1] + d->cnt[l - 1];
+	}
+	memcpy(pos, d->off, sizeof(pos));
+	for (i = 0; i < nsym; i++)
+		d->sorted[pos[t[2 * i + 1]]++] = t[2 * i];
+}
+
+/* the first-level table (see the entry layout above) */
+static void
+pd_build_table(PackedDecoder *d)
+{
+	uint32_t	tmask;
+	uint32_t	x;
+	unsigned	l;
+
+	/* single symbols ... */
+	d->tbits = d->maxlen < PACK_TABLE_BITS ? d->maxlen : PACK_TABLE_BITS;
+	tmask = (UINT32_C(1) << d->tbits) - 1;
+	memset(d->tab, 0, sizeof(uint32_t) << d->tbits);
+	for (l = 1; l <= d->tbits; l++)
+	{
+		uint32_t	j;
+
+		for (j = 0; j < d->cnt[l]; j++)
+		{
+			uint32_t	c = d->first[l] + j;
+			uint32_t	lo = c << (d->tbits - l);
+			uint32_t	n = UINT32_C(1) << (d->tbits - l);
+			uint32_t	e = d->sorted[d->off[l] + j] | (l << 16) | (l << 21) |
+				(UINT32_C(1) << 26);
+			uint32_t	k;
+
+			for (k = 0; k < n; k++)
+				d->tab[lo + k] = e;
+		}
+	}
+	/* ... then pairs where a second whole code follows within the index */
+	for (x = 0; x <= tmask; x++)
+	{
+		uint32_t	e = d->tab[x];
+		uint32_t	l1 = PD_LEN1(e);
+		uint32_t	e2;
+
+		if (e == 0 || l1 >= d->tbits)
+			continue;
+		e2 = d->tab[(x << l1) & tmask];
+		if (e2 != 0 && l1 + PD_LEN1(e2) <= d->tbits)
+			d->tab[x] = PD_SYM1(e) | (PD_SYM1(e2) << 8) |
+				((l1 + PD_LEN1(e2)) << 16) | (l1 << 21) | (UINT32_C(2) << 26);
+	}
+}
+
+/* NULL on success, else what is wrong with the table */
+static const char *
+pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
+{
+	uint32_t	nsym = hdr_count(body);
+	const uint8_t *t = cpayload(body);
+	const char *msg;
+
+	d->p = hdr_precision(body);
+	if (nsym < 1 || nsym > 256)
+		return ie_fail("dense_packed symbol count %u is out of range (1..256)", nsym);
+	if ((uint64_t) len < REACH_HEADER_SIZE + 2 * (uint64_t) nsym)
+		return ie_fail("truncated: %zu bytes, the dense_packed table of %u symbols needs %llu",
+					len, nsym, (unsigned long long) (REACH_HEADER_SIZE + 2 * (uint64_t) nsym));
+	d->nsym = nsym;
+	d->start = d->p_in = t + 2 * nsym;
+	d->end = body + len;
+	d->buf = 0;
+	d->nb = 0;
+	d->virt = 0;
+	if (nsym == 1)
+	{
+		if (t[1] != 0)
+			return ie_fail("dense_packed single symbol has code length %u, expected 0", t[1]);
+		d->single = t[0];
+		d->maxlen = 0;
+		return NULL;
+	}
+	if ((msg = pd_read_lengths(d, t, nsym)) != NULL)
+		return msg;
+	pd_assign_codes(d, t, nsym);
+	pd_build_table(d);
+	return NULL;
+}
+
+static inline void
+pd_refill(PackedDecoder *d, uint64_t *buf, unsigned *nb, const uint8_t **pin,
+		  const uint8_t *end)
+{
+	if (end - *pin >= 8)
+	{
+		*buf |= load_be64(*pin) >> *nb;
+		*pin += (63 - *nb) >> 3;
+		*nb |= 56;
+	}
+	else
+	{
+		while (*nb <= 56)
+		{
+			if (*pin < end)
+				*buf |= (uint64_t) *(*pin)++ << (56 - *nb);
+			else
+				d->virt++;
+			*nb += 8;
+		}
+	}
+}
+
+/* a code longer than the table: the symbol and its length, or false */
+static bool
+pd_long(const PackedDecoder *d, uint64_t buf, unsigned *sym, unsigned *len)
+{
+	unsigned	l;
+
+	for (l = d->tbits + 1; l <= d->maxlen; l++)
+	{
+		uint32_t	c = (uint32_t) (buf >> (64 - l));
+
+		if (c >= d->first[l] && c - d->first[l] < d->cnt[l])
+		{
+			*sym = d->sorted[d->off[l] + c - d->first[l]];
+			*len = l;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Decode the next n registers into out (if not NULL) and count them in
+ * hist (if not NULL).  false on a bit pattern that is no code (only
+ * possible for an incomplete code, which validation rejects).
+ */
+static inline bool
+pd_decode(PackedDecoder *d, uint8_t *out, uint32_t *hist, size_t n)
+{
+	uint64_t	buf = d->buf;
+	unsigned	nb = d->nb;
+	const uint8_t *pin = d->p_in;
+	const uint8_t *end = d->end;
+	const uint32_t *tab = d->tab;
+	unsigned	shift = 64 - d->tbits;
+	size_t		i = 0;
+
+	if (d->nsym == 1)
+	{
+		if (out)
+			memset(out, (int) d->single, n);
+		if (hist)
+			hist[d->single] += (uint32_t) n;
+		return true;
+	}
+	/* three lookups (at most six symbols, 48 bits) per refill */
+	while (n - i >= 6)
+	{
+		int			k;
+
+		pd_refill(d, &buf, &nb, &pin, end);
+		for (k = 0; k < 3; k++)
+		{
+			uint32_t	e = tab[buf >> shift];
+			unsigned	l;
+
+			if (e != 0)
+			{
+				unsigned	c = PD_COUNT(e);
+
+				l = PD_BITS(e);
+				if (out)
+				{
+					out[i] = (uint8_t) PD_SYM1(e);
+					out[i + 1] = (uint8_t) PD_SYM2(e);
+				}
+				if (hist)
+				{
+					hist[PD_SYM1(e)]++;
+					hist[PD_SYM2(e)] += c - 1;
+				}
+				i += c;
+			}
+			else
+			{
+				unsigned	s;
+
+				if (!pd_long(d, buf, &s, &l))
+					return false;
+				if (out)
+					out[i] = (uint8_t) s;
+				if (hist)
+					hist[s]++;
+				i++;
+			}
+			buf <<= l;
+			nb -= l;
+		}
+	}
+	/* the rest one symbol at a time */
+	while (i < n)
+	{
+		uint32_t	e;
+		unsigned	l;
+		unsigned	s;
+
+		if (nb < PACK_MAX_LEN)
+			pd_refill(d, &buf, &nb, &pin, end);
+		e = tab[buf >> shift];
+		if (e != 0)
+		{
+			s = PD_SYM1(e);
+			l = PD_LEN1(e);
+		}
+		else if (!pd_long(d, buf, &s, &l))
+			return false;
+		buf <<= l;
+		nb -= l;
+		if (out)
+			out[i] = (uint8_t) s;
+		if (hist)
+			hist[s]++;
+		i++;
+	}
+	d->buf = buf;
+	d->nb = nb;
+	d->p_in = pin;
+	return true;
+}
+
+/*
+ * After decoding all 2^p registers: NULL if the stream ended exactly
+ * there (whole bytes, zero padding), else what is wrong.
+ */
+static const char *
+pd_finish(PackedDecoder *d)
+{
+	uint64_t	bytes = (uint64_t) (d->end - d->start);
+	uint64_t	used = 8 * ((uint64_t) (d->p_in - d->start) + d->virt) - d->nb;
+
+	if (d->nsym == 1)
+	{
+		if (bytes != 0)
+			return ie_fail("trailing bytes: %llu stream bytes after a single-symbol dense_packed table",
+						(unsigned long long) bytes);
+		return NULL;
+	}
+	if (used > 8 * bytes)
+		return ie_fail("truncated: the dense_packed stream needs %llu bits, it has %llu",
+					(unsigned long long) used, (unsigned long long) (8 * bytes));
+	if ((used + 7) / 8 != bytes)
+		return ie_fail("trailing bytes: dense_packed stream of %llu bytes, its %llu bits need %llu",
+					(unsigned long long) bytes, (unsigned long long) used,
+					(unsigned long long) ((used + 7) / 8));
+	if (used % 8 != 0 &&
+		(d->end[-1] & ((1u << (8 - used % 8)) - 1)) != 0)
+		return ie_fail("dense_packed padding bits are not zero");
+	return NULL;
+}
+
+/*
+ * Decode a whole packed value into 2^p registers at regs and/or count them
+ * in hist (either may be NULL); false if it fails.  Inline, so that each
+ * caller gets the decoder loop specialised for what it asks.
+ */
+static inline bool
+packed_decode_all(const uint8_t *body, size_t len, uint8_t *regs, uint32_t *hist)
+{
+	PackedDecoder d;
+
+	if (pd_init(&d, body, len) != NULL)
+		return false;
+	if (!pd_decode(&d, regs, hist, (size_t) 1 << d.p))
+		return false;
+	return pd_finish(&d) == NULL;
+}
+
+bool
+reach_packed_expand_regs(uint8_t *regs, const uint8_t *body, size_t len)
+{
+	return packed_decode_all(body, len, regs, NULL);
+}
+
+bool
+reach_packed_histogram(const uint8_t *body, size_t len, uint32_t *hist)
+{
+	memset(hist, 0, 256 * sizeof(uint32_t));
+	return packed_decode_all(body, len, NULL, hist);
+}
+
+/* reach_fold_union with a packed source; false if it does not decode */
+bool
+reach_packed_fold_union(uint8_t *dst, unsigned q, const uint8_t *body,
+						size_t len, bool hll_only)
+{
+	PackedDecoder d;
+	uint8_t		chunk[2048];
+	size_t		m;
+	size_t		base;
+
+	if (pd_init(&d, body, len) != NULL)
+		return false;
+	m = (size_t) 1 << d.p;
+	for (base = 0; base < m; base += sizeof(chunk))
+	{
+		size_t		n = m - base < sizeof(chunk) ? m - base : sizeof(chunk);
+
+		if (!pd_decode(&d, chunk, NULL, n))
+			return false;
+		reach_fold_union_range(dst, q, chunk, base, n, d.p, hll_only);
+	}
+	return pd_finish(&d) == NULL;
+}
+
+size_t
+reach_expanded_size(const uint8_t *body, size_t len)
+{
+	unsigned	p;
+
+	if (len < REACH_HEADER_SIZE || hdr_representation(body) != REACH_REP_DENSE_PACKED)
+		return len;
+	p = hdr_precision(body);
+	if (p >= REACH_MIN_PRECISION && p <= REACH_MAX_PRECISION)
+		return dense_size(p);
+	return len;
+}
+
+bool
+reach_expand(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
+{
+	unsigned	p;
+
+	if (srclen < REACH_HEADER_SIZE)
+		return false;
+	if (hdr_representation(src) != REACH_REP_DENSE_PACKED)
+	{
+		if (dstlen < srclen)
+			return false;
+		memcpy(dst, src, srclen);
+		return true;
+	}
+	p = hdr_precision(src);
+	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION || dstlen < dense_size(p))
+		return false;
+	hdr_write(dst, p, REACH_REP_DENSE, hdr_flags(src), 0);
+	return reach_packed_expand_regs(payload(dst), src, srclen);
+}
+
+
+/* ---------------------------------------------------------------------
+ * Validation of the code (the header is checked by reach_validate)
+ * --------------------------------------------------------------------- */
+
+/*
+ * The table pd_init accepted: symbols strictly increasing, each a valid
+ * register byte (no history bits under HLL_ONLY), lengths forming a
+ * complete code.  NULL or what is wrong.
+ */
+static const char *
+packed_check_table(const uint8_t *body)
+{
+	const uint8_t *t = cpayload(body);
+	unsigned	p = hdr_precision(body);
+	uint32_t	count = hdr_count(body);
+	uint32_t	kraft = 0;
+	uint32_t	i;
+
+	for (i = 0; i < count; i++)
+	{
+		uint8_t		s = t[2 * i];
+
+		if (i > 0 && s <= t[2 * (i - 1)])
+			return ie_fail("dense_packed symbols out of order or repeated at symbol %u", i);
+		if (!register_valid(s, p))
+			return ie_fail("dense_packed symbol %u is an invalid register value 0x%02x", i, s);
+		if (hdr_hll_only(body) && (s & 3) != 0)
+			return ie_fail("dense_packed symbol %u has history bits in an hll_only sketch (value 0x%02x)",
+						i, s);
+		if (count > 1)
+			kraft += UINT32_C(1) << (PACK_MAX_LEN - t[2 * i + 1]);
+	}
+	if (count > 1 && kraft != (UINT32_C(1) << PACK_MAX_LEN))
+		return ie_fail("dense_packed code is incomplete (Kraft sum %u/65536)", kraft);
+	return NULL;
+}
+
+/*
+ * Every symbol occurs and has the length package-merge gives for the
+ * decoded histogram: what makes the packed form of equal registers unique.
+ */
+static const char *
+packed_check_lengths(const uint8_t *body, const uint32_t *hist)
+{
+	const uint8_t *t = cpayload(body);
+	uint32_t	count = hdr_count(body);
+	uint8_t		lens[256];
+	uint32_t	i;
+
+	pack_code_lengths(hist, lens);
+	for (i = 0; i < count; i++)
+	{
+		uint8_t		s = t[2 * i];
+
+		if (lens[s] != t[2 * i + 1] || hist[s] == 0)
+			return ie_fail("dense_packed code lengths are not the canonical ones for these registers (symbol 0x%02x: %u bits, %u expected, %u occurrences)",
+						s, t[2 * i + 1], lens[s], hist[s]);
+	}
+	return NULL;
+}
+
+const char *
+reach_packed_validate(const uint8_t *body, size_t len)
+{
+	PackedDecoder d;
+	unsigned	p = hdr_precision(body);
+	uint32_t	hist[256];
+	const char *msg;
+
+	if (len >= dense_size(p))
+		return ie_fail("dense_packed value of %zu bytes is not smaller than the %zu-byte dense form of precision %u",
+					len, dense_size(p), p);
+	if ((msg = pd_init(&d, body, len)) != NULL)
+		return msg;
+	if ((msg = packed_check_table(body)) != NULL)
+		return msg;
+	memset(hist, 0, sizeof(hist));
+	if (!pd_decode(&d, NULL, hist, (size_t) 1 << p))
+		return ie_fail("dense_packed stream holds a bit pattern that is no code");
+	if ((msg = pd_finish(&d)) != NULL)
+		return msg;
+	return packed_check_lengths(body, hist);
+}

@@ -1,0 +1,441 @@
+/*
+ * reach_registers.c — the dense side of reach_sketch: adding tokens to
+ * UltraLogLog registers, folding registers to a lower precision, and the
+ * estimators that read them.
+ *
+ * Separate because this is the sketch's mathematics (what a register means
+ * and what a set of them estimates), independent of how registers are
+ * stored (raw or packed, reach_packed.c) or exchanged (reach_hll.c).
+ *
+ * Folding p -> q < p is exact, history bits included: the hashes of source
+ * register j + k*2^q (k > 0) all get u' = 1 + ctz(k) at precision q; those
+ * of source register j (k = 0) get u' = (p - q) + u, which lie above every
+ * k > 0 value, so the top three positions of the folded seen-set are known
+ * exactly from the source registers.  See reach_fold_union().
+ *
+ * Estimator.  DENSE uses the maximum-likelihood estimator of the ULL paper
+ * (section on ML estimation; hash4j's MaximumLikelihoodEstimator): a
+ * Poisson-model likelihood in which every register contributes the
+ * probability of the values it knows were not seen (a) and of those it
+ * knows were seen (b_j, grouped by probability 2^-j).  We chose ML over the
+ * optimal FGRA estimator because it is the more efficient one (memory-
+ * variance product 4.63 vs 4.90, RSE 0.761/sqrt(m) vs 0.782/sqrt(m)), has
+ * no range-dependent pieces that could bump, and needs no tables; solving
+ * the likelihood equation (Newton's method, a few dozen expm1() per step)
+ * takes about a microsecond, less than the histogram of the 2^p registers.
+ * Its O(1/m) bias is removed by hash4j's factor 1 / (1 + 0.4815/m).  The
+ * theoretical RSE is sqrt(ln 2 / zeta(2, 5/4)) / sqrt(m) = 0.7609/sqrt(m),
+ * i.e. sqrt(MVP / (8 m)) with MVP = 4.63.
+ *
+ * HLL_ONLY (registers imported from postgresql-hll, no history) uses
+ * Ertl's improved raw estimator (arXiv:1702.01284, algorithm 6) on the u
+ * values, RSE 1.04/sqrt(m).
+ */
+#include "reach_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define LINEAR_M		67108864.0	/* 2^26 token indices */
+
+/* 3/2 ln2 zeta(3,5/4) / zeta(2,5/4)^2, hash4j's ML bias correction */
+#define ULL_ML_BIAS_CORRECTION	0.48147376527720065
+/* sqrt(ln2 / zeta(2,5/4)): RSE * sqrt(m) of the ULL ML estimator */
+#define ULL_ML_RSE_FACTOR		0.7608621002725182
+#define HLL_RSE_FACTOR			1.04
+
+/* ---------------------------------------------------------------------
+ * Registers
+ * --------------------------------------------------------------------- */
+
+static inline void
+dense_add_token(uint8_t *regs, unsigned p, uint32_t tok)
+{
+	reach_dense_add_hash(regs, p, token_hash(tok));
+}
+
+void
+reach_dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
+					   const uint8_t *toks, size_t n)
+{
+	size_t		i;
+
+	if (hll_only)
+		for (i = 0; i < n; i++)
+			dense_add_hash_hll_only(regs, p, token_hash(tok_get(toks, i)));
+	else
+		for (i = 0; i < n; i++)
+			dense_add_token(regs, p, tok_get(toks, i));
+}
+
+/*
+ * dst (2^q registers) |= src (2^p registers, p >= q) folded to q.  See the
+ * file header for why this is exact.  With hll_only the result keeps u only.
+ */
+void
+reach_fold_union(uint8_t *dst, unsigned q, const uint8_t *src, unsigned p,
+				 bool hll_only)
+{
+	size_t		mq = (size_t) 1 << q;
+	unsigned	d = p - q;
+	size_t		nk = (size_t) 1 << d;
+	size_t		j;
+	uint8_t		clear = hll_only ? (uint8_t) ~3 : (uint8_t) 0xff;
+
+	if (d == 0)
+	{
+		for (j = 0; j < mq; j++)
+		{
+			if (src[j] == 0)
+			{
+				dst[j] &= clear;
+				continue;
+			}
+			dst[j] = reach_reg_pack(reach_reg_unpack(dst[j]) |
+									reach_reg_unpack(src[j])) & clear;
+		}
+		return;
+	}
+	for (j = 0; j < mq; j++)
+	{
+		uint64_t	seen = reach_reg_unpack(dst[j]) |
+			(reach_reg_unpack(src[j]) << d);
+		size_t		k;
+
+		for (k = 1; k < nk; k++)
+			if (src[j + k * mq] != 0)
+				seen |= UINT64_C(1) << (1 + ie_ctz64(k));
+		if (seen != 0)
+			dst[j] = reach_reg_pack(seen) & clear;
+	}
+}
+
+void
+reach_register_histogram(const uint8_t *regs, size_t m, uint32_t *hist)
+{
+	uint32_t	h2[256];
+	size_t		i;
+
+	/* two interleaved histograms: repeated values do not serialise */
+	memset(hist, 0, 256 * sizeof(uint32_t));
+	memset(h2, 0, sizeof(h2));
+	for (i = 0; i + 1 < m; i += 2)
+	{
+		hist[regs[i]]++;
+		h2[regs[i + 1]]++;
+	}
+	if (i < m)
+		hist[regs[i]]++;
+	for (i = 0; i < 256; i++)
+		hist[i] += h2[i];
+}
+
+/*
+ * dst (2^q registers) |= the registers n registers of a 2^p array whose
+ * first is number base, folded to q (q <= p): fold_union, one source
+ * register at a time (union then top three positions commutes, so the
+ * order does not matter).
+ */
+void
+reach_fold_union_range(uint8_t *dst, unsigned q, const uint8_t *src,
+					   size_t base, size_t n, unsigned p, bool hll_only)
+{
+	size_t		mq = (size_t) 1 << q;
+	unsigned	d = p - q;
+	uint8_t		clear = hll_only ? (uint8_t) ~3 : (uint8_t) 0xff;
+	size_t		t;
+
+	for (t = 0; t < n; t++)
+	{
+		size_t		i = base + t;
+		size_t		j = i & (mq - 1);
+		size_t		k = i >> q;
+		uint8_t		r = src[t];
+		uint64_t	seen;
+
+		if (k == 0)
+			seen = reach_reg_unpack(dst[j]) | (reach_reg_unpack(r) << d);
+		else if (r != 0)
+			seen = reach_reg_unpack(dst[j]) | (UINT64_C(1) << (1 + ie_ctz64(k)));
+		else
+			continue;
+		if (seen != 0)
+			dst[j] = reach_reg_pack(seen) & clear;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Estimation
+ * --------------------------------------------------------------------- */
+
+/*
+ * Solve for x > 0: sum_j b[j] * phi(x / 2^j) = a * x, phi(y) = y/(e^y - 1),
+ * i.e. maximise -a x + sum_j b[j] ln(1 - exp(-x/2^j)).  The left side minus
+ * a x is convex and decreasing, and x0 = s1 / (a + s2/2) lies left of the
+ * root (phi(y) >= 1 - y/2), so Newton's method from x0 climbs monotonically
+ * to the root.
+ */
+static double
+ml_solve(double a, const double *b, int jmax)
+{
+	double		s1 = 0;
+	double		s2 = 0;
+	double		x;
+	int			j;
+	int			iter;
+
+	for (j = 0; j <= jmax; j++)
+	{
+		s1 += b[j];
+		s2 += ldexp(b[j], -j);
+	}
+	if (s1 == 0)
+		return 0;
+	if (a <= 0)
+		return INFINITY;
+	x = s1 / (a + 0.5 * s2);
+	for (iter = 0; iter < 1000; iter++)
+	{
+		double		g = -a * x;
+		double		dg = -a;
+		double		step;
+
+		for (j = 0; j <= jmax; j++)
+		{
+			double		t;
+			double		y;
+			double		phi;
+			double		dphi;
+
+			if (b[j] == 0)
+				continue;
+			t = ldexp(1.0, -j);
+			y = x * t;
+			if (y < 0.01)
+			{
+				double		y2 = y * y;
+
+				phi = 1 - y / 2 + y2 / 12 - y2 * y2 / 720 + y2 * y2 * y2 / 30240;
+				dphi = -0.5 + y / 6 - y2 * y / 180 + y2 * y2 * y / 5040;
+			}
+			else if (y > 700)
+				continue;
+			else
+			{
+				double		e = expm1(y);
+
+				phi = y / e;
+				dphi = (1 - phi * (e + 1)) / e;
+			}
+			g += b[j] * phi;
+			dg += b[j] * t * dphi;
+		}
+		if (!(g > 0) || !(dg < 0))
+			break;
+		step = -g / dg;
+		x += step;
+		if (step <= x * 1e-14)
+			break;
+	}
+	return x;
+}
+
+/* Ertl's sigma and tau (arXiv:1702.01284) */
+static double
+ertl_sigma(double x)
+{
+	double		y = 1;
+	double		z;
+	double		zprev;
+
+	if (x == 1)
+		return INFINITY;
+	z = x;
+	do
+	{
+		x *= x;
+		zprev = z;
+		z += x * y;
+		y += y;
+	} while (z != zprev);
+	return z;
+}
+
+static double
+ertl_tau(double x)
+{
+	double		y = 1;
+	double		z;
+	double		zprev;
+
+	if (x == 0 || x == 1)
+		return 0;
+	z = 1 - x;
+	do
+	{
+		x = sqrt(x);
+		zprev = z;
+		y *= 0.5;
+		z -= (1 - x) * (1 - x) * y;
+	} while (z != zprev);
+	return z / 3;
+}
+
+/* the estimate from the register histogram of a dense sketch */
+static double
+estimate_dense(unsigned p, unsigned flags, const uint32_t *hist)
+{
+	size_t		m = (size_t) 1 << p;
+	unsigned	w = 65 - p;		/* largest u */
+	unsigned	r;
+
+	if (flags & REACH_FLAG_HLL_ONLY)
+	{
+		/* Ertl's improved raw estimator, q = 64 - p, values 0..q+1 */
+		unsigned	qq = 64 - p;
+		double		c[66];
+		double		z;
+		double		dm = (double) m;
+		unsigned	k;
+
+		memset(c, 0, sizeof(c));
+		for (r = 0; r < 256; r++)
+			if (hist[r])
+				c[r >> 2] += hist[r];
+		if (c[0] == dm)
+			return 0;
+		z = dm * ertl_tau(1 - c[qq + 1] / dm);
+		for (k = qq; k >= 1; k--)
+			z = 0.5 * (z + c[k]);
+		z += dm * ertl_sigma(c[0] / dm);
+		return dm * dm / (2 * log(2.0) * z);
+	}
+	else
+	{
+		/*
+		 * Poisson model, x = lambda / m.  Value k has probability 2^-k for
+		 * k < w and 2^-(w-1) for k = w.  Each register contributes the
+		 * probability mass of the values it knows were not seen to a, and
+		 * one count to b[j] for each value it knows was seen, j the exponent
+		 * of that value's probability.
+		 */
+		double		a = 0;
+		double		b[64];
+		double		x;
+		double		dm = (double) m;
+
+		memset(b, 0, sizeof(b));
+		for (r = 0; r < 256; r++)
+		{
+			double		c = hist[r];
+			unsigned	u = r >> 2;
+			unsigned	h = r & 3;
+
+			if (c == 0)
+				continue;
+			if (r == 0)
+			{
+				a += c;
+				continue;
+			}
+			if (u < w)
+				a += c * ldexp(1.0, -(int) u);
+			b[u < w ? u : w - 1] += c;
+			if (u >= 2)
+			{
+				if (h & 2)
+					b[u - 1] += c;
+				else
+					a += c * ldexp(1.0, -(int) (u - 1));
+			}
+			if (u >= 3)
+			{
+				if (h & 1)
+					b[u - 2] += c;
+				else
+					a += c * ldexp(1.0, -(int) (u - 2));
+			}
+		}
+		x = ml_solve(a, b, (int) w - 1);
+		return dm * x / (1 + ULL_ML_BIAS_CORRECTION / dm);
+	}
+}
+
+static double
+estimate_sparse(const uint8_t *body)
+{
+	uint32_t	n = hdr_count(body);
+	const uint8_t *t = cpayload(body);
+	uint32_t	distinct = 0;
+	uint32_t	prev = 0;
+	uint32_t	i;
+
+	/* sorted tokens: equal 26-bit indices are adjacent */
+	for (i = 0; i < n; i++)
+	{
+		uint32_t	idx = tok_get(t, i) >> 6;
+
+		if (i == 0 || idx != prev)
+			distinct++;
+		prev = idx;
+	}
+	if (distinct == 0)
+		return 0;
+	return -LINEAR_M * log1p(-(double) distinct / LINEAR_M);
+}
+
+double
+reach_estimate(const uint8_t *body, size_t len)
+{
+	switch (hdr_representation(body))
+	{
+		case REACH_REP_SPARSE:
+			return estimate_sparse(body);
+		case REACH_REP_DENSE:
+			{
+				uint32_t	hist[256];
+
+				reach_register_histogram(cpayload(body),
+										 (size_t) 1 << hdr_precision(body), hist);
+				return estimate_dense(hdr_precision(body), hdr_flags(body), hist);
+			}
+		case REACH_REP_DENSE_PACKED:
+			{
+				uint32_t	hist[256];
+
+				if (!reach_packed_histogram(body, len, hist))
+					return -1;
+				return estimate_dense(hdr_precision(body), hdr_flags(body), hist);
+			}
+		default:
+			return -1;
+	}
+}
+
+double
+reach_relative_standard_error(const uint8_t *body, size_t len)
+{
+	double		m = ldexp(1.0, (int) hdr_precision(body));
+
+	switch (hdr_representation(body))
+	{
+		case REACH_REP_SPARSE:
+			{
+				double		n = reach_estimate(body, len);
+				double		t;
+
+				if (n <= 0)
+					return 0;
+				t = n / LINEAR_M;
+				return sqrt(LINEAR_M * (expm1(t) - t)) / n;
+			}
+		case REACH_REP_DENSE:
+		case REACH_REP_DENSE_PACKED:
+			if (hdr_hll_only(body))
+				return HLL_RSE_FACTOR / sqrt(m);
+			return ULL_ML_RSE_FACTOR / sqrt(m);
+		default:
+			return -1;
+	}
+}
+

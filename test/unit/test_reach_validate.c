@@ -1,0 +1,303 @@
+/*
+ * test_reach_validate.c — unit tests of reach_validate
+ * (src/core/reach_validate.c): hostile bodies are rejected with a message
+ * saying what is wrong, and every value the API writes is accepted.
+ */
+#include "reach_test_util.h"
+
+/* ---------------------------------------------------------------------
+ * validation
+ * --------------------------------------------------------------------- */
+
+static int
+rejects(const uint8_t *b, size_t len)
+{
+	/* exact-size copy so ASan sees any over-read */
+	uint8_t    *c = malloc(len ? len : 1);
+	int			r;
+
+	memcpy(c, b, len);
+	r = reach_validate(c, len) != NULL;
+	free(c);
+	return r;
+}
+
+static const char *
+msg_of(const uint8_t *b, size_t len)
+{
+	static char keep[256];
+	uint8_t    *c = malloc(len ? len : 1);
+	const char *m;
+
+	memcpy(c, b, len);
+	m = reach_validate(c, len);
+	snprintf(keep, sizeof(keep), "%s", m ? m : "(valid)");
+	free(c);
+	return keep;
+}
+
+static void
+test_validate(void)
+{
+	uint64_t   *h = stream(4242, 5000);
+	Sk			sparse = sk_of(12, h, 50);
+	Sk			packed = sk_of(8, h, 5000);
+	Sk			dense = sk_raw(&packed);	/* a raw DENSE value stays valid */
+	Sk			state = sk_state(12);
+	uint8_t    *b;
+	size_t		len;
+	int			bad;
+
+	sk_add_all(&state, h, 30);
+
+	CHECK(!rejects(sparse.b, sparse.len) && sparse.b[2] == REACH_REP_SPARSE, "valid sparse");
+	CHECK(!rejects(dense.b, dense.len) && dense.b[2] == REACH_REP_DENSE, "valid dense");
+	CHECK(!rejects(packed.b, packed.len) && packed.b[2] == REACH_REP_DENSE_PACKED, "valid packed");
+	CHECK(!rejects(state.b, state.len) && state.b[2] == REACH_REP_SPARSE_BUFFER, "valid buffer");
+
+	/* header fields */
+	b = malloc(dense.len + 8);
+	memcpy(b, dense.b, dense.len);
+	b[0] = 7;
+	CHECK(strcmp(msg_of(b, dense.len),
+				 "reach_sketch format version 7 is not supported (expected 1)") == 0,
+		  "version message: %s", msg_of(b, dense.len));
+	b[0] = 1;
+	b[1] = 3;
+	CHECK(rejects(b, dense.len), "precision 3");
+	CHECK(strcmp(msg_of(b, dense.len), "precision 3 is out of range (4..18)") == 0,
+		  "precision message: %s", msg_of(b, dense.len));
+	b[1] = 19;
+	CHECK(rejects(b, dense.len), "precision 19");
+	b[1] = 8;
+	b[2] = 0;
+	CHECK(rejects(b, dense.len), "representation 0");
+	b[2] = 3;
+	CHECK(strcmp(msg_of(b, dense.len),
+				 "dense_packed value of 264 bytes is not smaller than the 264-byte dense form of precision 8") == 0,
+		  "representation 3 message: %s", msg_of(b, dense.len));
+	b[2] = 5;
+	CHECK(rejects(b, dense.len), "representation 5");
+	b[2] = 2;
+	b[3] = 2;
+	CHECK(strcmp(msg_of(b, dense.len), "reserved flag bits set (flags 0x02)") == 0,
+		  "flags message: %s", msg_of(b, dense.len));
+	b[3] = 0x80;
+	CHECK(rejects(b, dense.len), "flag bit 7");
+	b[3] = 0;
+	b[4] = 1;
+	CHECK(rejects(b, dense.len), "dense with a count");
+	b[4] = 0;
+	CHECK(!rejects(b, dense.len), "restored dense is valid");
+
+	/* invalid registers: u = 0 with history, u too large, u=1 with h, u=2 with bit 0 */
+	{
+		uint8_t		badregs[] = {0x01, 0x03, (uint8_t) ((65 - 8 + 1) << 2), 0x05, 0x06, 0x09, 0xff};
+		size_t		i;
+
+		bad = 0;
+		for (i = 0; i < sizeof(badregs); i++)
+		{
+			uint8_t		save = b[8 + 17];
+
+			b[8 + 17] = badregs[i];
+			if (!rejects(b, dense.len))
+				bad++;
+			b[8 + 17] = save;
+		}
+		CHECK(bad == 0, "%d invalid register values accepted", bad);
+		b[8 + 17] = 0xff;
+		CHECK(strcmp(msg_of(b, dense.len), "register 17 holds invalid value 0xff") == 0,
+			  "register message: %s", msg_of(b, dense.len));
+		b[8 + 17] = dense.b[8 + 17];
+		/* the largest u at p=8 is 57; with both history bits it is valid */
+		b[8 + 17] = (uint8_t) ((57 << 2) | 3);
+		CHECK(!rejects(b, dense.len), "u = 65-p with history is valid");
+		b[8 + 17] = (uint8_t) ((2 << 2) | 2);
+		CHECK(!rejects(b, dense.len), "u = 2 with u-1 seen is valid");
+		/* hll_only with history bits */
+		b[3] = REACH_FLAG_HLL_ONLY;
+		CHECK(rejects(b, dense.len), "hll_only with history bits");
+		b[3] = 0;
+		b[8 + 17] = dense.b[8 + 17];
+	}
+
+	/* truncation at every length, trailing bytes */
+	bad = 0;
+	for (len = 0; len < dense.len; len++)
+		bad += !rejects(dense.b, len);
+	CHECK(bad == 0, "%d truncations of a dense value accepted", bad);
+	bad = 0;
+	for (len = 0; len < sparse.len; len++)
+		bad += !rejects(sparse.b, len);
+	CHECK(bad == 0, "%d truncations of a sparse value accepted", bad);
+	b = realloc(b, sparse.len + 4);
+	memcpy(b, sparse.b, sparse.len);
+	b[sparse.len] = 0;
+	CHECK(rejects(b, sparse.len + 1), "sparse with a trailing byte");
+	CHECK(strncmp(msg_of(b, sparse.len + 1), "trailing bytes", 14) == 0,
+		  "trailing message: %s", msg_of(b, sparse.len + 1));
+	CHECK(strcmp(msg_of(sparse.b, 8 + 4 * 3),
+				 "truncated: 20 bytes for 50 sparse entries, expected 208") == 0,
+		  "truncated message: %s", msg_of(sparse.b, 8 + 4 * 3));
+	b = realloc(b, dense.len + 1);
+	memcpy(b, dense.b, dense.len);
+	b[dense.len] = 0;
+	CHECK(rejects(b, dense.len + 1), "dense with a trailing byte");
+
+	/* sparse ordering, duplicates, invalid tokens, too many */
+	b = realloc(b, sparse.len);
+	memcpy(b, sparse.b, sparse.len);
+	memcpy(b + 8 + 4 * 3, sparse.b + 8 + 4 * 4, 4);
+	memcpy(b + 8 + 4 * 4, sparse.b + 8 + 4 * 3, 4);
+	CHECK(strcmp(msg_of(b, sparse.len), "sparse entries out of order at entry 4") == 0,
+		  "order message: %s", msg_of(b, sparse.len));
+	memcpy(b, sparse.b, sparse.len);
+	memcpy(b + 8 + 4 * 4, sparse.b + 8 + 4 * 3, 4);
+	CHECK(strcmp(msg_of(b, sparse.len), "duplicate sparse entry at entry 4") == 0,
+		  "duplicate message: %s", msg_of(b, sparse.len));
+	memcpy(b, sparse.b, sparse.len);
+	b[8 + 4 * 5] = (uint8_t) ((b[8 + 4 * 5] & 0xc0) | 40);	/* r26 = 40 */
+	CHECK(rejects(b, sparse.len), "sparse token with r26 = 40");
+	b[8 + 4 * 5] = (uint8_t) (b[8 + 4 * 5] & 0xc0);	/* r26 = 0 */
+	CHECK(rejects(b, sparse.len), "sparse token with r26 = 0");
+	memcpy(b, sparse.b, sparse.len);
+	b[3] = REACH_FLAG_HLL_ONLY;
+	CHECK(rejects(b, sparse.len), "hll_only on sparse");
+	{
+		/* 5 sorted tokens at p=4 (limit 4) */
+		uint8_t		s5[8 + 20] = {1, 4, 1, 0, 5, 0, 0, 0};
+		int			i;
+
+		for (i = 0; i < 5; i++)
+		{
+			uint32_t	t = ((uint32_t) (i + 1) << 6) | 1;
+
+			memcpy(s5 + 8 + 4 * i, &t, 4);
+		}
+		CHECK(rejects(s5, sizeof(s5)), "sparse with more than 2^p/4 entries");
+		s5[1] = 5;
+		CHECK(!rejects(s5, sizeof(s5)), "the same 5 entries at p=5 are valid");
+	}
+
+	/* sparse buffer: count beyond capacity, nonzero unused slot, odd size */
+	b = realloc(b, state.len);
+	memcpy(b, state.b, state.len);
+	b[4] = 13;
+	CHECK(rejects(b, state.len), "buffer count above capacity");
+	b[4] = state.b[4];
+	b[state.len - 1] = 1;
+	CHECK(rejects(b, state.len), "buffer with a nonzero unused slot");
+	b[state.len - 1] = 0;
+	CHECK(!rejects(b, state.len - 4), "buffer with one slot fewer is still valid");
+	CHECK(rejects(b, state.len - 1), "buffer not a whole number of slots");
+	bad = 0;
+	for (len = 0; len < 8 + 4 * (size_t) state.b[4]; len++)
+		bad += !rejects(state.b, len);
+	CHECK(bad == 0, "%d truncations of a buffer below its count accepted", bad);
+	CHECK(rejects(state.b, 3), "3 bytes");
+	CHECK(rejects((const uint8_t *) "", 0), "0 bytes");
+
+	/* random garbage and single-byte mutations never crash */
+	{
+		uint64_t	rng = 99;
+		int			i;
+
+		for (i = 0; i < 20000; i++)
+		{
+			const Sk   *src = (i % 3 == 0) ? &dense : (i % 3 == 1) ? &sparse : &state;
+			size_t		l = src->len;
+			uint8_t    *m = malloc(l);
+
+			memcpy(m, src->b, l);
+			m[splitmix64(&rng) % l] ^= (uint8_t) (1 + splitmix64(&rng) % 255);
+			if (i % 5 == 0)
+				l = (size_t) (splitmix64(&rng) % (l + 1));
+			(void) reach_validate(m, l);
+			free(m);
+		}
+		CHECK(1, "mutation fuzzing ran");
+	}
+
+	free(b);
+	sk_free(&sparse);
+	sk_free(&dense);
+	sk_free(&packed);
+	sk_free(&state);
+	free(h);
+}
+
+/* everything the API writes validates (many shapes and precisions) */
+static void
+test_outputs_validate(void)
+{
+	int			p;
+	int			bad = 0;
+	size_t		ns[] = {0, 1, 3, 5, 30, 300, 3000, 30000};
+
+	for (p = 4; p <= 18; p++)
+	{
+		size_t		i;
+
+		for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		{
+			uint64_t   *h = stream(p * 100 + i, ns[i]);
+			Sk			s = sk_state(p);
+			Sk			c;
+			size_t		j;
+
+			for (j = 0; j < ns[i]; j++)
+			{
+				sk_add(&s, h[j]);
+				if (j % 97 == 0 && reach_validate(s.b, s.len) != NULL)
+					bad++;
+			}
+			if (reach_validate(s.b, s.len) != NULL)
+				bad++;
+			c = sk_canon(&s);
+			/* canonicalizing a canonical value is the identity */
+			{
+				Sk			c2 = sk_canon(&c);
+
+				if (!sk_equal(&c, &c2))
+					bad++;
+				sk_free(&c2);
+			}
+			/* a stored value can be used as a state again */
+			{
+				Sk			st = sk_copy(&c);
+				Sk			c3;
+
+				sk_add(&st, UINT64_C(0xdeadbeef));
+				if (reach_validate(st.b, st.len) != NULL)
+					bad++;
+				c3 = sk_canon(&st);
+				sk_free(&c3);
+				sk_free(&st);
+			}
+			sk_free(&c);
+			sk_free(&s);
+			free(h);
+		}
+	}
+	CHECK(bad == 0, "%d API outputs failed validation", bad);
+	CHECK(protocol_errors == 0, "protocol errors: %d", protocol_errors);
+	{
+		uint8_t		tmp[64];
+
+		CHECK(reach_state_init(tmp, 8, 14), "init of a zero-capacity buffer");
+
+		CHECK(!reach_state_init(tmp, 64, 3), "precision 3 refused");
+		CHECK(!reach_state_init(tmp, 64, 19), "precision 19 refused");
+		CHECK(!reach_state_init(tmp, 63, 14), "odd length refused");
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	(void) argc;
+	test_validate();
+	test_outputs_validate();
+	return unit_report(argv[0]);
+}
