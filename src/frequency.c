@@ -4,7 +4,7 @@
  * audience overlap), equality/hash/order.
  *
  * The algorithm (a bottom-k sample of user hashes with exact per-user
- * impression counts) is in src/core/frequency_core.c.  Aggregate states
+ * impression counts) is in src/core/frequency_*.c.  Aggregate states
  * are frequency_sketch values (not internal), updated in place in the
  * aggregate context and grown through the core's regrow protocol, as in
  * reach.c.

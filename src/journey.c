@@ -3,7 +3,8 @@
  * journey_agg aggregate, attribute() (conversion attribution under windows
  * and a model), journey_events(), journey_info(), equality/hash/order.
  *
- * The format and the attribution rules are in src/core/journey_core.c.
+ * The format is in docs/FORMAT.md, the attribution rules in
+ * src/core/journey_attribute.c.
  * Aggregate states are journey values (not internal) in the core's STATE
  * representation: events appended unsorted, touch strings interned once
  * per journey; the final function sorts them once into the canonical form.

@@ -3,7 +3,7 @@
  * accessors, equality/hash and postgresql-hll interchange.
  *
  * The algorithm (UltraLogLog registers behind an exact sparse mode) is in
- * src/core/reach_core.c; this file moves bytes between PostgreSQL and it.
+ * src/core/reach_*.c; this file moves bytes between PostgreSQL and it.
  * A reach_sketch datum is a varlena whose body is the core's format.
  *
  * Aggregate states are reach_sketch values themselves (not internal), so

@@ -21,101 +21,56 @@ rotl64(uint64_t x, int r)
 	return (x << r) | (x >> (64 - r));
 }
 
+static inline uint64_t
+mix_k1(uint64_t k1)
+{
+	k1 *= IE_C1;
+	k1 = rotl64(k1, 31);
+	return k1 * IE_C2;
+}
+
+static inline uint64_t
+mix_k2(uint64_t k2)
+{
+	k2 *= IE_C2;
+	k2 = rotl64(k2, 33);
+	return k2 * IE_C1;
+}
+
 uint64_t
 ie_hash_bytes(const void *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *) data;
 	size_t		nblocks = len / 16;
+	size_t		rest = len & 15;
 	uint64_t	h1 = 0;
 	uint64_t	h2 = 0;
-	uint64_t	k1;
-	uint64_t	k2;
-	const unsigned char *tail;
+	unsigned char tail[16] = {0};
 	size_t		i;
 
 	for (i = 0; i < nblocks; i++)
 	{
-		k1 = ie_get64(p + 16 * i);
-		k2 = ie_get64(p + 16 * i + 8);
-
-		k1 *= IE_C1;
-		k1 = rotl64(k1, 31);
-		k1 *= IE_C2;
-		h1 ^= k1;
+		h1 ^= mix_k1(ie_get64(p + 16 * i));
 		h1 = rotl64(h1, 27);
 		h1 += h2;
 		h1 = h1 * 5 + 0x52dce729;
 
-		k2 *= IE_C2;
-		k2 = rotl64(k2, 33);
-		k2 *= IE_C1;
-		h2 ^= k2;
+		h2 ^= mix_k2(ie_get64(p + 16 * i + 8));
 		h2 = rotl64(h2, 31);
 		h2 += h1;
 		h2 = h2 * 5 + 0x38495ab5;
 	}
 
-	tail = p + 16 * nblocks;
-	k1 = 0;
-	k2 = 0;
-	switch (len & 15)
-	{
-		case 15:
-			k2 ^= (uint64_t) tail[14] << 48;
-			/* FALLTHROUGH */
-		case 14:
-			k2 ^= (uint64_t) tail[13] << 40;
-			/* FALLTHROUGH */
-		case 13:
-			k2 ^= (uint64_t) tail[12] << 32;
-			/* FALLTHROUGH */
-		case 12:
-			k2 ^= (uint64_t) tail[11] << 24;
-			/* FALLTHROUGH */
-		case 11:
-			k2 ^= (uint64_t) tail[10] << 16;
-			/* FALLTHROUGH */
-		case 10:
-			k2 ^= (uint64_t) tail[9] << 8;
-			/* FALLTHROUGH */
-		case 9:
-			k2 ^= (uint64_t) tail[8];
-			k2 *= IE_C2;
-			k2 = rotl64(k2, 33);
-			k2 *= IE_C1;
-			h2 ^= k2;
-			/* FALLTHROUGH */
-		case 8:
-			k1 ^= (uint64_t) tail[7] << 56;
-			/* FALLTHROUGH */
-		case 7:
-			k1 ^= (uint64_t) tail[6] << 48;
-			/* FALLTHROUGH */
-		case 6:
-			k1 ^= (uint64_t) tail[5] << 40;
-			/* FALLTHROUGH */
-		case 5:
-			k1 ^= (uint64_t) tail[4] << 32;
-			/* FALLTHROUGH */
-		case 4:
-			k1 ^= (uint64_t) tail[3] << 24;
-			/* FALLTHROUGH */
-		case 3:
-			k1 ^= (uint64_t) tail[2] << 16;
-			/* FALLTHROUGH */
-		case 2:
-			k1 ^= (uint64_t) tail[1] << 8;
-			/* FALLTHROUGH */
-		case 1:
-			k1 ^= (uint64_t) tail[0];
-			k1 *= IE_C1;
-			k1 = rotl64(k1, 31);
-			k1 *= IE_C2;
-			h1 ^= k1;
-			break;
-		default:
-			break;
-	}
+	/*
+	 * The reference's tail switch assembles the last 1-15 bytes
+	 * little-endian into k1 (bytes 0-7) and k2 (bytes 8-14): the same as
+	 * loading them zero-padded.
+	 */
+	memcpy(tail, p + 16 * nblocks, rest);
+	if (rest > 8)
+		h2 ^= mix_k2(ie_get64(tail + 8));
+	if (rest > 0)
+		h1 ^= mix_k1(ie_get64(tail));
 
 	h1 ^= (uint64_t) len;
 	h2 ^= (uint64_t) len;

@@ -6,8 +6,7 @@
  *
  * Build (from the repository root):
  *   cc -O2 -Isrc/core -o test/bench/.build/reach_accuracy \
- *      test/bench/reach_accuracy.c src/core/hash.c src/core/reach_core.c \
- *      -lm -lpthread
+ *      test/bench/reach_accuracy.c src/core/*.c -lm -lpthread
  *
  * Usage:
  *   reach_accuracy [--trials T] [--big-trials B] [--precision P]
