@@ -113,19 +113,8 @@ PORT=54340
 DATADIR=/var/tmp/impression_ext_bench
 DB=${IE_BENCH_DB:-bench}
 RUNS=${IE_BENCH_RUNS:-7}
-DEFAULT_GEN_ARGS="--events 10000000 --users 2000000 --campaigns 50 --days 30"
-read -r -a GEN_ARGS <<<"${IE_BENCH_GEN_ARGS:-$DEFAULT_GEN_ARGS}"
-if [[ $DB == bench && "${GEN_ARGS[*]}" != "$DEFAULT_GEN_ARGS" ]]; then
-	ie_die "IE_BENCH_GEN_ARGS would reload reach_bench.sh's table in database bench; set IE_BENCH_DB to another database"
-fi
-BUILD="$here/.build"
-WORK="$BUILD/attribution_work"
-[[ $DB == bench ]] || WORK="$BUILD/attribution_work.$DB"
-OUT="$BUILD/attribution_bench.out"
-[[ $DB == bench ]] || OUT="$BUILD/attribution_bench.$DB.out"
-
-mkdir -p "$BUILD" "$WORK"
-exec > >(tee "$OUT") 2>&1
+bench_gen_args
+bench_output attribution bench
 
 t_start=$(date +%s)
 
@@ -148,10 +137,7 @@ bpsql -c 'VACUUM ANALYZE events'
 # ---------------------------------------------------------------------------
 # header
 # ---------------------------------------------------------------------------
-echo
-echo "journey / attribute() benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "commit $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO_ROOT" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/ (diff sha1 $(git -C "$REPO_ROOT" diff HEAD -- src | sha1sum | cut -c1-12))"), impression_ext $(bpsql -tA -c 'SELECT impression_ext_version()')$([[ ${IE_BENCH_NO_BUILD:-0} == 1 ]] && echo ' (as installed, not rebuilt)')"
-bpsql -tA -F ' ' -c "SELECT 'server', version()" | cut -c1-80
+bench_header "journey / attribute() benchmark"
 bpsql -tA -c "SELECT format('events (database %s): %s rows, %s users, %s impressions, %s clicks, %s conversions of %s users (%s events of theirs); table %s, index events_user_ts_idx %s, shared_buffers %s',
 	current_database(), count(*), count(DISTINCT user_id), count(*) FILTER (WHERE kind = 'impression'), count(*) FILTER (WHERE kind = 'click'),
 	count(*) FILTER (WHERE kind = 'conversion'), count(DISTINCT user_id) FILTER (WHERE kind = 'conversion'),
