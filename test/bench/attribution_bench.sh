@@ -434,7 +434,7 @@ print_model() {
 	bp=$(stat "$m" serial "$fp" median)
 	printf '    %-78s %8s %15s | %8s | %s\n' "query" "median" "min..max" "/plain" "buffers (warm-up run)"
 	for f in ${OURS[$m]} ${PLAIN[$m]} conv_scan ours_stored; do
-		med=$(stat "$m" serial "$f" median); mn=$(stat "$m" serial "$f" min); mx=$(stat "$m" serial "$f" max)
+		read -r med mn mx < <(time_stats "$m" serial "$f")
 		printf '    %-78s %7.3fs %6.3f..%6.3fs | %8s | %s\n' "${LABEL[$f]:0:78}" "$med" "$mn" "$mx" "$(div "$med" "$bp")" \
 			"$(plan_buffers "$WORK/plans.$m.serial.txt" "$f")"
 	done
@@ -474,7 +474,7 @@ echo
 echo "== 3. journey_agg over all events GROUP BY user_id against count(*) of the same GROUP BY (serial, $GROUP_SET)"
 printf '    %-78s %8s %15s | %8s\n' "query" "median" "min..max" "/count"
 for f in count journey; do
-	med=$(stat group serial "$f" median); mn=$(stat group serial "$f" min); mx=$(stat group serial "$f" max)
+	read -r med mn mx < <(time_stats group serial "$f")
 	printf '    %-78s %7.3fs %6.3f..%6.3fs | %8s\n' "${LABEL[$f]}" "$med" "$mn" "$mx" "$(div "$med" "$(stat group serial count median)")"
 done
 M[group.ratio]=$(div "$(stat group serial journey median)" "$(stat group serial count median)")

@@ -223,6 +223,11 @@ stat() {
 		}' "$RESULTS"
 }
 
+# time_stats BLOCK MODE NAME: "median min max" of a query's runs
+time_stats() { echo "$(stat "$1" "$2" "$3" median) $(stat "$1" "$2" "$3" min) $(stat "$1" "$2" "$3" max)"; }
+# workers_used BLOCK MODE NAME: parallel workers "launched/planned" (min over runs)
+workers_used() { echo "$(stat "$1" "$2" "$3" launched)/$(stat "$1" "$2" "$3" planned)"; }
+
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan" || a == "" || b == "") print "nan"; else printf "%.3f", a / b }'; }
 
 # fastest BLOCK MODE NAME...: the name with the smallest median
@@ -393,6 +398,18 @@ mem_explain() {
 }
 # memf NAME FIELD: field FIELD (2 groups .. 7 seconds) of mem_explain NAME
 memf() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$WORK/mem.results"; }
+# mem_row INDENT WIDTH IF_MISSING NAME LABEL: mem_explain NAME's figures as
+# a table row, after INDENT spaces and LABEL in a WIDTH wide column (or
+# "LABEL (IF_MISSING)" when it did not run)
+mem_row() {
+	local indent=$1 width=$2 missing=$3 name=$4 label=$5
+	local g e b m d t
+	g=$(memf "$name" 2); e=$(memf "$name" 3); b=$(memf "$name" 4); m=$(memf "$name" 5); d=$(memf "$name" 6); t=$(memf "$name" 7)
+	printf "%${indent}s" ""
+	[[ -z $g ]] && { printf "%-${width}s (%s)\n" "$label" "$missing"; return; }
+	printf "%-${width}s %8s %9s %7s %10s %10s %11s %8.1fs\n" "$label" "$g" "$e" "$b" "$(kb "$m")" "$(kb "$d")" \
+		"$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.0f B", (g > 0) ? m * 1024 / g : 0 }')" "$t"
+}
 # kb KILOBYTES: as kB, MB or GB
 kb() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else if (k >= 1048576) printf "%.2f GB", k / 1048576; else if (k >= 1024) printf "%.1f MB", k / 1024; else printf "%d kB", k }'; }
 

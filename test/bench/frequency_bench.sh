@@ -182,12 +182,10 @@ print_block() {
 	if [[ $mode == parallel ]]; then printf ' %8s %8s' "/serial" "workers"; fi
 	echo
 	for name in "$@"; do
-		med=$(stat "$block" "$mode" "$name" median)
-		mn=$(stat "$block" "$mode" "$name" min)
-		mx=$(stat "$block" "$mode" "$name" max)
+		read -r med mn mx < <(time_stats "$block" "$mode" "$name")
 		printf '    %-56s %7.3fs %6.3f..%6.3fs | %10s |' "${LABEL[$name]}" "$med" "$mn" "$mx" "$(div "$med" "$refm")"
 		if [[ $mode == parallel ]]; then
-			w="$(stat "$block" "$mode" "$name" launched)/$(stat "$block" "$mode" "$name" planned)"
+			w=$(workers_used "$block" "$mode" "$name")
 			[[ $w == 0/0 ]] && w="serial"
 			printf ' %8s %8s' "$(div "$med" "$(stat "$block" serial "$name" median)")" "$w"
 		fi
@@ -236,7 +234,7 @@ for mode in serial parallel; do
 	M[$mode.speedup]=$(div "$(stat freq "$mode" "$best" median)" "$(stat freq "$mode" hist median)")
 	M[$mode.vs_count]=$(div "$(stat freq "$mode" hist median)" "$(stat freq "$mode" count median)")
 	M[$mode.agg_vs_count]=$(div "$(stat freq "$mode" agg median)" "$(stat freq "$mode" count median)")
-	M[$mode.launched]="$(stat freq "$mode" hist launched)/$(stat freq "$mode" hist planned)"
+	M[$mode.launched]=$(workers_used freq "$mode" hist)
 	echo "    fastest exact formulation: ${LABEL[$best]} — the frequency path is ${M[$mode.speedup]}x faster;" \
 		"frequency path / count(*) = ${M[$mode.vs_count]}x (frequency_agg alone ${M[$mode.agg_vs_count]}x)"
 	echo "    plans (first run):"
@@ -413,14 +411,7 @@ bpsql -c "$COMMON_SET $SERIAL_SET $ROLL_SET" \
 	-c "ANALYZE frequency_bench_rollup, frequency_bench_day_exact"
 time_block answer serial from_rollup
 
-mem_line() {
-	local name=$1 label=$2
-	local g e b m d t
-	g=$(memf "$name" 2); e=$(memf "$name" 3); b=$(memf "$name" 4); m=$(memf "$name" 5); d=$(memf "$name" 6); t=$(memf "$name" 7)
-	[[ -z $g ]] && { printf '    %-52s (missing)\n' "$label"; return; }
-	printf '    %-52s %8s %9s %7s %10s %10s %11s %8.1fs\n' "$label" "$g" "$e" "$b" "$(kb "$m")" "$(kb "$d")" \
-		"$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.0f B", (g > 0) ? m * 1024 / g : 0 }')" "$t"
-}
+mem_line() { mem_row 4 52 missing "$@"; }
 
 read -r ro_groups ro_sampling ro_bytes ro_bytes_st ro_users < <(bpsql -tA -F ' ' -c "
 	SELECT count(*), count(*) FILTER (WHERE frequency_sketch_info(users)->>'mode' = 'sampling'),

@@ -265,13 +265,11 @@ print_block() {
 	if [[ $mode == parallel ]]; then printf ' %9s %8s' "/serial" "workers"; fi
 	echo
 	for name in "$@"; do
-		med=$(stat "$block" "$mode" "$name" median)
-		mn=$(stat "$block" "$mode" "$name" min)
-		mx=$(stat "$block" "$mode" "$name" max)
+		read -r med mn mx < <(time_stats "$block" "$mode" "$name")
 		printf '  %-46s %7.3fs %6.3f..%6.3fs | %9s %9s %9s | %9s %9s |' "${LABEL[$name]}" "$med" "$mn" "$mx" \
 			"$(div "$med" "$c")" "$(div "$med" "$cd")" "$(div "$med" "$h")" "$(div "$mn" "$cmin")" "$(div "$mn" "$hmin")"
 		if [[ $mode == parallel ]]; then
-			w="$(stat "$block" "$mode" "$name" launched)/$(stat "$block" "$mode" "$name" planned)"
+			w=$(workers_used "$block" "$mode" "$name")
 			[[ $w == 0/0 ]] && w="serial plan"
 			printf ' %9s %8s' "$(div "$med" "$(stat "$block" serial "$name" median)")" "$w"
 		fi
@@ -375,14 +373,7 @@ if [[ ${IE_BENCH_SKIP_MEMORY:-0} != 1 ]]; then
 			       sum(r_raw), sum(pg_column_size(r)), sum(h11_raw), sum(pg_column_size(h11)), sum(h14_raw), sum(pg_column_size(h14))
 			FROM bench_rollup")
 
-	mem_line() {
-		local name=$1 label=$2
-		local g e b m d t
-		g=$(memf "$name" 2); e=$(memf "$name" 3); b=$(memf "$name" 4); m=$(memf "$name" 5); d=$(memf "$name" 6); t=$(memf "$name" 7)
-		[[ -z $g ]] && { printf '  %-44s (skipped)\n' "$label"; return; }
-		printf '  %-44s %8s %9s %7s %10s %10s %11s %8.1fs\n' "$label" "$g" "$e" "$b" "$(kb "$m")" "$(kb "$d")" \
-			"$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.0f B", m * 1024 / g }')" "$t"
-	}
+	mem_line() { mem_row 2 44 skipped "$@"; }
 	echo
 	echo "== c. hash-aggregate memory (EXPLAIN (ANALYZE, BUFFERS), serial, work_mem = 4GB, hash_mem_multiplier = 1, enable_sort = off)"
 	printf '  %-44s %8s %9s %7s %10s %10s %11s %9s\n' "query" "groups" "est." "batches" "memory" "disk" "per group" "time"

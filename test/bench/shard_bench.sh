@@ -327,7 +327,7 @@ base=$(stat report serial single median)
 base_par=$(stat report serial single_par median)
 printf '    %-84s %8s %17s | %8s %8s\n' "query" "median" "min..max" "/single" "/single_par"
 for q in "${NAMES[@]}"; do
-	med=$(stat report serial "$q" median); mn=$(stat report serial "$q" min); mx=$(stat report serial "$q" max)
+	read -r med mn mx < <(time_stats report serial "$q")
 	printf '    %-84s %7.3fs %7.3f..%7.3fs | %8s %8s\n' "$q: ${LABEL[$q]}" "$med" "$mn" "$mx" "$(div "$med" "$base")" "$(div "$med" "$base_par")"
 done
 echo "    workers launched for single_par (min over runs): $(stat report serial single_par launched)"
