@@ -8,10 +8,12 @@
 #   BENCH_NAME     its own name without .sh (e.g. attribution_bench): a
 #                  running script of that name is not a sibling to wait for
 #   DATADIR, PORT  the benchmark cluster;  DB (database), RUNS (timed runs)
-#   WORK           a directory for round files, plans and perf data
+#   WORK           a directory for round files, plans and perf data (set,
+#                  with BUILD and OUT, by bench_output)
 #   RESULTS        the timings file (one line a query run)
 #   COMMON_SET, SERIAL_SET, PARALLEL_SET   settings of every timed session
 #   SQL[block.name], PRE[block.name], LABEL[name]   (associative arrays)
+#   MEM_SET        for mem_explain: the settings of its session
 # and may set EXPLAIN_OPTS (default "ANALYZE, TIMING OFF, COSTS OFF").
 
 # ---------------------------------------------------------------------------
