@@ -124,6 +124,25 @@ ie_stop_cluster() {
 
 ie_psql() { psql -X -v ON_ERROR_STOP=1 -q "$@"; }
 
+# ie_shard_servers_sql HOST PORT COLUMNS: the SQL of a coordinator over the
+# shard databases ie_shard1 and ie_shard2 (test/shard.sh and
+# test/bench/shard_bench.sh): postgres_fdw servers shard1 and shard2 that may
+# push impression_ext's functions down, user mappings, and foreign tables
+# shard1_events and shard2_events (with COLUMNS) on the shards' events
+ie_shard_servers_sql() {
+	local host=$1 port=$2 cols=$3
+	cat <<SQL
+CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw
+	OPTIONS (host '$host', port '$port', dbname 'ie_shard1', extensions 'impression_ext');
+CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw
+	OPTIONS (host '$host', port '$port', dbname 'ie_shard2', extensions 'impression_ext');
+CREATE USER MAPPING FOR CURRENT_USER SERVER shard1;
+CREATE USER MAPPING FOR CURRENT_USER SERVER shard2;
+CREATE FOREIGN TABLE shard1_events ($cols) SERVER shard1 OPTIONS (table_name 'events');
+CREATE FOREIGN TABLE shard2_events ($cols) SERVER shard2 OPTIONS (table_name 'events');
+SQL
+}
+
 # For the script tests that test/check.sh runs (roundtrip.sh, ...):
 # check WHAT GOT WANT prints "ok - WHAT" or "not ok - WHAT: got ..., want
 # ..." (also when both are empty) and counts it in $passed / $failed, which the script prints last

@@ -171,14 +171,7 @@ TCOLS="user_id bigint NOT NULL, ts timestamptz NOT NULL, kind text NOT NULL, cam
 RCOLS="touch text, post_click bigint, post_impression bigint, unattributed bigint, revenue float8"
 q -d $COORD >/dev/null <<SQL
 CREATE EXTENSION postgres_fdw;
-CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw
-	OPTIONS (host '$SOCK', port '$PORTNUM', dbname 'ie_shard1', extensions 'impression_ext');
-CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw
-	OPTIONS (host '$SOCK', port '$PORTNUM', dbname 'ie_shard2', extensions 'impression_ext');
-CREATE USER MAPPING FOR CURRENT_USER SERVER shard1;
-CREATE USER MAPPING FOR CURRENT_USER SERVER shard2;
-CREATE FOREIGN TABLE shard1_events ($COLS) SERVER shard1 OPTIONS (table_name 'events');
-CREATE FOREIGN TABLE shard2_events ($COLS) SERVER shard2 OPTIONS (table_name 'events');
+$(ie_shard_servers_sql "$SOCK" "$PORTNUM" "$COLS")
 CREATE FOREIGN TABLE shard1_touches ($TCOLS) SERVER shard1 OPTIONS (table_name 'events_touch');
 CREATE FOREIGN TABLE shard2_touches ($TCOLS) SERVER shard2 OPTIONS (table_name 'events_touch');
 CREATE FOREIGN TABLE shard1_report ($RCOLS) SERVER shard1 OPTIONS (table_name 'last_touch_report');

@@ -113,19 +113,8 @@ PORT=54340
 DATADIR=/var/tmp/impression_ext_bench
 DB=${IE_BENCH_DB:-bench}
 RUNS=${IE_BENCH_RUNS:-7}
-DEFAULT_GEN_ARGS="--events 10000000 --users 2000000 --campaigns 50 --days 30"
-read -r -a GEN_ARGS <<<"${IE_BENCH_GEN_ARGS:-$DEFAULT_GEN_ARGS}"
-if [[ $DB == bench && "${GEN_ARGS[*]}" != "$DEFAULT_GEN_ARGS" ]]; then
-	ie_die "IE_BENCH_GEN_ARGS would reload reach_bench.sh's table in database bench; set IE_BENCH_DB to another database"
-fi
-BUILD="$here/.build"
-WORK="$BUILD/attribution_work"
-[[ $DB == bench ]] || WORK="$BUILD/attribution_work.$DB"
-OUT="$BUILD/attribution_bench.out"
-[[ $DB == bench ]] || OUT="$BUILD/attribution_bench.$DB.out"
-
-mkdir -p "$BUILD" "$WORK"
-exec > >(tee "$OUT") 2>&1
+bench_gen_args
+bench_output attribution bench
 
 t_start=$(date +%s)
 
@@ -148,10 +137,7 @@ bpsql -c 'VACUUM ANALYZE events'
 # ---------------------------------------------------------------------------
 # header
 # ---------------------------------------------------------------------------
-echo
-echo "journey / attribute() benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "commit $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO_ROOT" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/ (diff sha1 $(git -C "$REPO_ROOT" diff HEAD -- src | sha1sum | cut -c1-12))"), impression_ext $(bpsql -tA -c 'SELECT impression_ext_version()')$([[ ${IE_BENCH_NO_BUILD:-0} == 1 ]] && echo ' (as installed, not rebuilt)')"
-bpsql -tA -F ' ' -c "SELECT 'server', version()" | cut -c1-80
+bench_header "journey / attribute() benchmark"
 bpsql -tA -c "SELECT format('events (database %s): %s rows, %s users, %s impressions, %s clicks, %s conversions of %s users (%s events of theirs); table %s, index events_user_ts_idx %s, shared_buffers %s',
 	current_database(), count(*), count(DISTINCT user_id), count(*) FILTER (WHERE kind = 'impression'), count(*) FILTER (WHERE kind = 'click'),
 	count(*) FILTER (WHERE kind = 'conversion'), count(DISTINCT user_id) FILTER (WHERE kind = 'conversion'),
@@ -448,7 +434,7 @@ print_model() {
 	bp=$(stat "$m" serial "$fp" median)
 	printf '    %-78s %8s %15s | %8s | %s\n' "query" "median" "min..max" "/plain" "buffers (warm-up run)"
 	for f in ${OURS[$m]} ${PLAIN[$m]} conv_scan ours_stored; do
-		med=$(stat "$m" serial "$f" median); mn=$(stat "$m" serial "$f" min); mx=$(stat "$m" serial "$f" max)
+		read -r med mn mx < <(time_stats "$m" serial "$f")
 		printf '    %-78s %7.3fs %6.3f..%6.3fs | %8s | %s\n' "${LABEL[$f]:0:78}" "$med" "$mn" "$mx" "$(div "$med" "$bp")" \
 			"$(plan_buffers "$WORK/plans.$m.serial.txt" "$f")"
 	done
@@ -488,7 +474,7 @@ echo
 echo "== 3. journey_agg over all events GROUP BY user_id against count(*) of the same GROUP BY (serial, $GROUP_SET)"
 printf '    %-78s %8s %15s | %8s\n' "query" "median" "min..max" "/count"
 for f in count journey; do
-	med=$(stat group serial "$f" median); mn=$(stat group serial "$f" min); mx=$(stat group serial "$f" max)
+	read -r med mn mx < <(time_stats group serial "$f")
 	printf '    %-78s %7.3fs %6.3f..%6.3fs | %8s\n' "${LABEL[$f]}" "$med" "$mn" "$mx" "$(div "$med" "$(stat group serial count median)")"
 done
 M[group.ratio]=$(div "$(stat group serial journey median)" "$(stat group serial count median)")

@@ -89,19 +89,8 @@ PORT=54340
 DATADIR=/var/tmp/impression_ext_bench
 DB=${IE_BENCH_DB:-bench}
 RUNS=${IE_BENCH_RUNS:-7}
-DEFAULT_GEN_ARGS="--events 10000000 --users 2000000 --campaigns 50 --days 30"
-read -r -a GEN_ARGS <<<"${IE_BENCH_GEN_ARGS:-$DEFAULT_GEN_ARGS}"
-if [[ $DB == bench && "${GEN_ARGS[*]}" != "$DEFAULT_GEN_ARGS" ]]; then
-	ie_die "IE_BENCH_GEN_ARGS would reload reach_bench.sh's table in database bench; set IE_BENCH_DB to another database"
-fi
-BUILD="$here/.build"
-WORK="$BUILD/frequency_work"
-[[ $DB == bench ]] || WORK="$BUILD/frequency_work.$DB"
-OUT="$BUILD/frequency_bench.out"
-[[ $DB == bench ]] || OUT="$BUILD/frequency_bench.$DB.out"
-
-mkdir -p "$BUILD" "$WORK"
-exec > >(tee "$OUT") 2>&1
+bench_gen_args
+bench_output frequency bench
 
 t_start=$(date +%s)
 
@@ -127,10 +116,7 @@ drop_ours
 # ---------------------------------------------------------------------------
 # header
 # ---------------------------------------------------------------------------
-echo
-echo "frequency_sketch benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "commit $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO_ROOT" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/ (diff sha1 $(git -C "$REPO_ROOT" diff HEAD -- src | sha1sum | cut -c1-12))"), impression_ext $(bpsql -tA -c 'SELECT impression_ext_version()')$([[ ${IE_BENCH_NO_BUILD:-0} == 1 ]] && echo ' (as installed, not rebuilt)')"
-bpsql -tA -F ' ' -c "SELECT 'server', version()" | cut -c1-80
+bench_header "frequency_sketch benchmark"
 bpsql -tA -c "SELECT format('events (database %s): %s rows, %s impressions, %s users with an impression, %s campaigns, table %s (shared_buffers %s)',
 	current_database(), count(*), count(*) FILTER (WHERE kind = 'impression'), count(DISTINCT user_id) FILTER (WHERE kind = 'impression'),
 	count(DISTINCT campaign_id), pg_size_pretty(pg_relation_size('events')), current_setting('shared_buffers')) FROM events"
@@ -186,25 +172,6 @@ ORDER_ROLL=(rcount rfreq)
 SQL[answer.from_rollup]="SELECT f.campaign_id, h.frequency, h.reach FROM (SELECT campaign_id, frequency_union_agg(users) AS s FROM frequency_bench_rollup GROUP BY campaign_id) f CROSS JOIN LATERAL frequency_histogram(f.s) h"
 LABEL[from_rollup]="frequency_histogram(frequency_union_agg(users)) from the rollup"
 
-# CPU accounting, to see whether anything else ran during the measurements:
-# the machine's busy time (/proc/stat) minus our cluster's (the postmaster
-# and the children it has reaped: backends and parallel workers of ended
-# sessions), in seconds.
-CLK_TCK=$(getconf CLK_TCK)
-# others_share BEFORE AFTER (snapshots): CPU share of other processes, % of the machine
-# wait_quiet: before timing, wait (up to IE_BENCH_QUIET_WAIT s, default 900)
-# until other processes use under 10 % of the machine over 10 s
-
-# time_block BLOCK MODE NAME...: warm-up round 0, then RUNS interleaved rounds;
-# PRE[BLOCK.NAME] holds settings for that query alone (reset after it)
-declare -A ATTEMPTS
-declare -A OTHERS
-
-# stat BLOCK MODE NAME FIELD: median | min | max | planned | launched (min over runs)
-
-
-# plan_summary FILE NAME: the plan's node types of one query, as "A > B > C"
-
 # print_block BLOCK MODE REF NAME...: ratios to REF's median
 print_block() {
 	local block=$1 mode=$2 ref=$3
@@ -215,12 +182,10 @@ print_block() {
 	if [[ $mode == parallel ]]; then printf ' %8s %8s' "/serial" "workers"; fi
 	echo
 	for name in "$@"; do
-		med=$(stat "$block" "$mode" "$name" median)
-		mn=$(stat "$block" "$mode" "$name" min)
-		mx=$(stat "$block" "$mode" "$name" max)
+		read -r med mn mx < <(time_stats "$block" "$mode" "$name")
 		printf '    %-56s %7.3fs %6.3f..%6.3fs | %10s |' "${LABEL[$name]}" "$med" "$mn" "$mx" "$(div "$med" "$refm")"
 		if [[ $mode == parallel ]]; then
-			w="$(stat "$block" "$mode" "$name" launched)/$(stat "$block" "$mode" "$name" planned)"
+			w=$(workers_used "$block" "$mode" "$name")
 			[[ $w == 0/0 ]] && w="serial"
 			printf ' %8s %8s' "$(div "$med" "$(stat "$block" serial "$name" median)")" "$w"
 		fi
@@ -269,7 +234,7 @@ for mode in serial parallel; do
 	M[$mode.speedup]=$(div "$(stat freq "$mode" "$best" median)" "$(stat freq "$mode" hist median)")
 	M[$mode.vs_count]=$(div "$(stat freq "$mode" hist median)" "$(stat freq "$mode" count median)")
 	M[$mode.agg_vs_count]=$(div "$(stat freq "$mode" agg median)" "$(stat freq "$mode" count median)")
-	M[$mode.launched]="$(stat freq "$mode" hist launched)/$(stat freq "$mode" hist planned)"
+	M[$mode.launched]=$(workers_used freq "$mode" hist)
 	echo "    fastest exact formulation: ${LABEL[$best]} — the frequency path is ${M[$mode.speedup]}x faster;" \
 		"frequency path / count(*) = ${M[$mode.vs_count]}x (frequency_agg alone ${M[$mode.agg_vs_count]}x)"
 	echo "    plans (first run):"
@@ -426,33 +391,8 @@ wait_sibling
 time_block roll serial "${ORDER_ROLL[@]}"
 time_block roll parallel "${ORDER_ROLL[@]}"
 
+# the settings of bench_lib.sh's mem_explain
 MEM_SET="SET max_parallel_workers_per_gather = 0; SET work_mem = '4GB'; SET hash_mem_multiplier = 1; SET enable_sort = off; $COMMON_SET"
-# mem_explain NAME SQL [PRE-SQL]: EXPLAIN (ANALYZE, BUFFERS) once, serial
-mem_explain() {
-	local name=$1 sql=$2 pre=${3:-}
-	ie_log "memory: $name"
-	{
-		echo "$MEM_SET"
-		echo "BEGIN;"
-		if [[ -n $pre ]]; then echo "$pre"; fi
-		echo "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) $sql;"
-		echo "ROLLBACK;"
-	} >"$WORK/mem.sql"
-	bpsql -tA -f "$WORK/mem.sql" >"$WORK/mem.$name.txt"
-	awk -v name="$name" '
-		/HashAggregate/ && !seen { seen = 1; match($0, /rows=[0-9]+/); est = substr($0, RSTART + 5, RLENGTH - 5);
-			match($0, /actual rows=[0-9]+/); groups = substr($0, RSTART + 12, RLENGTH - 12) }
-		/Batches:/ && !bseen { bseen = 1
-			for (i = 1; i <= NF; i++) {
-				if ($i == "Batches:") batches = $(i + 1)
-				if ($i == "Usage:" && $(i - 1) == "Memory") mem = $(i + 1)
-				if ($i == "Usage:" && $(i - 1) == "Disk") disk = $(i + 1)
-			} }
-		/Execution Time:/ { t = $(NF - 1) / 1000 }
-		END { gsub(/kB/, "", mem); gsub(/kB/, "", disk)
-			printf "%s %s %s %s %s %s %s\n", name, groups + 0, est + 0, batches + 0, mem + 0, disk + 0, t }
-	' "$WORK/mem.$name.txt" >>"$WORK/mem.results"
-}
 : >"$WORK/mem.results"
 # the planner has no statistics on ts::date and guesses the group count; the
 # same queries also run with extended statistics that give it the right
@@ -471,16 +411,7 @@ bpsql -c "$COMMON_SET $SERIAL_SET $ROLL_SET" \
 	-c "ANALYZE frequency_bench_rollup, frequency_bench_day_exact"
 time_block answer serial from_rollup
 
-memf() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$WORK/mem.results"; }
-kb() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else if (k >= 1048576) printf "%.2f GB", k / 1048576; else if (k >= 1024) printf "%.1f MB", k / 1024; else printf "%d kB", k }'; }
-mem_line() {
-	local name=$1 label=$2
-	local g e b m d t
-	g=$(memf "$name" 2); e=$(memf "$name" 3); b=$(memf "$name" 4); m=$(memf "$name" 5); d=$(memf "$name" 6); t=$(memf "$name" 7)
-	[[ -z $g ]] && { printf '    %-52s (missing)\n' "$label"; return; }
-	printf '    %-52s %8s %9s %7s %10s %10s %11s %8.1fs\n' "$label" "$g" "$e" "$b" "$(kb "$m")" "$(kb "$d")" \
-		"$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.0f B", (g > 0) ? m * 1024 / g : 0 }')" "$t"
-}
+mem_line() { mem_row 4 52 missing "$@"; }
 
 read -r ro_groups ro_sampling ro_bytes ro_bytes_st ro_users < <(bpsql -tA -F ' ' -c "
 	SELECT count(*), count(*) FILTER (WHERE frequency_sketch_info(users)->>'mode' = 'sampling'),
@@ -558,56 +489,26 @@ ge "${M[parallel.speedup]}" 5 || speed_missed=1
 le "${M[parallel.vs_count]}" 1.6 || speed_missed=1
 perf_mode=${IE_BENCH_PERF:-auto}
 if [[ $perf_mode == 1 || ($perf_mode == auto && $speed_missed == 1) ]]; then
-	if ! command -v perf >/dev/null 2>&1; then
-		ie_log "installing linux-perf"
-		apt-get install -y -q --no-install-recommends linux-perf >/dev/null
-	fi
+	perf_install
 	wait_sibling
-	# perf_profile NAME SETTINGS SQL: perf record -g on the backend over
-	# IE_BENCH_PERF_RUNS runs of SQL (after one warm-up run); self time and
-	# time including callees, by symbol
-	perf_profile() {
-		local name=$1 settings=$2 sql=$3 app="frequency_perf_$1" pid="" i psql_pid data="$WORK/perf.$1.data"
-		{
-			echo "$COMMON_SET $settings"
-			echo "SELECT pg_sleep(1);"
-			for ((i = 0; i < ${IE_BENCH_PERF_RUNS:-3}; i++)); do echo "$sql;"; done
-		} >"$WORK/perf.$name.sql"
-		bpsql -o /dev/null -c "$COMMON_SET $settings" -c "$sql" # warm-up
-		PGAPPNAME=$app bpsql -o /dev/null -f "$WORK/perf.$name.sql" &
-		psql_pid=$!
-		for ((i = 0; i < 50; i++)); do
-			[[ -z $pid ]] || break
-			sleep 0.1
-			pid=$(bpsql -tA -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app' LIMIT 1")
-		done
-		[[ -n $pid ]] || { wait "$psql_pid"; echo "  $name: backend not found"; return; }
-		perf record -g -F 999 -p "$pid" -o "$data" >/dev/null 2>&1 || true
-		wait "$psql_pid"
-		echo "  $name (backend $pid): $sql"
-		echo "    self time by shared object:"
-		{ perf report -i "$data" --no-children --sort dso --stdio -g none 2>/dev/null || true; } |
-			awk '/^ +[0-9.]+%/ && n < 8 { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }'
-		echo "    self time, top symbols ([k] kernel, [.] user; hex: no symbol (the postgres binary is stripped) or JIT code):"
-		{ perf report -i "$data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null || true; } |
-			awk -v top="${IE_BENCH_PERF_TOP:-20}" '/^ +[0-9.]+%/ && n < top { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }'
-		echo "    including callees (children %, self %), named symbols only:"
-		{ perf report -i "$data" --children --sort dso,symbol --stdio -g none 2>/dev/null || true; } |
-			awk -v top="${IE_BENCH_PERF_TOP:-20}" '/^ +[0-9.]+%/ && !/\] 0x[0-9a-f]+/ && !/ (main|PostgresMain|PostmasterMain|__libc_start_call_main|__libc_start_main[^ ]*|_start|ServerLoop|BackendStartup|exec_simple_query|PortalRun|PortalRunSelect|standard_ExecutorRun|ExecutorRun)( |$)/ && n < top { n++; sub(/( +-)+ *$/, ""); print "      " substr($0, 1, 110) }'
+	# perf_profile_once NAME SETTINGS SQL: bench_lib.sh's perf_profile, but
+	# one try at the reports and without its impression_ext.so line
+	perf_profile_once() {
+		local name=$1 settings=$2 sql=$3 data="$WORK/perf.$1.data" rep="$WORK/perf.$1.report"
+		perf_record_backend "$name" "$settings" "$sql" "$data" -g -F 999 || return 0
+		perf_write_reports "$data" "$rep"
+		echo "  $name (backend $PERF_PID): $sql"
+		perf_print_reports "$rep"
 	}
 	echo
 	echo "== where the time goes: perf record -g -F 999 -p <backend>, serial, ${IE_BENCH_PERF_RUNS:-3} runs each$([[ $speed_missed == 1 ]] && echo ' (a speed target was missed)')"
-	perf_profile hist "$SERIAL_SET" "${SQL[freq.hist]}"
-	perf_profile count "$SERIAL_SET" "${SQL[freq.count]}"
+	perf_profile_once hist "$SERIAL_SET" "${SQL[freq.hist]}"
+	perf_profile_once count "$SERIAL_SET" "${SQL[freq.count]}"
 fi
 
 # ---------------------------------------------------------------------------
 # 4. summary
 # ---------------------------------------------------------------------------
-# MET, MISSED, or NOISE: above the limit, but by less than two standard errors
-noisy_verdict() { awk -v v="$1" -v se="$2" -v lim="$3" 'BEGIN {
-	if (v == "") { print "n/a   "; exit }
-	print (v + 0 <= lim + 0) ? "MET   " : (v - 2 * se <= lim + 0) ? "NOISE " : "MISSED" }'; }
 line() { printf '  %s  %-66s %s\n' "$1" "$2" "$3"; }
 all_of() { [[ ${1%%/*} == "${1##*/}" && ${1##*/} != 0 ]] && echo "MET   " || echo "MISSED"; }
 

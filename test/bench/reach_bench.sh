@@ -81,6 +81,9 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib.sh
 source "$here/../lib.sh"
+# shellcheck source=bench_lib.sh
+source "$here/bench_lib.sh"
+BENCH_NAME=reach_bench
 cd "$REPO_ROOT"
 
 PORT=54340
@@ -99,36 +102,22 @@ mkdir -p "$BUILD" "$WORK"
 exec > >(tee "$OUT") 2>&1
 
 t_start=$(date +%s)
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.0f s", b - a }'; }
 
 # ---------------------------------------------------------------------------
 # set-up
 # ---------------------------------------------------------------------------
 # another benchmark (test/bench/*_bench.sh) shares this cluster and the CPUs
 # and rebuilds the extension: wait (up to IE_BENCH_SIBLING_WAIT s, default
-# 3600) until none runs
-siblings() { pgrep -af '_bench\.sh' | awk -v self="$$" '$1 != self && $2 ~ /(^|\/)bash$/ && !/reach_bench\.sh/ { print $1, $3 }' || true; }
+# 3600) until none runs (bench_lib.sh's siblings; unlike its wait_sibling,
+# other sessions in the cluster do not count, and the wait has no error)
 waited=0
 while s=$(siblings) && [[ -n $s ]] && ((waited < ${IE_BENCH_SIBLING_WAIT:-3600})); do
 	((waited % 60 == 0)) && ie_log "waiting for another benchmark to finish: $(echo "$s" | tr '\n' ' ')"
 	sleep 10
 	waited=$((waited + 10))
 done
-ie_install_packages
-if [[ ${IE_BENCH_NO_BUILD:-0} == 1 ]]; then
-	ie_log "IE_BENCH_NO_BUILD=1: using the impression_ext installed now"
-else
-	ie_build_install
-fi
-ie_start_cluster "$DATADIR" "$PORT"
-export PGDATABASE=$DB
-
-bpsql() { ie_psql -d "$DB" "$@"; }
-
-if ! ie_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
-	ie_psql -d postgres -c "CREATE DATABASE $DB"
-fi
+bench_start_cluster
+bench_create_database "$DB"
 # impression_ext afresh, so the SQL objects match the library just built
 # (the version number does not change while 0.1 is being developed); not
 # CASCADE: if something in the database depends on it (another benchmark's
@@ -140,19 +129,7 @@ if ! bpsql -c 'SET client_min_messages = warning' -c 'DROP EXTENSION IF EXISTS i
 	bpsql -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS impression_ext'
 fi
 
-gen_desc="${GEN_ARGS[*]}"
-loaded=
-if [[ $(bpsql -tA -c "SELECT to_regclass('public.bench_meta') IS NOT NULL AND to_regclass('public.events') IS NOT NULL") == t ]]; then
-	loaded=$(bpsql -tA -c "SELECT m.gen_args FROM bench_meta m WHERE m.rows = (SELECT count(*) FROM events)")
-fi
-if [[ $loaded == "$gen_desc" ]]; then
-	ie_log "reusing the loaded events table ($gen_desc)"
-else
-	ie_log "loading events ($gen_desc)"
-	bpsql -c 'DROP TABLE IF EXISTS bench_meta'
-	"$REPO_ROOT/test/data/load.sh" -d "$DB" -- "${GEN_ARGS[@]}"
-	bpsql -c "CREATE TABLE bench_meta AS SELECT '$gen_desc'::text AS gen_args, count(*) AS rows FROM events"
-fi
+bench_load_events
 ie_log "VACUUM ANALYZE events"
 bpsql -c 'VACUUM ANALYZE events'
 
@@ -165,10 +142,7 @@ mv "$ACC_BIN.tmp" "$ACC_BIN"
 # ---------------------------------------------------------------------------
 # header
 # ---------------------------------------------------------------------------
-echo
-echo "reach_sketch benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "commit $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO_ROOT" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/ (diff sha1 $(git -C "$REPO_ROOT" diff HEAD -- src | sha1sum | cut -c1-12))"), impression_ext $(bpsql -tA -c 'SELECT impression_ext_version()'), postgresql-hll $(bpsql -tA -c "SELECT extversion FROM pg_extension WHERE extname = 'hll'")"
-bpsql -tA -F ' ' -c "SELECT 'server', version()" | cut -c1-80
+bench_header "reach_sketch benchmark" ", postgresql-hll $(bpsql -tA -c "SELECT extversion FROM pg_extension WHERE extname = 'hll'")"
 bpsql -tA -c "SELECT format('events: %s rows, %s users (count DISTINCT), %s campaigns + NULL, table %s (shared_buffers %s, so every scan reads through the OS cache ring)',
 	count(*), count(DISTINCT user_id), count(DISTINCT campaign_id), pg_size_pretty(pg_relation_size('events')), current_setting('shared_buffers')) FROM events"
 echo "settings for a and b: work_mem $(bpsql -tA -c 'SHOW work_mem'), jit $(bpsql -tA -c 'SHOW jit'), TimeZone UTC; median of $RUNS runs after 1 warm-up, EXPLAIN (ANALYZE, TIMING OFF) execution time"
@@ -203,70 +177,22 @@ declare -A LABEL=(
 	[reach_agg]='reach_agg(user_id)'
 	[reach]='reach(reach_agg(user_id))'
 )
-SQL[total.count]='SELECT count(*) FROM events'
-SQL[total.count_distinct]='SELECT count(DISTINCT user_id) FROM events'
-SQL[total.hll]='SELECT hll_add_agg(hll_hash_bigint(user_id)) FROM events'
-SQL[total.hll14]='SELECT hll_add_agg(hll_hash_bigint(user_id), 14, 5) FROM events'
-SQL[total.reach_agg]='SELECT reach_agg(user_id) FROM events'
-SQL[total.reach]='SELECT reach(reach_agg(user_id)) FROM events'
-SQL[campaign.count]='SELECT campaign_id, count(*) FROM events GROUP BY campaign_id'
-SQL[campaign.count_distinct]='SELECT campaign_id, count(DISTINCT user_id) FROM events GROUP BY campaign_id'
-SQL[campaign.hll]='SELECT campaign_id, hll_add_agg(hll_hash_bigint(user_id)) FROM events GROUP BY campaign_id'
-SQL[campaign.hll14]='SELECT campaign_id, hll_add_agg(hll_hash_bigint(user_id), 14, 5) FROM events GROUP BY campaign_id'
-SQL[campaign.reach_agg]='SELECT campaign_id, reach_agg(user_id) FROM events GROUP BY campaign_id'
-SQL[campaign.reach]='SELECT campaign_id, reach(reach_agg(user_id)) FROM events GROUP BY campaign_id'
+# each label is the query's aggregate: over the whole table (block total)
+# and per campaign (block campaign)
+for name in "${!LABEL[@]}"; do
+	SQL[total.$name]="SELECT ${LABEL[$name]} FROM events"
+	SQL[campaign.$name]="SELECT campaign_id, ${LABEL[$name]} FROM events GROUP BY campaign_id"
+done
 
-# CPU accounting, to see whether anything else ran during the measurements:
-# the machine's busy time (/proc/stat) minus our cluster's (the postmaster
-# and the children it has reaped: backends and parallel workers of ended
-# sessions), in seconds.
-CLK_TCK=$(getconf CLK_TCK)
-cpu_snapshot() {
-	local pm
-	pm=$(head -1 "$DATADIR/postmaster.pid")
-	awk -v tck="$CLK_TCK" -v pmstat="/proc/$pm/stat" 'BEGIN {
-		getline l < "/proc/stat"; split(l, c, " ")
-		busy = c[2] + c[3] + c[4] + c[7] + c[8] + c[9]
-		getline p < pmstat; split(p, f, " ")
-		own = f[14] + f[15] + f[16] + f[17]
-		printf "%.2f %.2f %.3f\n", busy / tck, own / tck, systime() }'
-}
-# others_share BEFORE AFTER (snapshots): CPU share of other processes, % of the machine
-others_share() {
-	awk -v a="$1" -v b="$2" -v ncpu="$(nproc)" 'BEGIN {
-		split(a, x, " "); split(b, y, " ")
-		wall = y[3] - x[3]; other = (y[1] - x[1]) - (y[2] - x[2])
-		if (other < 0) other = 0
-		printf "%.0f", (wall > 0) ? 100 * other / (wall * ncpu) : 0 }'
-}
-# wait_quiet: before timing, wait (up to IE_BENCH_QUIET_WAIT s, default 900)
-# until other processes use under 10 % of the machine over 10 s
-wait_quiet() {
-	local waited=0 s1 s2 share limit=${IE_BENCH_QUIET_WAIT:-900}
-	while :; do
-		s1=$(cpu_snapshot); sleep 10; s2=$(cpu_snapshot)
-		share=$(others_share "$s1" "$s2")
-		if ((share < 10)); then
-			ie_log "machine quiet (other processes: $share % of the CPUs)"
-			return
-		fi
-		if ((waited >= limit)); then
-			ie_log "WARNING: other processes still use $share % of the CPUs after ${waited} s; measuring anyway"
-			echo "WARNING: other processes used $share % of the CPUs when timing started; timings are disturbed"
-			return
-		fi
-		ie_log "other processes use $share % of the CPUs; waiting for a quiet machine (${waited}/${limit} s)"
-		waited=$((waited + 10))
-	done
-}
-
-# time_block BLOCK MODE NAME...: time_block_once, repeated (after waiting for
-# quiet) while other processes took more than IE_BENCH_MAX_OTHERS % (default
-# 10) of the CPUs during it, at most IE_BENCH_RETRIES (default 3) more times
-time_block() {
+# time_block_retried BLOCK MODE NAME...: time_block_one_session, repeated
+# (after waiting for quiet) while other processes took more than
+# IE_BENCH_MAX_OTHERS % (default 10) of the CPUs during it, at most
+# IE_BENCH_RETRIES (default 3) more times.  (bench_lib.sh's time_block, which
+# the other benchmarks use, runs a session a round and has no speed probe.)
+time_block_retried() {
 	local attempt
 	for ((attempt = 0; ; attempt++)); do
-		time_block_once "$@"
+		time_block_one_session "$@"
 		ATTEMPTS[$1.$2]=$((attempt + 1))
 		((OTHERS[$1.$2] <= ${IE_BENCH_MAX_OTHERS:-10})) && return 0
 		((attempt < ${IE_BENCH_RETRIES:-3})) || return 0
@@ -278,16 +204,15 @@ time_block() {
 		wait_quiet
 	done
 }
-declare -A ATTEMPTS
 
-# time_block_once BLOCK MODE NAME...: warm-up round 0, then RUNS interleaved
-# rounds, all in ONE session.  (A new backend takes minor page faults on
+# time_block_one_session BLOCK MODE NAME...: warm-up round 0, then RUNS
+# interleaved rounds, all in ONE session.  (A new backend takes minor page faults on
 # every shared buffer it touches for the first time: with most of the table
 # in shared_buffers that costs its first scan 0.5-1 s on this VM, which
 # would land on whichever query a fresh session ran first.  Parallel
 # workers are new processes every time and pay part of it on each query;
 # that is part of what parallel query costs here, so it stays measured.)
-time_block_once() {
+time_block_one_session() {
 	local block=$1 mode=$2
 	shift 2
 	local names=("$@")
@@ -325,24 +250,6 @@ time_block_once() {
 		END { printf "%.0f", n ? 100 * (hi / lo - 1) : 0 }' "$WORK/probe.txt")
 }
 declare -A PROBE
-declare -A OTHERS
-
-# stat BLOCK MODE NAME FIELD: median | min | max | planned | launched (min over runs)
-stat() {
-	awk -v b="$1" -v m="$2" -v q="$3" -v f="$4" '
-		$1 == b && $2 == m && $3 == q && $4 > 0 { n++; t[n] = $5; if (n == 1 || $6 < p) p = $6; if (n == 1 || $7 < l) l = $7 }
-		END {
-			if (n == 0) { print "nan"; exit }
-			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (t[j] < t[i]) { x = t[i]; t[i] = t[j]; t[j] = x }
-			if (f == "median") print (n % 2) ? t[(n + 1) / 2] : (t[n / 2] + t[n / 2 + 1]) / 2
-			else if (f == "min") print t[1]
-			else if (f == "max") print t[n]
-			else if (f == "planned") print p
-			else if (f == "launched") print l
-		}' "$RESULTS"
-}
-
-div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan") print "nan"; else printf "%.3f", a / b }'; }
 
 # print_block BLOCK MODE NAME...
 print_block() {
@@ -358,13 +265,11 @@ print_block() {
 	if [[ $mode == parallel ]]; then printf ' %9s %8s' "/serial" "workers"; fi
 	echo
 	for name in "$@"; do
-		med=$(stat "$block" "$mode" "$name" median)
-		mn=$(stat "$block" "$mode" "$name" min)
-		mx=$(stat "$block" "$mode" "$name" max)
+		read -r med mn mx < <(time_stats "$block" "$mode" "$name")
 		printf '  %-46s %7.3fs %6.3f..%6.3fs | %9s %9s %9s | %9s %9s |' "${LABEL[$name]}" "$med" "$mn" "$mx" \
 			"$(div "$med" "$c")" "$(div "$med" "$cd")" "$(div "$med" "$h")" "$(div "$mn" "$cmin")" "$(div "$mn" "$hmin")"
 		if [[ $mode == parallel ]]; then
-			w="$(stat "$block" "$mode" "$name" launched)/$(stat "$block" "$mode" "$name" planned)"
+			w=$(workers_used "$block" "$mode" "$name")
 			[[ $w == 0/0 ]] && w="serial plan"
 			printf ' %9s %8s' "$(div "$med" "$(stat "$block" serial "$name" median)")" "$w"
 		fi
@@ -380,10 +285,10 @@ declare -A M		# figures for the summary
 if [[ ${IE_BENCH_SKIP_TIMING:-0} != 1 ]]; then
 	wait_quiet
 	t0=$(now)
-	time_block total serial "${ORDER_TOTAL[@]}"
-	time_block total parallel "${ORDER_TOTAL[@]}"
-	time_block campaign serial "${ORDER_CAMPAIGN[@]}"
-	time_block campaign parallel "${ORDER_CAMPAIGN[@]}"
+	time_block_retried total serial "${ORDER_TOTAL[@]}"
+	time_block_retried total parallel "${ORDER_TOTAL[@]}"
+	time_block_retried campaign serial "${ORDER_CAMPAIGN[@]}"
+	time_block_retried campaign parallel "${ORDER_CAMPAIGN[@]}"
 
 	echo
 	echo "== a. whole table: SELECT <aggregate> FROM events   (ratios: median time / median time of the column's query, same run)"
@@ -426,33 +331,8 @@ fi
 # ---------------------------------------------------------------------------
 if [[ ${IE_BENCH_SKIP_MEMORY:-0} != 1 ]]; then
 	t0=$(now)
+	# the settings of bench_lib.sh's mem_explain
 	MEM_SET="SET max_parallel_workers_per_gather = 0; SET work_mem = '4GB'; SET hash_mem_multiplier = 1; SET enable_sort = off; SET TimeZone = 'UTC'; SET client_min_messages = warning;"
-	# mem_explain NAME SQL [PRE-SQL]: EXPLAIN (ANALYZE, BUFFERS) once, serial
-	mem_explain() {
-		local name=$1 sql=$2 pre=${3:-}
-		ie_log "memory: $name"
-		{
-			echo "$MEM_SET"
-			echo "BEGIN;"
-			[[ -n $pre ]] && echo "$pre"
-			echo "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) $sql;"
-			echo "ROLLBACK;"
-		} >"$WORK/mem.sql"
-		bpsql -tA -f "$WORK/mem.sql" >"$WORK/mem.$name.txt"
-		awk -v name="$name" '
-			/HashAggregate/ && !seen { seen = 1; match($0, /rows=[0-9]+/); est = substr($0, RSTART + 5, RLENGTH - 5);
-				match($0, /actual rows=[0-9]+/); groups = substr($0, RSTART + 12, RLENGTH - 12) }
-			/Batches:/ && !bseen { bseen = 1
-				for (i = 1; i <= NF; i++) {
-					if ($i == "Batches:") batches = $(i + 1)
-					if ($i == "Usage:" && $(i - 1) == "Memory") mem = $(i + 1)
-					if ($i == "Usage:" && $(i - 1) == "Disk") disk = $(i + 1)
-				} }
-			/Execution Time:/ { t = $(NF - 1) / 1000 }
-			END { gsub(/kB/, "", mem); gsub(/kB/, "", disk)
-				printf "%s %s %s %s %s %s %s\n", name, groups + 0, est + 0, batches + 0, mem + 0, disk + 0, t }
-		' "$WORK/mem.$name.txt" >>"$WORK/mem.results"
-	}
 	: >"$WORK/mem.results"
 	ROLLUP_R='SELECT campaign_id, ts::date, reach_agg(user_id) FROM events GROUP BY 1, 2'
 	ROLLUP_H='SELECT campaign_id, ts::date, hll_add_agg(hll_hash_bigint(user_id)) FROM events GROUP BY 1, 2'
@@ -493,16 +373,7 @@ if [[ ${IE_BENCH_SKIP_MEMORY:-0} != 1 ]]; then
 			       sum(r_raw), sum(pg_column_size(r)), sum(h11_raw), sum(pg_column_size(h11)), sum(h14_raw), sum(pg_column_size(h14))
 			FROM bench_rollup")
 
-	memf() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$WORK/mem.results"; }
-	kb() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else if (k >= 1048576) printf "%.2f GB", k / 1048576; else if (k >= 1024) printf "%.1f MB", k / 1024; else printf "%d kB", k }'; }
-	mem_line() {
-		local name=$1 label=$2
-		local g e b m d t
-		g=$(memf "$name" 2); e=$(memf "$name" 3); b=$(memf "$name" 4); m=$(memf "$name" 5); d=$(memf "$name" 6); t=$(memf "$name" 7)
-		[[ -z $g ]] && { printf '  %-44s (skipped)\n' "$label"; return; }
-		printf '  %-44s %8s %9s %7s %10s %10s %11s %8.1fs\n' "$label" "$g" "$e" "$b" "$(kb "$m")" "$(kb "$d")" \
-			"$(awk -v m="$m" -v g="$g" 'BEGIN { printf "%.0f B", m * 1024 / g }')" "$t"
-	}
+	mem_line() { mem_row 2 44 skipped "$@"; }
 	echo
 	echo "== c. hash-aggregate memory (EXPLAIN (ANALYZE, BUFFERS), serial, work_mem = 4GB, hash_mem_multiplier = 1, enable_sort = off)"
 	printf '  %-44s %8s %9s %7s %10s %10s %11s %9s\n' "query" "groups" "est." "batches" "memory" "disk" "per group" "time"
@@ -571,30 +442,12 @@ fi
 # optional: where the time goes (IE_BENCH_PERF=1)
 # ---------------------------------------------------------------------------
 if [[ ${IE_BENCH_PERF:-0} == 1 ]]; then
-	if ! command -v perf >/dev/null 2>&1; then
-		ie_log "installing linux-perf"
-		apt-get install -y -q --no-install-recommends linux-perf >/dev/null
-	fi
-	# perf_profile NAME SETTINGS SQL: the backend's self time by symbol
+	perf_install
+	# perf_self_time NAME SETTINGS SQL: the backend's self time by symbol
 	# over IE_BENCH_PERF_RUNS runs of SQL (after one warm-up run)
-	perf_profile() {
-		local name=$1 settings=$2 sql=$3 app="bench_perf_$1" pid="" i psql_pid
-		{
-			echo "$COMMON_SET $settings"
-			echo "SELECT pg_sleep(1);"
-			for ((i = 0; i < ${IE_BENCH_PERF_RUNS:-3}; i++)); do echo "$sql;"; done
-		} >"$WORK/perf.$name.sql"
-		bpsql -o /dev/null -c "$COMMON_SET $settings" -c "$sql" # warm-up
-		PGAPPNAME=$app bpsql -o /dev/null -f "$WORK/perf.$name.sql" &
-		psql_pid=$!
-		for ((i = 0; i < 50; i++)); do
-			[[ -z $pid ]] || break
-			sleep 0.1
-			pid=$(bpsql -tA -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app' LIMIT 1")
-		done
-		[[ -n $pid ]] || { wait "$psql_pid"; echo "  $name: backend not found"; return; }
-		perf record -F 1999 -p "$pid" -o "$WORK/perf.$name.data" >/dev/null 2>&1 || true
-		wait "$psql_pid"
+	perf_self_time() {
+		local name=$1 settings=$2 sql=$3
+		perf_record_backend "$name" "$settings" "$sql" "$WORK/perf.$name.data" -F 1999 || return 0
 		echo "  $name: $sql  (self time, top symbols; [k] kernel, [.] user; hex = JIT code)"
 		# awk reads everything: no SIGPIPE under pipefail
 		{ perf report -i "$WORK/perf.$name.data" --no-children --sort dso,symbol --stdio 2>/dev/null || true; } |
@@ -602,24 +455,16 @@ if [[ ${IE_BENCH_PERF:-0} == 1 ]]; then
 	}
 	echo
 	echo "== where the time goes: perf record -F 1999 on the backend, serial, ${IE_BENCH_PERF_RUNS:-3} runs each"
-	perf_profile total_reach_agg "$SERIAL_SET" "${SQL[total.reach_agg]}"
-	perf_profile total_count "$SERIAL_SET" "${SQL[total.count]}"
-	perf_profile total_hll "$SERIAL_SET" "${SQL[total.hll]}"
-	perf_profile campaign_reach_agg "$SERIAL_SET" "${SQL[campaign.reach_agg]}"
-	perf_profile campaign_hll "$SERIAL_SET" "${SQL[campaign.hll]}"
+	perf_self_time total_reach_agg "$SERIAL_SET" "${SQL[total.reach_agg]}"
+	perf_self_time total_count "$SERIAL_SET" "${SQL[total.count]}"
+	perf_self_time total_hll "$SERIAL_SET" "${SQL[total.hll]}"
+	perf_self_time campaign_reach_agg "$SERIAL_SET" "${SQL[campaign.reach_agg]}"
+	perf_self_time campaign_hll "$SERIAL_SET" "${SQL[campaign.hll]}"
 fi
 
 # ---------------------------------------------------------------------------
 # e: summary
 # ---------------------------------------------------------------------------
-verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN {
-	if (v == "nan" || v == "") { print "n/a   "; exit }
-	ok = (op == "<=") ? (v + 0 <= lim + 0) : (op == "<") ? (v + 0 < lim + 0) : (v + 0 >= lim + 0)
-	print ok ? "MET   " : "MISSED" }'; }
-# MET, MISSED, or NOISE: above the limit, but by less than two standard errors
-noisy_verdict() { awk -v v="$1" -v se="$2" -v lim="$3" 'BEGIN {
-	if (v == "") { print "n/a   "; exit }
-	print (v + 0 <= lim + 0) ? "MET   " : (v - 2 * se <= lim + 0) ? "NOISE " : "MISSED" }'; }
 line() { printf '  %s  %-62s %s\n' "$1" "$2" "$3"; }
 
 echo

@@ -104,14 +104,8 @@ DATADIR=/var/tmp/impression_ext_shard_bench
 DB=ie_single
 SHARDS=(ie_shard1 ie_shard2)
 RUNS=${IE_BENCH_RUNS:-7}
-DEFAULT_GEN_ARGS="--events 10000000 --users 2000000 --campaigns 50 --days 30"
-read -r -a GEN_ARGS <<<"${IE_BENCH_GEN_ARGS:-$DEFAULT_GEN_ARGS}"
-BUILD="$here/.build"
-WORK="$BUILD/shard_work"
-OUT="$BUILD/shard_bench.out"
-
-mkdir -p "$BUILD" "$WORK"
-exec > >(tee "$OUT") 2>&1
+bench_gen_args
+bench_output shard ie_single
 
 t_start=$(date +%s)
 
@@ -122,30 +116,18 @@ wait_sibling
 # ---------------------------------------------------------------------------
 # set-up
 # ---------------------------------------------------------------------------
-ie_install_packages
-if [[ ${IE_BENCH_NO_BUILD:-0} == 1 ]]; then
-	ie_log "IE_BENCH_NO_BUILD=1: using the impression_ext installed now"
-else
-	ie_build_install
-fi
-ie_start_cluster "$DATADIR" "$PORT"
-export PGDATABASE=$DB
+bench_start_cluster
 SOCK=$PGHOST
 dpsql() { local db=$1; shift; ie_psql -d "$db" "$@"; }
 
 for db in "$DB" "${SHARDS[@]}"; do
-	if ! ie_psql -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-		ie_psql -d postgres -c "CREATE DATABASE $db"
-	fi
+	bench_create_database "$db"
 	dpsql "$db" -c 'SET client_min_messages = warning' -c 'CREATE EXTENSION IF NOT EXISTS impression_ext'
 done
 
 # ie_single: the events, loaded by test/data/load.sh (reused when present)
 gen_desc="${GEN_ARGS[*]}"
-loaded=
-if [[ $(bpsql -tA -c "SELECT to_regclass('public.bench_meta') IS NOT NULL AND to_regclass('public.events') IS NOT NULL") == t ]]; then
-	loaded=$(bpsql -tA -c "SELECT m.gen_args FROM bench_meta m WHERE m.rows = (SELECT count(*) FROM events)")
-fi
+loaded=$(loaded_gen_args "$DB" bench_meta)
 if [[ $loaded == "$gen_desc" ]]; then
 	ie_log "reusing the loaded events table in $DB ($gen_desc)"
 else
@@ -154,7 +136,7 @@ else
 	bpsql -c 'DROP TABLE IF EXISTS bench_meta'
 	"$REPO_ROOT/test/data/load.sh" -d "$DB" -- "${GEN_ARGS[@]}"
 	bpsql -c 'VACUUM ANALYZE events'
-	bpsql -c "CREATE TABLE bench_meta AS SELECT '$gen_desc'::text AS gen_args, count(*) AS rows FROM events"
+	record_gen_args "$DB" bench_meta "$gen_desc"
 	ie_log "loaded in $(since "$t")"
 fi
 
@@ -162,10 +144,7 @@ fi
 for i in 0 1; do
 	sdb=${SHARDS[$i]}
 	want="$gen_desc, user_id % 2 = $i"
-	loaded=
-	if [[ $(dpsql "$sdb" -tA -c "SELECT to_regclass('public.shard_meta') IS NOT NULL AND to_regclass('public.events') IS NOT NULL") == t ]]; then
-		loaded=$(dpsql "$sdb" -tA -c "SELECT m.gen_args FROM shard_meta m WHERE m.rows = (SELECT count(*) FROM events)")
-	fi
+	loaded=$(loaded_gen_args "$sdb" shard_meta)
 	if [[ $loaded == "$want" ]]; then
 		ie_log "reusing $sdb ($want)"
 	else
@@ -178,7 +157,7 @@ for i in 0 1; do
 			PGOPTIONS='-c client_min_messages=warning' dpsql "$sdb" -1 -f "$REPO_ROOT/test/data/schema.sql" -c 'COPY events FROM STDIN WITH (FREEZE)'
 		bpsql -c 'COPY campaigns TO STDOUT' | dpsql "$sdb" -c 'COPY campaigns FROM STDIN'
 		dpsql "$sdb" -c 'VACUUM ANALYZE events' -c 'ANALYZE campaigns'
-		dpsql "$sdb" -c "CREATE TABLE shard_meta AS SELECT '$want'::text AS gen_args, count(*) AS rows FROM events"
+		record_gen_args "$sdb" shard_meta "$want"
 		ie_log "copied in $(since "$t")"
 	fi
 	# one process per shard (no parallel workers in the shards' sessions)
@@ -196,15 +175,8 @@ DROP SERVER IF EXISTS shard1 CASCADE;
 DROP SERVER IF EXISTS shard2 CASCADE;
 DROP SERVER IF EXISTS shard1_plain CASCADE;
 DROP SERVER IF EXISTS shard2_plain CASCADE;
-CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw
-	OPTIONS (host '$SOCK', port '$PORT', dbname 'ie_shard1', extensions 'impression_ext');
-CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw
-	OPTIONS (host '$SOCK', port '$PORT', dbname 'ie_shard2', extensions 'impression_ext');
-CREATE USER MAPPING FOR CURRENT_USER SERVER shard1;
-CREATE USER MAPPING FOR CURRENT_USER SERVER shard2;
+$(ie_shard_servers_sql "$SOCK" "$PORT" "$COLS")
 -- async_capable is a server or a foreign-table option; the table's wins
-CREATE FOREIGN TABLE shard1_events ($COLS) SERVER shard1 OPTIONS (table_name 'events');
-CREATE FOREIGN TABLE shard2_events ($COLS) SERVER shard2 OPTIONS (table_name 'events');
 CREATE FOREIGN TABLE shard1_events_async ($COLS) SERVER shard1 OPTIONS (table_name 'events', async_capable 'true');
 CREATE FOREIGN TABLE shard2_events_async ($COLS) SERVER shard2 OPTIONS (table_name 'events', async_capable 'true');
 CREATE TABLE events_all ($COLS) PARTITION BY LIST ((user_id % 2));
@@ -233,10 +205,7 @@ ie_log "analyzed in $(since "$t")"
 # ---------------------------------------------------------------------------
 # header
 # ---------------------------------------------------------------------------
-echo
-echo "shard benchmark (postgres_fdw) — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-echo "commit $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO_ROOT" diff --quiet HEAD -- src 2>/dev/null || echo " + uncommitted changes in src/ (diff sha1 $(git -C "$REPO_ROOT" diff HEAD -- src | sha1sum | cut -c1-12))"), impression_ext $(bpsql -tA -c 'SELECT impression_ext_version()')$([[ ${IE_BENCH_NO_BUILD:-0} == 1 ]] && echo ' (as installed, not rebuilt)')"
-bpsql -tA -F ' ' -c "SELECT 'server', version()" | cut -c1-80
+bench_header "shard benchmark (postgres_fdw)"
 bpsql -tA -c "SELECT format('%s: %s events (%s impressions), table %s', current_database(), count(*), count(*) FILTER (WHERE kind = 'impression'),
 	pg_size_pretty(pg_relation_size('events'))) FROM events"
 for sdb in "${SHARDS[@]}"; do
@@ -358,7 +327,7 @@ base=$(stat report serial single median)
 base_par=$(stat report serial single_par median)
 printf '    %-84s %8s %17s | %8s %8s\n' "query" "median" "min..max" "/single" "/single_par"
 for q in "${NAMES[@]}"; do
-	med=$(stat report serial "$q" median); mn=$(stat report serial "$q" min); mx=$(stat report serial "$q" max)
+	read -r med mn mx < <(time_stats report serial "$q")
 	printf '    %-84s %7.3fs %7.3f..%7.3fs | %8s %8s\n' "$q: ${LABEL[$q]}" "$med" "$mn" "$mx" "$(div "$med" "$base")" "$(div "$med" "$base_par")"
 done
 echo "    workers launched for single_par (min over runs): $(stat report serial single_par launched)"

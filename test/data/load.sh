@@ -13,8 +13,8 @@
 # gen_events.c: --events --users --campaigns --days --start --seed --order).
 #
 # Steps, in one psql transaction per table, stopping at the first error:
-#   1. compile gen_events.c into test/data/.build/ if missing or older than
-#      the source ($CC, default cc);
+#   1. compile gen_events.c and gen_model.c into test/data/.build/ if missing
+#      or older than a source ($CC, default cc);
 #   2. run schema.sql (drops and recreates events and campaigns) and, in the
 #      same transaction, stream the generator into COPY events ... (FREEZE):
 #      rows arrive frozen with hint bits and visibility map set, so the first
@@ -51,9 +51,18 @@ done
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f s", b - a }'; }
 
-if [[ ! -x $gen || $here/gen_events.c -nt $gen ]]; then
+gen_sources=("$here/gen_events.c" "$here/gen_model.c")
+gen_is_stale() {
+	local f
+	[[ -x $gen ]] || return 0
+	for f in "${gen_sources[@]}" "$here/gen_model.h"; do
+		[[ $f -nt $gen ]] && return 0
+	done
+	return 1
+}
+if gen_is_stale; then
 	mkdir -p "$build"
-	"$cc_bin" -O2 -Wall -Wextra -Werror -o "$gen.tmp" "$here/gen_events.c" -lm
+	"$cc_bin" -O2 -Wall -Wextra -Werror -o "$gen.tmp" "${gen_sources[@]}" -lm
 	mv "$gen.tmp" "$gen"
 fi
 
