@@ -6,7 +6,7 @@
 #   test/check.sh --only NAME[,NAME...]        some tests: a pg_regress test
 #       (sql/NAME.sql, run after setup), regress (all of pg_regress), a
 #       script test (upgrade, roundtrip, concurrency, shard, bi, cron,
-#       realdata, package), unit, asan or fuzz
+#       realdata, package), layout, unit, asan or fuzz
 #
 # Installs what is missing (Debian packages), builds and installs the
 # extension into that server, starts a private cluster of it as the
@@ -15,7 +15,8 @@
 # skipped); the script tests test/upgrade.sh (0.1 -> 0.2), roundtrip.sh,
 # concurrency.sh, shard.sh, bi.sh, cron.sh (waits for pg_cron's next
 # minute; skipped without pg_cron), realdata.sh and package.sh (the Debian
-# package; Debian's 15 only); the plain-C unit tests, at -O2 and under
+# package; Debian's 15 only); test/layout.sh (file and function
+# lengths); the plain-C unit tests, at -O2 and under
 # AddressSanitizer + UBSan; a short libFuzzer run of each target in
 # test/fuzz (FUZZ_SECONDS, default 20).  Stops the cluster at the end.
 # Last line: "N passed, M failed, K skipped"; the exit status is non-zero
@@ -50,7 +51,7 @@ wanted_server() {
 	return 1
 }
 for name in ${ONLY//,/ }; do
-	case " regress unit asan fuzz ${SCRIPTS[*]} $REGRESS_ALL " in
+	case " regress unit asan fuzz layout ${SCRIPTS[*]} $REGRESS_ALL " in
 		*" $name "*) ;;
 		*) ie_die "--only $name: no such test (pg_regress: $REGRESS_ALL)" ;;
 	esac
@@ -134,6 +135,9 @@ wanted_regress && run_regress
 for name in "${SCRIPTS[@]}"; do
 	wanted "$name" && run_script "$name" "test/$name.sh"
 done
+
+# the code layout rules (docs/DEVELOPING.md), no server needed
+wanted layout && run_script layout test/layout.sh
 
 # unit tests print "name: N passed, M failed" per program
 run_unit() {
