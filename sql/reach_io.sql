@@ -49,7 +49,7 @@ SELECT '\x010e0100'::bytea::reach_sketch;                             -- truncat
 SELECT '\x020e010000000000'::bytea::reach_sketch;                     -- version 2
 SELECT '\x0103010000000000'::bytea::reach_sketch;                     -- precision 3
 SELECT '\x0113010000000000'::bytea::reach_sketch;                     -- precision 19
-SELECT '\x010e030000000000'::bytea::reach_sketch;                     -- representation 3 (reserved)
+SELECT '\x010e030000000000'::bytea::reach_sketch;                     -- dense_packed, no code
 SELECT '\x010e070000000000'::bytea::reach_sketch;                     -- representation 7
 SELECT '\x010e010200000000'::bytea::reach_sketch;                     -- reserved flag bit
 SELECT '\x010e010001000000'::bytea::reach_sketch;                     -- count 1, no token

@@ -23,7 +23,7 @@ bool
 frequency_canonical_by_header(const uint8_t *body, size_t len)
 {
 	return len >= FREQUENCY_HEADER_SIZE && hdr_version(body) == FREQUENCY_FORMAT_VERSION &&
-		hdr_rep(body) == FREQUENCY_REP_CANONICAL;
+		frequency_hdr_rep(body) == FREQUENCY_REP_CANONICAL;
 }
 
 bool
@@ -83,7 +83,7 @@ frequency_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 			memcpy(REC(raw, j++), slots + (size_t) FREQUENCY_SLOT_SIZE * i,
 				   FREQUENCY_SLOT_SIZE);
 	ie_sort_records16(raw, n);
-	theta = n > k ? rec_key(raw, k) : hdr_theta(src);
+	theta = n > k ? rec_key(raw, k) : frequency_hdr_theta(src);
 
 	out = dst + FREQUENCY_HEADER_SIZE;
 	for (i = 0; i < m; i++)
@@ -95,6 +95,6 @@ frequency_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		out = varint_put(out, c);
 		prev = h;
 	}
-	hdr_write(dst, FREQUENCY_REP_CANONICAL, k, m, theta, hdr_total(src));
+	hdr_write(dst, FREQUENCY_REP_CANONICAL, k, m, theta, frequency_hdr_total(src));
 	return (size_t) (out - dst);
 }

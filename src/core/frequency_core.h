@@ -383,6 +383,35 @@ frequency_sat_add(uint64_t a, uint64_t b)
 }
 
 /*
+ * Header fields (docs/FORMAT.md, "frequency_sketch"), here rather than in
+ * frequency_internal.h because the inline add below uses them.
+ */
+/* FREQUENCY_REP_* */
+static inline unsigned
+frequency_hdr_rep(const uint8_t *b)
+{
+	return b[1];
+}
+
+static inline uint64_t
+frequency_hdr_theta(const uint8_t *b)
+{
+	return ie_get64(b + 12);
+}
+
+static inline uint64_t
+frequency_hdr_total(const uint8_t *b)
+{
+	return ie_get64(b + 20);
+}
+
+static inline void
+frequency_hdr_set_total(uint8_t *b, uint64_t t)
+{
+	ie_put64(b + 20, t);
+}
+
+/*
  * Add count (>= 1; 0 is a no-op) impressions of the user with this hash.
  * Returns 0 if absorbed, else the body size to regrow to (see the
  * protocol above); nothing was added then.
@@ -393,12 +422,11 @@ frequency_state_add(uint8_t *body, size_t len, uint64_t hash, uint64_t count)
 	/* UINT64_MAX is kept as UINT64_MAX - 1 (see "Hashes" above) */
 	uint64_t	h = hash == UINT64_MAX ? UINT64_MAX - 1 : hash;
 
-	if (body[1] == FREQUENCY_REP_KEYED_STATE && h >= ie_get64(body + 12) &&
-		count != 0)
+	if (frequency_hdr_rep(body) == FREQUENCY_REP_KEYED_STATE &&
+		h >= frequency_hdr_theta(body) && count != 0)
 	{
 		/* not retained: only the total changes */
-		ie_put64(body + 20,
-						frequency_sat_add(ie_get64(body + 20), count));
+		frequency_hdr_set_total(body, frequency_sat_add(frequency_hdr_total(body), count));
 		return 0;
 	}
 	return frequency_state_add_slow(body, len, hash, count);

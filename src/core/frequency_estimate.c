@@ -22,7 +22,7 @@ double
 frequency_theta_fraction(const uint8_t *body, size_t len)
 {
 	(void) len;
-	return theta_fraction(hdr_theta(body));
+	return theta_fraction(frequency_hdr_theta(body));
 }
 
 static inline double
@@ -35,9 +35,9 @@ double
 frequency_reach(const uint8_t *body, size_t len)
 {
 	(void) len;
-	if (hdr_rep(body) != FREQUENCY_REP_CANONICAL)
+	if (frequency_hdr_rep(body) != FREQUENCY_REP_CANONICAL)
 		return -1;
-	return scale((double) hdr_n(body), hdr_theta(body));
+	return scale((double) hdr_n(body), frequency_hdr_theta(body));
 }
 
 double
@@ -46,7 +46,7 @@ frequency_reach_at_least(const uint8_t *body, size_t len, uint64_t n)
 	Cursor		cur;
 	uint64_t	c = 0;
 
-	if (hdr_rep(body) != FREQUENCY_REP_CANONICAL)
+	if (frequency_hdr_rep(body) != FREQUENCY_REP_CANONICAL)
 		return -1;
 	if (n <= 1)
 		return frequency_reach(body, len);
@@ -54,14 +54,14 @@ frequency_reach_at_least(const uint8_t *body, size_t len, uint64_t n)
 	while (cursor_next(&cur))
 		if (cur.count >= n)
 			c++;
-	return scale((double) c, hdr_theta(body));
+	return scale((double) c, frequency_hdr_theta(body));
 }
 
 uint64_t
 frequency_impressions(const uint8_t *body, size_t len)
 {
 	(void) len;
-	return hdr_total(body);
+	return frequency_hdr_total(body);
 }
 
 double
@@ -73,7 +73,7 @@ frequency_average(const uint8_t *body, size_t len)
 		return -1;
 	if (r == 0)
 		return NAN;
-	return (double) hdr_total(body) / r;
+	return (double) frequency_hdr_total(body) / r;
 }
 
 double
@@ -99,13 +99,13 @@ frequency_histogram(const uint8_t *body, size_t len, uint32_t max_frequency,
 					FrequencyBucket *out)
 {
 	Cursor		cur;
-	uint64_t	theta = hdr_theta(body);
+	uint64_t	theta = frequency_hdr_theta(body);
 	double		tf = theta_fraction(theta);
 	uint64_t	n = hdr_n(body);
 	uint64_t	above = 0;
 	uint32_t	i;
 
-	if (hdr_rep(body) != FREQUENCY_REP_CANONICAL || max_frequency == 0)
+	if (frequency_hdr_rep(body) != FREQUENCY_REP_CANONICAL || max_frequency == 0)
 		return false;
 	for (i = 0; i < max_frequency; i++)
 	{
@@ -146,8 +146,8 @@ static double
 set_operation(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 			  bool want_both)
 {
-	uint64_t	ta = hdr_theta(a);
-	uint64_t	tb = hdr_theta(b);
+	uint64_t	ta = frequency_hdr_theta(a);
+	uint64_t	tb = frequency_hdr_theta(b);
 	uint64_t	theta = ta < tb ? ta : tb;
 	Cursor		ca;
 	Cursor		cb;
@@ -155,7 +155,7 @@ set_operation(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 	uint64_t	both = 0;
 	uint64_t	only_a = 0;
 
-	if (hdr_rep(a) != FREQUENCY_REP_CANONICAL || hdr_rep(b) != FREQUENCY_REP_CANONICAL)
+	if (frequency_hdr_rep(a) != FREQUENCY_REP_CANONICAL || frequency_hdr_rep(b) != FREQUENCY_REP_CANONICAL)
 		return -1;
 	cursor_init(&ca, a, alen);
 	cursor_init(&cb, b, blen);
@@ -189,11 +189,11 @@ frequency_difference(const uint8_t *a, size_t alen, const uint8_t *b,
 void
 frequency_get_info(const uint8_t *body, size_t len, FrequencyInfo *info)
 {
-	uint64_t	theta = hdr_theta(body);
-	bool		canonical = hdr_rep(body) == FREQUENCY_REP_CANONICAL;
+	uint64_t	theta = frequency_hdr_theta(body);
+	bool		canonical = frequency_hdr_rep(body) == FREQUENCY_REP_CANONICAL;
 
 	info->version = hdr_version(body);
-	info->representation = hdr_rep(body);
+	info->representation = frequency_hdr_rep(body);
 	info->representation_name = canonical ? "canonical" : "state";
 	info->k = hdr_k(body);
 	info->entries = hdr_n(body);
@@ -201,7 +201,7 @@ frequency_get_info(const uint8_t *body, size_t len, FrequencyInfo *info)
 	info->theta_fraction = theta_fraction(theta);
 	info->exact = theta == FREQUENCY_THETA_ONE;
 	info->mode_name = info->exact ? "exact" : "sampling";
-	info->impressions = hdr_total(body);
+	info->impressions = frequency_hdr_total(body);
 	info->slots = canonical ? 0 : slots_of(body, len);
 	info->bytes = len;
 	if (!canonical)

@@ -33,13 +33,6 @@ hdr_version(const uint8_t *b)
 	return b[0];
 }
 
-/* FREQUENCY_REP_* */
-static inline unsigned
-hdr_rep(const uint8_t *b)
-{
-	return b[1];
-}
-
 static inline unsigned
 hdr_flags(const uint8_t *b)
 {
@@ -64,18 +57,6 @@ hdr_n(const uint8_t *b)
 	return ie_get32(b + 8);
 }
 
-static inline uint64_t
-hdr_theta(const uint8_t *b)
-{
-	return ie_get64(b + 12);
-}
-
-static inline uint64_t
-hdr_total(const uint8_t *b)
-{
-	return ie_get64(b + 20);
-}
-
 static inline void
 set_k(uint8_t *b, uint32_t k)
 {
@@ -95,12 +76,6 @@ set_theta(uint8_t *b, uint64_t t)
 }
 
 static inline void
-set_total(uint8_t *b, uint64_t t)
-{
-	ie_put64(b + 20, t);
-}
-
-static inline void
 hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
 		  uint64_t total)
 {
@@ -111,7 +86,7 @@ hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
 	set_k(b, k);
 	set_n(b, n);
 	set_theta(b, theta);
-	set_total(b, total);
+	frequency_hdr_set_total(b, total);
 }
 
 /*
@@ -127,19 +102,19 @@ hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
 static inline bool
 is_state(const uint8_t *b)
 {
-	return hdr_rep(b) == FREQUENCY_REP_STATE || hdr_rep(b) == FREQUENCY_REP_KEYED_STATE;
+	return frequency_hdr_rep(b) == FREQUENCY_REP_STATE || frequency_hdr_rep(b) == FREQUENCY_REP_KEYED_STATE;
 }
 
 static inline size_t
 hdr_size(const uint8_t *b)
 {
-	return hdr_rep(b) == FREQUENCY_REP_KEYED_STATE ? FREQUENCY_KEYED_HEADER_SIZE : FREQUENCY_HEADER_SIZE;
+	return frequency_hdr_rep(b) == FREQUENCY_REP_KEYED_STATE ? FREQUENCY_KEYED_HEADER_SIZE : FREQUENCY_HEADER_SIZE;
 }
 
 static inline uint64_t
 hdr_seed(const uint8_t *b)
 {
-	return hdr_rep(b) == FREQUENCY_REP_KEYED_STATE ? ie_get64(b + FREQUENCY_HEADER_SIZE) : 0;
+	return frequency_hdr_rep(b) == FREQUENCY_REP_KEYED_STATE ? ie_get64(b + FREQUENCY_HEADER_SIZE) : 0;
 }
 
 /* the seed of a KEYED_STATE, after the common header */

@@ -264,7 +264,7 @@ table_rebuild(uint8_t *body, uint32_t cap)
 {
 	uint8_t    *slots = body + FREQUENCY_KEYED_HEADER_SIZE;
 	uint32_t	k = hdr_k(body);
-	uint64_t	t = select_theta(slots, cap, k + 1, k / 8, hdr_theta(body));
+	uint64_t	t = select_theta(slots, cap, k + 1, k / 8, frequency_hdr_theta(body));
 
 	set_n(body, table_filter(slots, cap, hdr_seed(body), t));
 	set_theta(body, t);
@@ -289,7 +289,7 @@ state_insert(uint8_t *body, uint32_t cap, uint32_t pos, uint64_t h, uint64_t c)
 		if (cap < max_slots(hdr_k(body)))
 			return cap * 2;
 		table_rebuild(body, cap);
-		if (h >= hdr_theta(body))
+		if (h >= frequency_hdr_theta(body))
 			return 0;
 		pos = table_find(slots, mask, hdr_seed(body), h, &found);
 		n = hdr_n(body);
@@ -312,7 +312,7 @@ state_upsert(uint8_t *body, uint32_t cap, uint64_t h, uint64_t c)
 	bool		found;
 	uint32_t	pos;
 
-	if (h >= hdr_theta(body))
+	if (h >= frequency_hdr_theta(body))
 		return 0;
 	pos = table_find(slots, cap - 1, hdr_seed(body), h, &found);
 	if (found)
@@ -367,7 +367,7 @@ frequency_state_add_slow(uint8_t *body, size_t len, uint64_t hash,
 
 	if (count == 0)
 		return 0;
-	if (hdr_rep(body) != FREQUENCY_REP_KEYED_STATE)
+	if (frequency_hdr_rep(body) != FREQUENCY_REP_KEYED_STATE)
 		return conversion_size(body, 1);
 	if (hash == UINT64_MAX)
 		hash = UINT64_MAX - 1;
@@ -376,7 +376,7 @@ frequency_state_add_slow(uint8_t *body, size_t len, uint64_t hash,
 						hash, count);
 	if (grow != 0)
 		return state_size(grow);
-	set_total(body, sat_add(hdr_total(body), count));
+	frequency_hdr_set_total(body, sat_add(frequency_hdr_total(body), count));
 	return 0;
 }
 
@@ -394,18 +394,18 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	Cursor		cur;
 	uint8_t    *slots = dst + FREQUENCY_KEYED_HEADER_SIZE;
 
-	if (hdr_rep(dst) != FREQUENCY_REP_KEYED_STATE)
+	if (frequency_hdr_rep(dst) != FREQUENCY_REP_KEYED_STATE)
 		return conversion_size(dst, 0);
 	kd = hdr_k(dst);
 
 	/* k: the smaller, but an empty value never changes a non-empty one */
-	if (hdr_total(src) == 0)
+	if (frequency_hdr_total(src) == 0)
 	{
-		if (hdr_total(dst) == 0 && ks < kd)
+		if (frequency_hdr_total(dst) == 0 && ks < kd)
 			set_k(dst, ks);
 		return 0;
 	}
-	if (hdr_total(dst) == 0 || ks < kd)
+	if (frequency_hdr_total(dst) == 0 || ks < kd)
 		set_k(dst, ks);
 	k = hdr_k(dst);
 
@@ -416,13 +416,13 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		return state_size(top);
 
 	/* room for everything that will be kept, before changing anything */
-	theta = hdr_theta(src) < hdr_theta(dst) ? hdr_theta(src) : hdr_theta(dst);
+	theta = frequency_hdr_theta(src) < frequency_hdr_theta(dst) ? frequency_hdr_theta(src) : frequency_hdr_theta(dst);
 	if (cap < top)
 	{
 		uint32_t	mask = cap - 1;
 
 		need = 0;
-		if (theta == hdr_theta(dst))
+		if (theta == frequency_hdr_theta(dst))
 			need = hdr_n(dst);
 		else
 		{
@@ -448,7 +448,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 			return state_size(slots_for(need, k));
 	}
 
-	if (theta < hdr_theta(dst))
+	if (theta < frequency_hdr_theta(dst))
 	{
 		set_n(dst, table_filter(slots, cap, hdr_seed(dst), theta));
 		set_theta(dst, theta);
@@ -459,7 +459,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		/* fits by the count above, or the table is at its largest */
 		(void) state_upsert(dst, cap, cur.hash, cur.count);
 	}
-	set_total(dst, sat_add(hdr_total(dst), hdr_total(src)));
+	frequency_hdr_set_total(dst, sat_add(frequency_hdr_total(dst), frequency_hdr_total(src)));
 	return 0;
 }
 
@@ -472,8 +472,8 @@ frequency_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
 
 	if (cap == 0 || !k_valid(hdr_k(src)))
 		return false;
-	hdr_write(dst, FREQUENCY_REP_KEYED_STATE, hdr_k(src), 0, hdr_theta(src), hdr_total(src));
-	set_seed(dst, hdr_rep(src) == FREQUENCY_REP_KEYED_STATE ? hdr_seed(src) : seed);
+	hdr_write(dst, FREQUENCY_REP_KEYED_STATE, hdr_k(src), 0, frequency_hdr_theta(src), frequency_hdr_total(src));
+	set_seed(dst, frequency_hdr_rep(src) == FREQUENCY_REP_KEYED_STATE ? hdr_seed(src) : seed);
 	memset(dst + FREQUENCY_KEYED_HEADER_SIZE, 0, dstlen - FREQUENCY_KEYED_HEADER_SIZE);
 	cursor_init(&cur, src, srclen);
 	while (cursor_next(&cur))

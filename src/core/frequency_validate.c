@@ -36,7 +36,7 @@ validate_canonical(const uint8_t *body, size_t len)
 {
 	uint32_t	k = hdr_k(body);
 	uint32_t	n = hdr_n(body);
-	uint64_t	theta = hdr_theta(body);
+	uint64_t	theta = frequency_hdr_theta(body);
 	const uint8_t *p = body + FREQUENCY_HEADER_SIZE;
 	const uint8_t *end = body + len;
 	uint64_t	hash = 0;
@@ -76,7 +76,7 @@ validate_canonical(const uint8_t *body, size_t len)
 	}
 	if (p != end)
 		return ie_fail("trailing bytes: %zu after entry %u", (size_t) (end - p), n);
-	return check_totals(theta, hdr_total(body), sum);
+	return check_totals(theta, frequency_hdr_total(body), sum);
 }
 
 static const char *
@@ -84,7 +84,7 @@ validate_state(const uint8_t *body, size_t len)
 {
 	uint32_t	k = hdr_k(body);
 	uint32_t	n = hdr_n(body);
-	uint64_t	theta = hdr_theta(body);
+	uint64_t	theta = frequency_hdr_theta(body);
 	size_t		hsize = hdr_size(body);
 	uint64_t	seed;
 	const uint8_t *slots = body + hsize;
@@ -154,7 +154,7 @@ validate_state(const uint8_t *body, size_t len)
 	if (occupied != n)
 		return ie_fail("state entry count %u does not match its %u occupied slots",
 					n, occupied);
-	return check_totals(theta, hdr_total(body), sum);
+	return check_totals(theta, frequency_hdr_total(body), sum);
 }
 
 const char *
@@ -177,7 +177,7 @@ frequency_validate(const uint8_t *body, size_t len)
 	k = hdr_k(body);
 	if (!k_valid(k))
 		return ie_fail("k %u is out of range (%d..%d)", k, FREQUENCY_MIN_K, FREQUENCY_MAX_K);
-	switch (hdr_rep(body))
+	switch (frequency_hdr_rep(body))
 	{
 		case FREQUENCY_REP_CANONICAL:
 			return validate_canonical(body, len);
@@ -185,6 +185,6 @@ frequency_validate(const uint8_t *body, size_t len)
 		case FREQUENCY_REP_KEYED_STATE:
 			return validate_state(body, len);
 		default:
-			return ie_fail("representation %u is unknown", hdr_rep(body));
+			return ie_fail("representation %u is unknown", frequency_hdr_rep(body));
 	}
 }

@@ -82,17 +82,17 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 {
 	uint8_t		tok[4];
 
-	switch (hdr_representation(body))
+	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_DENSE:
 			if (hdr_hll_only(body))
-				dense_add_hash_hll_only(payload(body), hdr_precision(body), hash);
+				dense_add_hash_hll_only(payload(body), reach_hdr_precision(body), hash);
 			else
-				reach_dense_add_hash(payload(body), hdr_precision(body), hash);
+				reach_dense_add_hash(payload(body), reach_hdr_precision(body), hash);
 			return 0;
 		case REACH_REP_DENSE_PACKED:
 			/* a stored value used as a state: regrow expands it */
-			return dense_size(hdr_precision(body));
+			return dense_size(reach_hdr_precision(body));
 		case REACH_REP_SPARSE:
 			/* a stored value used as a state: it is a full buffer */
 			hdr_set_representation(body, REACH_REP_SPARSE_BUFFER);
@@ -129,12 +129,12 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 
 		for (i = 0; i < m; i++)
 			payload(dst)[i] &= (uint8_t) ~3;
-		hdr_set_flags(dst, hdr_flags(dst) | REACH_FLAG_HLL_ONLY);
+		hdr_set_flags(dst, reach_hdr_flags(dst) | REACH_FLAG_HLL_ONLY);
 	}
-	if (hdr_representation(src) == REACH_REP_DENSE_PACKED)
+	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED)
 		(void) reach_packed_fold_union(payload(dst), p, src, srclen, hll_only);
 	else if (hdr_is_dense(src))
-		reach_fold_union(payload(dst), p, cpayload(src), hdr_precision(src),
+		reach_fold_union(payload(dst), p, cpayload(src), reach_hdr_precision(src),
 						 hll_only);
 	else
 		reach_dense_add_tokens(payload(dst), p, hll_only, cpayload(src),
@@ -144,14 +144,14 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 size_t
 reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
 {
-	unsigned	pd = hdr_precision(dst);
-	unsigned	ps = hdr_precision(src);
+	unsigned	pd = reach_hdr_precision(dst);
+	unsigned	ps = reach_hdr_precision(src);
 	unsigned	q = pd < ps ? pd : ps;
 
 	/* a stored packed value used as a state: regrow expands (and folds) it */
-	if (hdr_representation(dst) == REACH_REP_DENSE_PACKED)
+	if (reach_hdr_representation(dst) == REACH_REP_DENSE_PACKED)
 		return dense_size(q);
-	if (hdr_representation(dst) == REACH_REP_DENSE)
+	if (reach_hdr_representation(dst) == REACH_REP_DENSE)
 	{
 		if (pd > q)
 			return dense_size(q);	/* fold dst down first */
@@ -160,7 +160,7 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 	}
 
 	/* dst is sparse: tokens do not depend on the precision */
-	if (hdr_representation(dst) == REACH_REP_SPARSE)
+	if (reach_hdr_representation(dst) == REACH_REP_SPARSE)
 		hdr_set_representation(dst, REACH_REP_SPARSE_BUFFER);
 	if (pd > q)
 		hdr_set_precision(dst, q);
@@ -173,16 +173,16 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 static bool
 regrow_dense(uint8_t *dst, unsigned q, const uint8_t *src, size_t srclen)
 {
-	unsigned	ps = hdr_precision(src);
+	unsigned	ps = reach_hdr_precision(src);
 	bool		hll_only = hdr_hll_only(src);
 
 	if (q > ps)
 		return false;
-	hdr_write(dst, q, REACH_REP_DENSE, hdr_flags(src) & REACH_FLAG_HLL_ONLY, 0);
-	if (hdr_representation(src) == REACH_REP_DENSE_PACKED && q == ps)
+	hdr_write(dst, q, REACH_REP_DENSE, reach_hdr_flags(src) & REACH_FLAG_HLL_ONLY, 0);
+	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED && q == ps)
 		return reach_packed_expand_regs(payload(dst), src, srclen);
 	memset(payload(dst), 0, (size_t) 1 << q);
-	if (hdr_representation(src) == REACH_REP_DENSE_PACKED)
+	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED)
 		return reach_packed_fold_union(payload(dst), q, src, srclen, hll_only);
 	if (hdr_is_dense(src))
 		reach_fold_union(payload(dst), q, cpayload(src), ps, hll_only);
@@ -201,7 +201,7 @@ reach_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 		return regrow_dense(dst, q, src, srclen);
 	if (hdr_is_dense(src))
 		return false;
-	if (!reach_state_init(dst, dstlen, (int) hdr_precision(src)))
+	if (!reach_state_init(dst, dstlen, (int) reach_hdr_precision(src)))
 		return false;
 	return reach_buffer_absorb(dst, dstlen, cpayload(src), hdr_count(src)) == 0;
 }
@@ -214,9 +214,9 @@ size_t
 reach_canonical_size(const uint8_t *body, size_t len)
 {
 	uint32_t	n;
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 
-	if (hdr_representation(body) != REACH_REP_SPARSE_BUFFER)
+	if (reach_hdr_representation(body) != REACH_REP_SPARSE_BUFFER)
 		return len;
 	n = hdr_count(body);
 	if (n <= sparse_limit(p))
@@ -229,24 +229,24 @@ int
 reach_precision(const uint8_t *body, size_t len)
 {
 	(void) len;
-	return (int) hdr_precision(body);
+	return (int) reach_hdr_precision(body);
 }
 
 bool
 reach_canonical_by_header(const uint8_t *body, size_t len)
 {
-	return len >= REACH_HEADER_SIZE && hdr_version(body) == REACH_FORMAT_VERSION &&
-		(hdr_representation(body) == REACH_REP_SPARSE ||
-		 hdr_representation(body) == REACH_REP_DENSE_PACKED);
+	return len >= REACH_HEADER_SIZE && reach_hdr_version(body) == REACH_FORMAT_VERSION &&
+		(reach_hdr_representation(body) == REACH_REP_SPARSE ||
+		 reach_hdr_representation(body) == REACH_REP_DENSE_PACKED);
 }
 
 bool
 reach_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;
-	if (hdr_representation(body) == REACH_REP_DENSE)
-		return reach_dense_packs_smaller(cpayload(body), hdr_precision(body));
-	return hdr_representation(body) == REACH_REP_SPARSE_BUFFER;
+	if (reach_hdr_representation(body) == REACH_REP_DENSE)
+		return reach_dense_packs_smaller(cpayload(body), reach_hdr_precision(body));
+	return reach_hdr_representation(body) == REACH_REP_SPARSE_BUFFER;
 }
 
 /*
@@ -284,7 +284,7 @@ distinct_tokens_within(uint8_t *dt, const uint8_t *st, uint32_t n,
 size_t
 reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
 {
-	unsigned	p = hdr_precision(src);
+	unsigned	p = reach_hdr_precision(src);
 	const uint8_t *st = cpayload(src);
 	uint8_t    *dt = payload(dst);
 	uint32_t	n = hdr_count(src);
@@ -292,9 +292,9 @@ reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 
 	if (dstlen < reach_canonical_size(src, srclen))
 		return 0;
-	if (hdr_representation(src) == REACH_REP_DENSE)
-		return reach_dense_canonical(dst, p, hdr_flags(src), cpayload(src));
-	if (hdr_representation(src) != REACH_REP_SPARSE_BUFFER)
+	if (reach_hdr_representation(src) == REACH_REP_DENSE)
+		return reach_dense_canonical(dst, p, reach_hdr_flags(src), cpayload(src));
+	if (reach_hdr_representation(src) != REACH_REP_SPARSE_BUFFER)
 	{
 		memcpy(dst, src, srclen);
 		return srclen;
@@ -317,17 +317,17 @@ reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 void
 reach_get_info(const uint8_t *body, size_t len, ReachInfo *info)
 {
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 
 	memset(info, 0, sizeof(*info));
-	info->version = hdr_version(body);
+	info->version = reach_hdr_version(body);
 	info->precision = (int) p;
-	info->representation = hdr_representation(body);
+	info->representation = reach_hdr_representation(body);
 	info->hll_only = hdr_hll_only(body);
 	info->registers = UINT32_C(1) << p;
 	info->sparse_limit = sparse_limit(p);
 	info->bytes = len;
-	switch (hdr_representation(body))
+	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_SPARSE:
 			info->representation_name = "sparse";

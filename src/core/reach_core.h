@@ -401,15 +401,45 @@ reach_dense_add_hash(uint8_t *regs, unsigned p, uint64_t hash)
 }
 
 /*
+ * Header fields (docs/FORMAT.md, "reach_sketch"), here rather than in
+ * reach_internal.h because the inline add below reads them.
+ */
+static inline unsigned
+reach_hdr_version(const uint8_t *body)
+{
+	return body[0];
+}
+
+static inline unsigned
+reach_hdr_precision(const uint8_t *body)
+{
+	return body[1];
+}
+
+/* REACH_REP_* */
+static inline unsigned
+reach_hdr_representation(const uint8_t *body)
+{
+	return body[2];
+}
+
+/* REACH_FLAG_* */
+static inline unsigned
+reach_hdr_flags(const uint8_t *body)
+{
+	return body[3];
+}
+
+/*
  * Add a 64-bit hash to a state.  Returns 0 if absorbed, else the body size
  * to regrow to (see the protocol above).
  */
 static inline size_t
 reach_state_add(uint8_t *body, size_t len, uint64_t hash)
 {
-	if (body[2] == REACH_REP_DENSE && body[3] == 0)
+	if (reach_hdr_representation(body) == REACH_REP_DENSE && reach_hdr_flags(body) == 0)
 	{
-		reach_dense_add_hash(body + REACH_HEADER_SIZE, body[1], hash);
+		reach_dense_add_hash(body + REACH_HEADER_SIZE, reach_hdr_precision(body), hash);
 		return 0;
 	}
 	return reach_state_add_slow(body, len, hash);

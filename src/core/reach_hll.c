@@ -112,7 +112,7 @@ hll_tokens_scratch(size_t n, unsigned q)
 size_t
 reach_to_hll_size(const uint8_t *body, size_t len, int log2m)
 {
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	unsigned	q = export_log2m(p, log2m);
 	size_t		n;
 	size_t		full = hll_full_bytes(q);
@@ -120,9 +120,9 @@ reach_to_hll_size(const uint8_t *body, size_t len, int log2m)
 	(void) len;
 	if (q == 0)
 		return 0;
-	if (hdr_representation(body) == REACH_REP_DENSE)
+	if (reach_hdr_representation(body) == REACH_REP_DENSE)
 		return HLL_HDR + full;
-	if (hdr_representation(body) == REACH_REP_DENSE_PACKED)
+	if (reach_hdr_representation(body) == REACH_REP_DENSE_PACKED)
 		return HLL_HDR + full + ((size_t) 1 << p);	/* + registers */
 	n = hdr_count(body);
 	if (n == 0)
@@ -302,13 +302,13 @@ hll_export_tokens(uint8_t *dst, const uint8_t *body, unsigned q)
 size_t
 reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int log2m)
 {
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	unsigned	q = export_log2m(p, log2m);
 	uint8_t    *scratch;
 
 	if (q == 0 || dstlen < reach_to_hll_size(body, len, log2m))
 		return 0;
-	switch (hdr_representation(body))
+	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_DENSE:
 			return hll_export_registers(dst, cpayload(body), p, q);

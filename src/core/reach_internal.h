@@ -22,36 +22,10 @@
  * Header fields (docs/FORMAT.md, "reach_sketch")
  * --------------------------------------------------------------------- */
 
-static inline unsigned
-hdr_version(const uint8_t *body)
-{
-	return body[0];
-}
-
-static inline unsigned
-hdr_precision(const uint8_t *body)
-{
-	return body[1];
-}
-
-/* REACH_REP_* */
-static inline unsigned
-hdr_representation(const uint8_t *body)
-{
-	return body[2];
-}
-
-/* REACH_FLAG_* */
-static inline unsigned
-hdr_flags(const uint8_t *body)
-{
-	return body[3];
-}
-
 static inline bool
 hdr_hll_only(const uint8_t *body)
 {
-	return (hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
+	return (reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
 }
 
 static inline uint32_t
@@ -110,8 +84,8 @@ cpayload(const uint8_t *body)
 static inline bool
 hdr_is_dense(const uint8_t *body)
 {
-	return hdr_representation(body) == REACH_REP_DENSE ||
-		hdr_representation(body) == REACH_REP_DENSE_PACKED;
+	return reach_hdr_representation(body) == REACH_REP_DENSE ||
+		reach_hdr_representation(body) == REACH_REP_DENSE_PACKED;
 }
 
 /* ---------------------------------------------------------------------

@@ -478,7 +478,7 @@ pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
 	const uint8_t *t = cpayload(body);
 	const char *msg;
 
-	d->p = hdr_precision(body);
+	d->p = reach_hdr_precision(body);
 	if (nsym < 1 || nsym > 256)
 		return ie_fail("dense_packed symbol count %u is out of range (1..256)", nsym);
 	if ((uint64_t) len < REACH_HEADER_SIZE + 2 * (uint64_t) nsym)
@@ -736,9 +736,9 @@ reach_expanded_size(const uint8_t *body, size_t len)
 {
 	unsigned	p;
 
-	if (len < REACH_HEADER_SIZE || hdr_representation(body) != REACH_REP_DENSE_PACKED)
+	if (len < REACH_HEADER_SIZE || reach_hdr_representation(body) != REACH_REP_DENSE_PACKED)
 		return len;
-	p = hdr_precision(body);
+	p = reach_hdr_precision(body);
 	if (p >= REACH_MIN_PRECISION && p <= REACH_MAX_PRECISION)
 		return dense_size(p);
 	return len;
@@ -751,17 +751,17 @@ reach_expand(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
 
 	if (srclen < REACH_HEADER_SIZE)
 		return false;
-	if (hdr_representation(src) != REACH_REP_DENSE_PACKED)
+	if (reach_hdr_representation(src) != REACH_REP_DENSE_PACKED)
 	{
 		if (dstlen < srclen)
 			return false;
 		memcpy(dst, src, srclen);
 		return true;
 	}
-	p = hdr_precision(src);
+	p = reach_hdr_precision(src);
 	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION || dstlen < dense_size(p))
 		return false;
-	hdr_write(dst, p, REACH_REP_DENSE, hdr_flags(src), 0);
+	hdr_write(dst, p, REACH_REP_DENSE, reach_hdr_flags(src), 0);
 	return reach_packed_expand_regs(payload(dst), src, srclen);
 }
 
@@ -779,7 +779,7 @@ static const char *
 packed_check_table(const uint8_t *body)
 {
 	const uint8_t *t = cpayload(body);
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	uint32_t	count = hdr_count(body);
 	uint32_t	kraft = 0;
 	uint32_t	i;
@@ -831,7 +831,7 @@ const char *
 reach_packed_validate(const uint8_t *body, size_t len)
 {
 	PackedDecoder d;
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	uint32_t	hist[256];
 	const char *msg;
 

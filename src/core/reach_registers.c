@@ -387,7 +387,7 @@ estimate_sparse(const uint8_t *body)
 double
 reach_estimate(const uint8_t *body, size_t len)
 {
-	switch (hdr_representation(body))
+	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_SPARSE:
 			return estimate_sparse(body);
@@ -396,8 +396,8 @@ reach_estimate(const uint8_t *body, size_t len)
 				uint32_t	hist[256];
 
 				reach_register_histogram(cpayload(body),
-										 (size_t) 1 << hdr_precision(body), hist);
-				return estimate_dense(hdr_precision(body), hdr_flags(body), hist);
+										 (size_t) 1 << reach_hdr_precision(body), hist);
+				return estimate_dense(reach_hdr_precision(body), reach_hdr_flags(body), hist);
 			}
 		case REACH_REP_DENSE_PACKED:
 			{
@@ -405,7 +405,7 @@ reach_estimate(const uint8_t *body, size_t len)
 
 				if (!reach_packed_histogram(body, len, hist))
 					return -1;
-				return estimate_dense(hdr_precision(body), hdr_flags(body), hist);
+				return estimate_dense(reach_hdr_precision(body), reach_hdr_flags(body), hist);
 			}
 		default:
 			return -1;
@@ -415,9 +415,9 @@ reach_estimate(const uint8_t *body, size_t len)
 double
 reach_relative_standard_error(const uint8_t *body, size_t len)
 {
-	double		m = ldexp(1.0, (int) hdr_precision(body));
+	double		m = ldexp(1.0, (int) reach_hdr_precision(body));
 
-	switch (hdr_representation(body))
+	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_SPARSE:
 			{

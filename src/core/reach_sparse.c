@@ -228,7 +228,7 @@ buffer_compact(uint8_t *body, size_t len)
 	else if (sorted < 64)
 		d = reach_sort_unique(t, n);
 	else
-		d = compact_tail(t, n, sorted, cap, hdr_precision(body));
+		d = compact_tail(t, n, sorted, cap, reach_hdr_precision(body));
 	if (d < n)
 		memset(t + 4 * d, 0, 4 * (n - d));
 	hdr_set_count(body, (uint32_t) d);
@@ -243,7 +243,7 @@ buffer_compact(uint8_t *body, size_t len)
 size_t
 reach_buffer_absorb(uint8_t *body, size_t len, const uint8_t *src, size_t n)
 {
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	uint32_t	cap = (uint32_t) ((len - REACH_HEADER_SIZE) / 4);
 	uint32_t	count = hdr_count(body);
 	size_t		i = 0;

@@ -20,15 +20,15 @@ validate_header(const uint8_t *body, size_t len)
 	if (len < REACH_HEADER_SIZE)
 		return ie_fail("truncated: %zu bytes, the reach_sketch header alone is %d",
 					len, REACH_HEADER_SIZE);
-	if (hdr_version(body) != REACH_FORMAT_VERSION)
+	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
 		return ie_fail("reach_sketch format version %u is not supported (expected %d)",
-					hdr_version(body), REACH_FORMAT_VERSION);
-	p = hdr_precision(body);
+					reach_hdr_version(body), REACH_FORMAT_VERSION);
+	p = reach_hdr_precision(body);
 	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION)
 		return ie_fail("precision %u is out of range (%d..%d)",
 					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
-	if ((hdr_flags(body) & ~REACH_FLAG_HLL_ONLY) != 0)
-		return ie_fail("reserved flag bits set (flags 0x%02x)", hdr_flags(body));
+	if ((reach_hdr_flags(body) & ~REACH_FLAG_HLL_ONLY) != 0)
+		return ie_fail("reserved flag bits set (flags 0x%02x)", reach_hdr_flags(body));
 	return NULL;
 }
 
@@ -36,7 +36,7 @@ static const char *
 validate_sparse(const uint8_t *body, size_t len)
 {
 	const uint8_t *t = cpayload(body);
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	uint32_t	count = hdr_count(body);
 	uint64_t	expect = REACH_HEADER_SIZE + 4 * (uint64_t) count;
 	uint32_t	i;
@@ -74,7 +74,7 @@ validate_sparse(const uint8_t *body, size_t len)
 static const char *
 validate_dense(const uint8_t *body, size_t len)
 {
-	unsigned	p = hdr_precision(body);
+	unsigned	p = reach_hdr_precision(body);
 	uint32_t	count = hdr_count(body);
 	size_t		expect = dense_size(p);
 	const uint8_t *r = cpayload(body);
@@ -137,7 +137,7 @@ reach_validate(const uint8_t *body, size_t len)
 
 	if (msg != NULL)
 		return msg;
-	switch (hdr_representation(body))
+	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_SPARSE:
 			return validate_sparse(body, len);
@@ -148,6 +148,6 @@ reach_validate(const uint8_t *body, size_t len)
 		case REACH_REP_SPARSE_BUFFER:
 			return validate_sparse_buffer(body, len);
 		default:
-			return ie_fail("representation %u is unknown", hdr_representation(body));
+			return ie_fail("representation %u is unknown", reach_hdr_representation(body));
 	}
 }
