@@ -4,14 +4,21 @@
  * bytes.
  *
  * Canonicalizing sorts the distinct used strings bytewise (their index
- * order is then their text order), and the events by a key made of
- * (ts, kind, string rank + 1 or 0 for NULL, has-value, value bits in IEEE
- * total order): three machine words, compared in that order, so event
- * order needs no string compares.  The key holds everything an event is,
- * so the output is written from the sorted keys alone.  Input that is
- * already in order (the common case: events read in time order) is
- * detected in one pass; otherwise a bottom-up merge sort on scratch
- * (on the stack for up to JOURNEY_SMALL events).
+ * order is then their text order), and the events by (ts, kind, string
+ * rank + 1 or 0 for NULL, has-value, value bits in IEEE total order), the
+ * order key_less gives SortKeys.  Memory is what bounds the size of a
+ * journey that can be built (the final function holds the state, its
+ * canonical copy and this scratch at once), so the scratch is small:
+ *
+ *	 - events already in order (the common case: rows read in time order)
+ *	   are found so in one pass that compares touches by their text, before
+ *	   any scratch is allocated, and are written straight from the state:
+ *	   the scratch is 12 bytes a string;
+ *	 - otherwise 16 bytes an event: each event's middle key word and value
+ *	   index, and a bottom-up merge sort of 4-byte event indexes (keys read
+ *	   from the state), where 24-byte keys and their merge buffer took 48.
+ *
+ * Up to JOURNEY_SMALL events and strings the scratch is on the stack.
  */
 #include "journey_internal.h"
 
@@ -42,10 +49,75 @@ journey_canonical_size(const uint8_t *body, size_t len)
 	return (size_t) l.total;
 }
 
+/* the scratch of a state of e events and s strings; in_order: no event sort */
 static size_t
-scratch_need(uint32_t e, uint32_t s)
+scratch_need(uint32_t e, uint32_t s, bool in_order)
 {
-	return 2 * sizeof(SortKey) * (size_t) e + 3 * sizeof(uint32_t) * (size_t) s + 8;
+	return 3 * sizeof(uint32_t) * (size_t) s + 8 +
+		(in_order ? 0 : 4 * sizeof(uint32_t) * (size_t) e);
+}
+
+/* the order of two touches (string indexes of src): NULL first, then by text */
+static int
+touch_cmp(const uint8_t *src, const Layout *l, uint32_t a, uint32_t b)
+{
+	uint32_t	alen;
+	uint32_t	blen;
+	const uint8_t *as;
+	const uint8_t *bs;
+
+	if (a == b)
+		return 0;
+	if (a == JOURNEY_NO_TOUCH || b == JOURNEY_NO_TOUCH)
+		return a == JOURNEY_NO_TOUCH ? -1 : 1;
+	as = string_at(src, l, a, &alen);
+	bs = string_at(src, l, b, &blen);
+	return string_cmp(as, alen, bs, blen);
+}
+
+/*
+ * Are the e events of the state src already in canonical order?  As
+ * key_less would say, but touches compared by their text, which orders
+ * them as their ranks do (equal texts share a rank), so no rank is needed.
+ */
+static bool
+events_in_order(const uint8_t *src, const Layout *l, uint32_t e)
+{
+	uint32_t	nv = 0;
+	uint64_t	prev_ts = 0;
+	uint64_t	prev_val = 0;
+	uint8_t		prev_kind = 0;
+	uint32_t	prev_touch = JOURNEY_NO_TOUCH;
+	uint32_t	i;
+
+	for (i = 0; i < e; i++)
+	{
+		uint64_t	ts = ts_key(ts_at(src, l, i));
+		uint8_t		kind = src[l->kind + i];
+		uint32_t	touch = touch_at(src, l, i);
+		uint64_t	val = (kind & JOURNEY_KIND_HAS_VALUE) ? val_key(value_at(src, l, nv++)) : 0;
+		int			c = 0;
+
+		if (i > 0)
+		{
+			c = ts < prev_ts ? -1 : ts > prev_ts;
+			if (c == 0)
+				c = (int) (kind & JOURNEY_KIND_MASK) - (int) (prev_kind & JOURNEY_KIND_MASK);
+			if (c == 0)
+				c = touch_cmp(src, l, touch, prev_touch);
+			if (c == 0)
+				c = (int) (kind & JOURNEY_KIND_HAS_VALUE) - (int) (prev_kind & JOURNEY_KIND_HAS_VALUE);
+			if (c == 0)
+				c = val < prev_val ? -1 : val > prev_val;
+			if (c < 0)
+				return false;
+		}
+		prev_ts = ts;
+		prev_kind = kind;
+		prev_touch = touch;
+		prev_val = val;
+	}
+	return true;
 }
 
 size_t
@@ -53,82 +125,16 @@ journey_canonical_scratch_size(const uint8_t *body, size_t len)
 {
 	uint32_t	e = hdr_events(body);
 	uint32_t	s = hdr_strings(body);
+	Layout		l;
 
 	(void) len;
 	if (!is_state(body) || (e <= JOURNEY_SMALL && s <= JOURNEY_SMALL))
 		return 0;
-	return scratch_need(e, s);
+	layout_body(&l, body);
+	return scratch_need(e, s, events_in_order(body, &l, e));
 }
 
 #define RUN		16
-
-/*
- * Sort a[0..n) by key_less; tmp has room for n.  Returns the array that
- * holds the result (a or tmp).  Insertion sort on runs of RUN, then
- * bottom-up merging; a pass over sorted input does no moves.
- */
-static SortKey *
-sort_keys(SortKey *a, SortKey *tmp, size_t n)
-{
-	size_t		i;
-	size_t		width;
-	SortKey    *from = a;
-	SortKey    *to = tmp;
-
-	for (i = 1; i < n; i++)
-		if (key_less(&a[i], &a[i - 1]))
-			break;
-	if (i >= n)
-		return a;
-	for (i = 0; i < n; i += RUN)
-	{
-		size_t		end = i + RUN < n ? i + RUN : n;
-		size_t		j;
-
-		for (j = i + 1; j < end; j++)
-		{
-			SortKey		x = a[j];
-			size_t		k = j;
-
-			while (k > i && key_less(&x, &a[k - 1]))
-			{
-				a[k] = a[k - 1];
-				k--;
-			}
-			a[k] = x;
-		}
-	}
-	for (width = RUN; width < n; width *= 2)
-	{
-		for (i = 0; i < n; i += 2 * width)
-		{
-			size_t		mid = i + width < n ? i + width : n;
-			size_t		end = i + 2 * width < n ? i + 2 * width : n;
-			size_t		p = i;
-			size_t		q = mid;
-			size_t		o = i;
-
-			if (mid == end || !key_less(&from[mid], &from[mid - 1]))
-			{
-				memcpy(&to[i], &from[i], (end - i) * sizeof(SortKey));
-				continue;
-			}
-			while (p < mid && q < end)
-				to[o++] = key_less(&from[q], &from[p]) ? from[q++] : from[p++];
-			while (p < mid)
-				to[o++] = from[p++];
-			while (q < end)
-				to[o++] = from[q++];
-		}
-		{
-			SortKey    *t = from;
-
-			from = to;
-			to = t;
-		}
-	}
-	return from;
-}
 
 /* sort string indexes a[0..n) by their text; tmp has room for n */
 static uint32_t *
@@ -267,22 +273,6 @@ rank_used_strings(const uint8_t *src, const Layout *l, uint32_t e,
 	used->bytes = bytes;
 }
 
-/*
- * The sort keys of the e events of the state src, sorted, touches ranked
- * by rank[]; keys has room for 2 e (the second half is the merge buffer).
- */
-static const SortKey *
-sort_events(const uint8_t *src, const Layout *l, uint32_t e,
-			const uint32_t *rank, SortKey *keys)
-{
-	uint32_t	nv = 0;
-	uint32_t	i;
-
-	for (i = 0; i < e; i++)
-		event_key(src, l, i, rank, &nv, &keys[i]);
-	return sort_keys(keys, keys + e, e);
-}
-
 /* the used strings of src into the canonical body dst of layout out */
 static void
 write_strings(uint8_t *dst, const Layout *out, const uint8_t *src,
@@ -303,29 +293,180 @@ write_strings(uint8_t *dst, const Layout *out, const uint8_t *src,
 	}
 }
 
-/* the events, from their sorted keys alone, into dst of layout out */
+/* what orders the events beyond ts, and finds their values: per event */
+typedef struct EventKeys
+{
+	uint32_t   *mid;			/* mid_key(kind, touch rank + 1, has value) */
+	uint32_t   *vidx;			/* the index of its value, if it has one */
+} EventKeys;
+
 static void
-write_events(uint8_t *dst, const Layout *out, const SortKey *sorted,
-			 uint32_t e)
+event_keys(const uint8_t *src, const Layout *l, uint32_t e, const uint32_t *rank,
+		   EventKeys *k)
 {
 	uint32_t	nv = 0;
 	uint32_t	i;
 
 	for (i = 0; i < e; i++)
 	{
-		const SortKey *k = &sorted[i];
-		int64_t		ts = ts_of_key(k->ts);
-		uint32_t	r1 = (k->mid >> 1) & ((UINT32_C(1) << 29) - 1);
-		bool		hv = (k->mid & 1) != 0;
-		uint64_t	u;
+		uint8_t		kind = src[l->kind + i];
+		uint32_t	t = touch_at(src, l, i);
+		bool		hv = (kind & JOURNEY_KIND_HAS_VALUE) != 0;
 
-		memcpy(&u, &ts, 8);
-		ie_put64(dst + out->ts + 8 * (uint64_t) i, u);
-		ie_put32(dst + out->touch + 4 * (uint64_t) i, r1 == 0 ? JOURNEY_NO_TOUCH : r1 - 1);
-		dst[out->kind + i] = (uint8_t) ((k->mid >> 30) | (hv ? JOURNEY_KIND_HAS_VALUE : 0));
-		if (hv)
-			ie_put64(dst + out->values + 8 * (uint64_t) nv++, val_of_key(k->val));
+		k->mid[i] = mid_key(kind & JOURNEY_KIND_MASK,
+							t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1, hv);
+		k->vidx[i] = hv ? nv++ : 0;
 	}
+}
+
+/* key_less of events a and b, read from the state and their EventKeys */
+static inline bool
+event_less(const uint8_t *src, const Layout *l, const EventKeys *k, uint32_t a, uint32_t b)
+{
+	uint64_t	ta = ts_key(ts_at(src, l, a));
+	uint64_t	tb = ts_key(ts_at(src, l, b));
+
+	if (ta != tb)
+		return ta < tb;
+	if (k->mid[a] != k->mid[b])
+		return k->mid[a] < k->mid[b];
+	if ((k->mid[a] & 1) == 0)
+		return false;
+	return val_key(value_at(src, l, k->vidx[a])) < val_key(value_at(src, l, k->vidx[b]));
+}
+
+/*
+ * The event indexes 0..e-1 in canonical order, in idx or tmp (each of e
+ * words; returns which): insertion sort on runs of RUN, then bottom-up
+ * merging, where a pass over runs already in order only copies.
+ */
+static uint32_t *
+sort_events(const uint8_t *src, const Layout *l, const EventKeys *k, uint32_t e,
+			uint32_t *idx, uint32_t *tmp)
+{
+	uint32_t   *from = idx;
+	uint32_t   *to = tmp;
+	size_t		width;
+	size_t		i;
+
+	for (i = 0; i < e; i++)
+		idx[i] = (uint32_t) i;
+	for (i = 0; i < e; i += RUN)
+	{
+		size_t		end = i + RUN < e ? i + RUN : e;
+		size_t		j;
+
+		for (j = i + 1; j < end; j++)
+		{
+			uint32_t	x = idx[j];
+			size_t		m = j;
+
+			while (m > i && event_less(src, l, k, x, idx[m - 1]))
+			{
+				idx[m] = idx[m - 1];
+				m--;
+			}
+			idx[m] = x;
+		}
+	}
+	for (width = RUN; width < e; width *= 2)
+	{
+		for (i = 0; i < e; i += 2 * width)
+		{
+			size_t		mid = i + width < e ? i + width : e;
+			size_t		end = i + 2 * width < e ? i + 2 * width : e;
+			size_t		p = i;
+			size_t		q = mid;
+			size_t		o = i;
+
+			if (mid == end || !event_less(src, l, k, from[mid], from[mid - 1]))
+			{
+				memcpy(&to[i], &from[i], (end - i) * sizeof(uint32_t));
+				continue;
+			}
+			while (p < mid && q < end)
+				to[o++] = event_less(src, l, k, from[q], from[p]) ? from[q++] : from[p++];
+			while (p < mid)
+				to[o++] = from[p++];
+			while (q < end)
+				to[o++] = from[q++];
+		}
+		{
+			uint32_t   *t = from;
+
+			from = to;
+			to = t;
+		}
+	}
+	return from;
+}
+
+/* event i of the canonical body dst of layout out; *nv counts the values written */
+static inline void
+write_event(uint8_t *dst, const Layout *out, uint32_t i, int64_t ts, uint32_t mid,
+			uint64_t value_bits, uint32_t *nv)
+{
+	uint32_t	r1 = (mid >> 1) & ((UINT32_C(1) << 29) - 1);
+	bool		hv = (mid & 1) != 0;
+	uint64_t	u;
+
+	memcpy(&u, &ts, 8);
+	ie_put64(dst + out->ts + 8 * (uint64_t) i, u);
+	ie_put32(dst + out->touch + 4 * (uint64_t) i, r1 == 0 ? JOURNEY_NO_TOUCH : r1 - 1);
+	dst[out->kind + i] = (uint8_t) ((mid >> 30) | (hv ? JOURNEY_KIND_HAS_VALUE : 0));
+	if (hv)
+		ie_put64(dst + out->values + 8 * (uint64_t) (*nv)++, value_bits);
+}
+
+/* the events of src, already in order, into dst: no sort, no per-event scratch */
+static void
+write_events_in_order(uint8_t *dst, const Layout *out, const uint8_t *src,
+					  const Layout *l, uint32_t e, const uint32_t *rank)
+{
+	uint32_t	nv = 0;
+	uint32_t	i;
+
+	for (i = 0; i < e; i++)
+	{
+		uint8_t		kind = src[l->kind + i];
+		uint32_t	t = touch_at(src, l, i);
+		bool		hv = (kind & JOURNEY_KIND_HAS_VALUE) != 0;
+		uint32_t	vi = nv;
+
+		write_event(dst, out, i, ts_at(src, l, i),
+					mid_key(kind & JOURNEY_KIND_MASK,
+							t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1, hv),
+					hv ? value_at(src, l, vi) : 0, &nv);
+	}
+}
+
+/* the events of src in the order of idx into dst */
+static void
+write_events_sorted(uint8_t *dst, const Layout *out, const uint8_t *src,
+					const Layout *l, uint32_t e, const EventKeys *k,
+					const uint32_t *idx)
+{
+	uint32_t	nv = 0;
+	uint32_t	i;
+
+	for (i = 0; i < e; i++)
+	{
+		uint32_t	j = idx[i];
+
+		write_event(dst, out, i, ts_at(src, l, j), k->mid[j],
+					(k->mid[j] & 1) ? value_at(src, l, k->vidx[j]) : 0, &nv);
+	}
+}
+
+/* scratch words: at least n, 8-byte aligned in scratch, or NULL */
+static uint32_t *
+scratch_words(void *scratch, size_t scratchlen, size_t need)
+{
+	uintptr_t	pad = (8 - ((uintptr_t) scratch & 7)) & 7;
+
+	if (scratch == NULL || scratchlen < need)
+		return NULL;
+	return (uint32_t *) (void *) ((uint8_t *) scratch + pad);
 }
 
 size_t
@@ -333,16 +474,13 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 					 size_t srclen, void *scratch, size_t scratchlen)
 {
 	uint32_t	e;
-	uint32_t	v;
 	uint32_t	s;
 	Layout		l;
 	Layout		out;
-	SortKey		small_keys[2 * JOURNEY_SMALL];
-	uint32_t	small_words[3 * JOURNEY_SMALL];
-	SortKey    *keys;
+	uint32_t	small_words[3 * JOURNEY_SMALL + 4 * JOURNEY_SMALL];
 	uint32_t   *rank;
+	bool		in_order;
 	UsedStrings used;
-	const SortKey *sorted;
 
 	if (!is_state(src))
 	{
@@ -352,31 +490,31 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		return srclen;
 	}
 	e = hdr_events(src);
-	v = hdr_values(src);
 	s = hdr_strings(src);
 	layout_body(&l, src);
+	in_order = events_in_order(src, &l, e);
 	if (e <= JOURNEY_SMALL && s <= JOURNEY_SMALL)
-	{
-		keys = small_keys;
 		rank = small_words;
-	}
-	else
-	{
-		uintptr_t	p = (uintptr_t) scratch;
-		uintptr_t	pad = (8 - (p & 7)) & 7;
-
-		if (scratch == NULL || scratchlen < scratch_need(e, s))
-			return 0;
-		keys = (SortKey *) (void *) ((uint8_t *) scratch + pad);
-		rank = (uint32_t *) (void *) (keys + 2 * (size_t) e);
-	}
+	else if ((rank = scratch_words(scratch, scratchlen, scratch_need(e, s, in_order))) == NULL)
+		return 0;
 	rank_used_strings(src, &l, e, s, rank, &used);
-	layout_of(&out, JOURNEY_REP_CANONICAL, e, v, used.n, used.bytes);
+	layout_of(&out, JOURNEY_REP_CANONICAL, e, hdr_values(src), used.n, used.bytes);
 	if (dstlen < out.total)
 		return 0;
-	sorted = sort_events(src, &l, e, rank, keys);
-	hdr_write(dst, JOURNEY_REP_CANONICAL, e, v, used.n, used.bytes);
+	hdr_write(dst, JOURNEY_REP_CANONICAL, e, hdr_values(src), used.n, used.bytes);
 	write_strings(dst, &out, src, &l, &used);
-	write_events(dst, &out, sorted, e);
+	if (in_order)
+		write_events_in_order(dst, &out, src, &l, e, rank);
+	else
+	{
+		/* after rank's 3 s words: mid, vidx, idx, tmp, e words each */
+		uint32_t   *words = rank + 3 * (size_t) s;
+		EventKeys	k = {words, words + e};
+
+		event_keys(src, &l, e, rank, &k);
+		write_events_sorted(dst, &out, src, &l, e, &k,
+							sort_events(src, &l, &k, e, words + 2 * (size_t) e,
+										words + 3 * (size_t) e));
+	}
 	return (size_t) out.total;
 }

@@ -360,7 +360,8 @@ extern size_t journey_canonical_size(const uint8_t *body, size_t len);
 /*
  * Scratch bytes journey_canonicalize needs: 0 for a CANONICAL value or a
  * STATE with at most JOURNEY_SMALL events and strings (it sorts on the
- * stack), else 48 E + 12 S + 8.
+ * stack), else 12 S + 8 when the events are already in order (one pass
+ * finds out) and 16 E + 12 S + 8 when they must be sorted.
  */
 extern size_t journey_canonical_scratch_size(const uint8_t *body, size_t len);
 
