@@ -68,7 +68,8 @@ SELECT ('\x01010000' || '01000000' || '01000000' || '00000000' || '00000000' ||
 SELECT e.* FROM journey_events(('\x01010000' || '01000000' || '01000000' || '00000000' || '00000000' ||
         '0000000000000000' || 'ffffffff' || '06' || '0000000000000000')::journey) e;
 
--- a STATE (the aggregate's working form) from outside is accepted and
+-- a 0.1 STATE (representation 2, the aggregate's working form in 0.1;
+-- 0.2's is the keyed representation 3) from outside is accepted and
 -- compares equal to its canonical form
 SELECT '\x01020000' || '01000000' || '00000000' || '01000000' || '01000000' ||
        '03000000' || '01000000' || '02000000' || '11000000' ||     -- capacities: 3 events, 1 value, 2 strings, 17 bytes

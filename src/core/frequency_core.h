@@ -17,73 +17,17 @@
  * users, and a uniform sample of fraction theta above.
  *
  * Hashes.  User hashes come from hash.h (the same as reach_sketch).  The
- * one hash value UINT64_MAX is treated as UINT64_MAX - 1 (a forced
- * collision with probability 2^-64 per pair of users, the same order as
- * any 64-bit hash collision), so every stored hash is at most
- * UINT64_MAX - 1 and theta = UINT64_MAX can mean 1.0 without ambiguity.
- * The rule "retained iff hash < theta" then holds in both modes.
+ * one hash value UINT64_MAX is kept as UINT64_MAX - 1, so that theta
+ * UINT64_MAX can mean 1.0; callers pass the raw hash.
  *
- * Stored format (all multi-byte fields little-endian, any alignment):
- *
- *	 byte 0	   format version, FREQUENCY_FORMAT_VERSION (1)
- *	 byte 1	   representation: 1 CANONICAL, 3 KEYED_STATE (the aggregate
- *			   working form), 2 STATE (0.1's working form, read only)
- *	 byte 2	   flags, must be 0 (reserved)
- *	 byte 3	   reserved, must be 0
- *	 4..7	   uint32 k, 16..1048576
- *	 8..11	   uint32 n, the number of entries (retained users)
- *	 12..19	   uint64 theta: the entries are exactly the users seen whose
- *			   hash is < theta.  UINT64_MAX means 1.0 (exact mode); any
- *			   other value t means the fraction t / 2^64 (sampling).
- *	 20..27	   uint64 impressions: the total of all counts added, saturating
- *			   at UINT64_MAX (so is every entry's count)
- *	 28..	   payload
- *
- * CANONICAL payload: n entries in strictly increasing hash order, each
- *	 LEB128 varint  hash delta: the first entry's hash, then
- *					hash[i] - hash[i-1] (>= 1)
- *	 LEB128 varint  count (>= 1)
- * LEB128: 7 bits a byte, least significant group first, high bit set on
- * every byte but the last; at most 10 bytes; shortest form only (the last
- * byte of a multi-byte varint is not 0, a 10th byte is 0 or 1), so every
- * value has exactly one encoding.  Rules:
- *	 - every hash < theta (in exact mode: <= UINT64_MAX - 1);
- *	 - exact mode: n <= k and impressions == the sum of the counts;
- *	 - sampling:   n == k and impressions > the sum of the counts (the
- *				   user at theta was counted but not kept), unless the
- *				   total saturated at UINT64_MAX;
- *	 - no bytes after the n-th entry.
- * A full k = 4096 sketch of a large audience takes about 8 bytes a user
- * (a hash delta of ~2^64/users fits 7 bytes, a small count 1).
- *
- * KEYED_STATE: the header, then 28..35 uint64 seed, then the table from
- * byte 36.  STATE (0.1): the table from byte 28, seed 0.
- *
- * Table: C = (len - header) / 16 slots, C a power of
- * two, 8 <= C <= 2^21; slot i holds uint64 hash, uint64 count.  An empty
- * slot is 16 zero bytes; an occupied one has count >= 1 and hash < theta.
- * The home slot of a hash is home(hash) & (C - 1), home(h) = h when the
- * seed is 0, else MurmurHash3's 64-bit finalizer of h ^ seed: a seed
- * chosen at random for each state keeps crafted user ids from sharing a
- * home (hash flooding).
- * Linear probing from the home slot in Robin Hood order
- * with ties broken by hash: walking a run of occupied slots, home slots
- * never decrease (probe distance grows by at most one a slot, and a slot
- * after an empty one is at its home) and entries sharing a home slot are
- * in strictly increasing hash order.  This layout is a function of the set
- * of hashes, C and the seed alone, rules out duplicates, and is checked in
- * linear time.  Rules: n == the occupied slots, n <= 3C/4; exact mode:
- * impressions == the sum of the counts; sampling: n >= k and impressions >
- * the sum (as above).  A STATE may hold more than k entries (up to 3C/4,
- * exact or sampling); canonicalizing trims it.
- *
- * Canonical form (what frequency_canonicalize writes and what should be
- * stored) depends only on k and the multiset of (user, count) inputs,
- * never on row order or on how the input was split and merged: theta is
- * the (k+1)-th smallest distinct user hash (1.0 with at most k users), the
- * entries are the users below it with their full counts, the total is the
- * sum of all counts.  Why this holds for every state the protocol builds
- * is argued at the top of frequency_state.c.
+ * Stored format: docs/FORMAT.md, "frequency_sketch".  In short, for the
+ * caller: CANONICAL (varint-coded entries in hash order) is what is stored
+ * and what the estimates read; KEYED_STATE (an open-addressing table under
+ * a per-state seed, updated in place) is the aggregate state, and STATE is
+ * 0.1's, read and converted but never written.  The canonical form
+ * depends only on k and the multiset of (user, count) inputs, never on row
+ * order or on how the input was split and merged (why:
+ * frequency_state.c).  Below, "a STATE" is either state representation.
  */
 #ifndef IMPRESSION_EXT_FREQUENCY_CORE_H
 #define IMPRESSION_EXT_FREQUENCY_CORE_H
@@ -119,7 +63,7 @@
  * --------------------------------------------------------------------- */
 
 /*
- * NULL if body[0..len) is a valid frequency_sketch body (either
+ * NULL if body[0..len) is a valid frequency_sketch body (any
  * representation), else a human-readable message saying what is wrong.
  * Checks every length, count, range and ordering before reading; never
  * reads outside [body, body + len).  The message lives in a static buffer
@@ -130,7 +74,7 @@ extern const char *frequency_validate(const uint8_t *body, size_t len);
 /* ---------------------------------------------------------------------
  * Aggregate state protocol
  *
- * The state is a STATE body in a caller-allocated buffer.  Growth:
+ * The state is a KEYED_STATE body in a caller-allocated buffer.  Growth:
  *
  *		need = frequency_state_add(st, len, hash, count);  (or _merge)
  *		while (need != 0)
@@ -149,7 +93,7 @@ extern const char *frequency_validate(const uint8_t *body, size_t len);
  * The state is modified in place, so it must be a private, writable copy.
  * A stored CANONICAL value may be used as the first state (a copy of the
  * union aggregate's first input): the first add or merge returns a size
- * and regrow turns it into a STATE.
+ * and regrow turns it into a KEYED_STATE, as it does a 0.1 STATE.
  *
  * What the glue calls when:
  *	 transition (frequency_agg)  state NULL: palloc
@@ -193,12 +137,15 @@ extern bool frequency_state_init(uint8_t *body, size_t len, uint32_t k,
 /* the canonical empty sketch: FREQUENCY_HEADER_SIZE bytes */
 extern bool frequency_init_empty(uint8_t *body, size_t len, uint32_t k);
 
-/* out-of-line part of frequency_state_add: hashes below theta, non-STATE */
+/*
+ * out-of-line part of frequency_state_add: all but a KEYED_STATE's hashes
+ * at or above theta
+ */
 extern size_t frequency_state_add_slow(uint8_t *body, size_t len,
 									   uint64_t hash, uint64_t count);
 
 /*
- * Merge the valid value src (either representation, any k) into the state
+ * Merge the valid value src (any representation, any k) into the state
  * dst: theta becomes the smaller of the two, counts of equal users are
  * summed, the impressions totals add, k follows the rule above.  Returns 0
  * when done, otherwise the size for frequency_state_regrow, after which
@@ -210,7 +157,7 @@ extern size_t frequency_state_merge(uint8_t *dst, size_t dstlen,
 
 /*
  * Build in dst[0..dstlen) (dstlen as returned by frequency_state_add or
- * frequency_state_merge) a STATE holding what the valid value src (either
+ * frequency_state_merge) a KEYED_STATE holding what the valid value src (any
  * representation) holds, with src's k, theta and total (theta may come out
  * lower when the table is smaller than src's: that is how a state shrinks
  * after its k was lowered).  The state keeps src's seed when src is a
@@ -344,7 +291,7 @@ extern double frequency_difference(const uint8_t *a, size_t alen,
 								   const uint8_t *b, size_t blen);
 
 /* ---------------------------------------------------------------------
- * Information for frequency_sketch_info() (either representation; the
+ * Information for frequency_sketch_info() (any representation; the
  * estimate fields are -1 for a STATE)
  * --------------------------------------------------------------------- */
 typedef struct FrequencyInfo

@@ -4,12 +4,10 @@
  * table sizes, the LEB128 varints and a cursor over the entries of either
  * representation.
  *
- * The bytes are specified in docs/FORMAT.md (normative) and, with every
- * rule the validator checks, in frequency_core.h; these accessors are the
- * only place that knows the header's offsets, so the rest of the code
- * names fields instead of counting bytes.  (frequency_state_add, inline in
- * frequency_core.h, reads theta and the total itself: it is the hot path
- * and the public header cannot include this one.)
+ * Stored format: docs/FORMAT.md, "frequency_sketch".  These accessors
+ * (and the few in frequency_core.h that its inline add needs) are the only
+ * place that knows the header's offsets, so the rest of the code names
+ * fields instead of counting bytes.
  */
 #ifndef IMPRESSION_EXT_FREQUENCY_INTERNAL_H
 #define IMPRESSION_EXT_FREQUENCY_INTERNAL_H
@@ -211,7 +209,7 @@ slots_of(const uint8_t *b, size_t len)
 }
 
 /* ---------------------------------------------------------------------
- * LEB128 varints
+ * LEB128 varints (docs/FORMAT.md, "frequency_sketch", canonical)
  * --------------------------------------------------------------------- */
 
 static inline uint8_t *

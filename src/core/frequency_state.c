@@ -13,15 +13,16 @@
  * hash at or above theta costs one compare (inline in the header), so once
  * a large group is sampling, nearly every row is that compare.
  *
- * Table layout.  Linear probing in Robin Hood order with ties broken by
- * hash: along a run of occupied slots the entries are sorted by (home
- * slot, hash).  Lookups stop early (at the first entry whose home is
- * later, or equal with a larger hash), deletion by filtering is one pass,
- * and, what matters most for a value that can arrive from outside (a
- * partial aggregate shipped as bytes), the layout can be checked in linear
- * time and admits no duplicate hashes, so a state that passed
- * frequency_validate is as safe to update in place as one we built.  The
- * layout is a function of the set of hashes and the table size alone.
+ * Table layout (the exact rule: docs/FORMAT.md, "frequency_sketch").
+ * Linear probing in Robin Hood order with ties broken by hash: along a run
+ * of occupied slots the entries are sorted by (home slot, hash).  Lookups
+ * stop early (at the first entry whose home is later, or equal with a
+ * larger hash), deletion by filtering is one pass, and, what matters most
+ * for a value that can arrive from outside (a partial aggregate shipped as
+ * bytes), the layout can be checked in linear time and admits no duplicate
+ * hashes, so a state that passed frequency_validate is as safe to update
+ * in place as one we built.  The layout is a function of the set of
+ * hashes, the table size and the seed alone.
  *
  * Determinism.  Let U be the set of users added so far, cnt(u) the sum of
  * all counts added for u, and t_k(U) the (k+1)-th smallest hash of U (1.0
@@ -62,8 +63,8 @@
  * k is the smallest power of two whose limit is at least 1.5 k, so
  * between two rebuilds there are at least 3k/8 new users, and the state
  * is exact up to its first rebuild (at 1.5 k users, past k).  A fresh
- * state has 8 slots (156 bytes); a group of 10 users lives in 16 slots
- * (284 bytes).  The STATE is raw 16 bytes a slot so adds are in place; the
+ * state has 8 slots (164 bytes); a group of 10 users lives in 16 slots
+ * (292 bytes).  The state is raw 16 bytes a slot so adds are in place; the
  * canonical form is delta + varint coded, about 8 bytes a user when full.
  */
 #include "frequency_internal.h"

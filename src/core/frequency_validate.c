@@ -1,7 +1,7 @@
 /*
- * frequency_validate.c — frequency_validate: every rule of
- * frequency_core.h checked on bytes from outside, before anything else
- * reads them, in time linear in their length.
+ * frequency_validate.c — frequency_validate: every reader rule of
+ * docs/FORMAT.md ("frequency_sketch") checked on bytes from outside,
+ * before anything else reads them, in time linear in their length.
  */
 #include "frequency_internal.h"
 

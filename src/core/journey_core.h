@@ -9,94 +9,30 @@
  * unless a function says otherwise; values this API writes always are.
  *
  * An event is (ts, kind, touch, value):
- *	 ts		int64, PostgreSQL timestamptz microseconds (any int64, the
- *			infinities included; arithmetic on them never overflows here);
+ *	 ts		int64, PostgreSQL timestamptz microseconds, within its range or
+ *			infinite (see JOURNEY_TS_MIN; arithmetic on the infinities
+ *			never overflows here);
  *	 kind	JOURNEY_IMPRESSION, JOURNEY_CLICK or JOURNEY_CONVERSION;
  *	 touch	a byte string (the campaign, creative, ...) or NULL (no touch;
  *			allowed for every kind: an impression or click with a NULL touch
  *			is still credited, with touch NULL and its touch_kind set);
  *	 value	a float8 or NULL; conversions only (the revenue): a value given
  *			with an impression or click is dropped.  Values are stored
- *			normalised: -0.0 as +0.0 and every NaN as the quiet NaN
- *			0x7ff8000000000000, so equal SQL values give equal bytes.
+ *			normalised (journey_value_bits), so equal SQL values give equal
+ *			bytes.
+ * A journey keeps its events in canonical order: by ts, then kind
+ * (impressions, clicks, conversions), then touch (NULL first, then
+ * bytewise), then value; events equal in all four are all kept.
  *
- * Canonical event order (total, so equal multisets of events give equal
- * bytes): by ts; at equal ts impressions, then clicks, then conversions; at
- * equal ts and kind by touch text, bytewise (memcmp, a proper prefix
- * first), NULL touch first; then by value, NULL first, then in IEEE total
- * order of the normalised bits (negative values, zero, positive, +inf,
- * NaN: PostgreSQL's float8 order).  Events equal in all four fields are
- * indistinguishable and all kept: two identical impressions are two
- * impressions.
- *
- * Stored format (all multi-byte fields little-endian, any alignment; all
- * reads are memcpy-based):
- *
- *	 byte 0	   format version, JOURNEY_FORMAT_VERSION (1)
- *	 byte 1	   representation: 1 CANONICAL, 2 STATE (aggregate working form)
- *	 byte 2	   flags, must be 0 (reserved)
- *	 byte 3	   reserved, must be 0
- *	 4..7	   uint32 E, events
- *	 8..11	   uint32 V, events that carry a value (conversions only)
- *	 12..15	   uint32 S, touch strings in the string table
- *	 16..19	   uint32 B, bytes of all touch strings together
- *
- * CANONICAL (header 20 bytes), then, with no gaps:
- *	 uint32 end[S]	   string i is bytes[end[i-1] .. end[i]) (end[-1] = 0)
- *	 int64	ts[E]	   event timestamps (see JOURNEY_TS_MIN)
- *	 uint32 touch[E]   string index, or JOURNEY_NO_TOUCH (0xFFFFFFFF)
- *	 uint8	kind[E]	   bits 0-1: 0 impression, 1 click, 2 conversion
- *					   (3 is invalid); bit 2 JOURNEY_KIND_HAS_VALUE
- *					   (conversions only); bits 3-7 zero
- *	 float8 value[V]   the values of the events with HAS_VALUE, in event
- *					   order (the j-th such event has value[j])
- *	 uint8	bytes[B]   the strings, concatenated
- * so a CANONICAL body is exactly 20 + 4S + 13E + 8V + B bytes.  Rules:
- *	 - end[] non-decreasing, end[S-1] == B (B == 0 when S == 0);
- *	 - the strings strictly increasing bytewise (sorted, no duplicates),
- *	   so string index order is text order;
- *	 - every string used by at least one event;
- *	 - every touch[i] < S or JOURNEY_NO_TOUCH;
- *	 - exactly V events have HAS_VALUE; values normalised (no -0.0, only
- *	   the one NaN);
- *	 - events in canonical order (non-decreasing; duplicates allowed);
- *	 - E <= JOURNEY_MAX_EVENTS, S <= JOURNEY_MAX_STRINGS, the body at most
- *	   JOURNEY_MAX_BODY_SIZE bytes.
- * So the canonical form depends only on the multiset of events, never on
- * row order or on how the input was split and merged.  An empty journey
- * is the 20-byte header with zero counts.
- *
- * KEYED_STATE (representation 3, since 0.2) and STATE (2, 0.1's; read,
- * converted to a KEYED_STATE before anything is added to it) (header 36
- * bytes: the 20 above, then the capacities
- *	 20..23 uint32 Ecap, 24..27 uint32 Vcap, 28..31 uint32 Scap,
- *	 32..35 uint32 Bcap), then, with no gaps:
- *	 uint32 end[Scap]	 as above for the first S; the rest ignored
- *	 uint64 seed		 KEYED_STATE with H > 0 only: the key of the table,
- *						 drawn at random for each state by the caller
- *	 uint32 slot[H]		 string hash table: 0 empty, else string index + 1;
- *						 H = journey_hash_slots(Scap): none (H = 0) for
- *						 Scap <= JOURNEY_LINEAR_STRINGS, where strings are
- *						 found by a scan, else the smallest power of two
- *						 >= 2 Scap
- *	 int64	ts[Ecap]	 the first E are events in insertion order
- *	 uint32 touch[Ecap]
- *	 uint8	kind[Ecap]
- *	 float8 value[Vcap]	 the first V
- *	 uint8	bytes[Bcap]	 the first B
- * so a STATE body is exactly 36 + 4 Scap + 4 H + 13 Ecap + 8 Vcap + Bcap
- * bytes (8 more for the seed of a KEYED_STATE with a table).  Rules: E <= Ecap, V <= Vcap, S <= Scap, B <= Bcap (capacities
- * within the JOURNEY_MAX_* limits); end[] and the events as in CANONICAL,
- * except that the events are unordered and the strings are in insertion
- * order; every slot <= S and at most S slots nonzero (so a probe always
- * reaches an empty slot).  Slots are a lookup cache: strings are found by
- * hashing and probing linearly from hash & (H - 1); the hash is
- * SipHash-1-3 under the seed (k0 = seed, k1 = seed ^ 0x6a09e667f3bcc908)
- * in a KEYED_STATE, so touch strings someone chose cannot be made to
- * collide, and the unkeyed journey_string_hash in a STATE.  A STATE this API builds has distinct, used strings, each
- * findable; a STATE from outside that breaks this is still accepted (it
- * can only duplicate strings, which canonicalizing merges; unused ones are
- * dropped).  Bytes past the counts are ignored.
+ * Stored format: docs/FORMAT.md, "journey" (the event order exactly, the
+ * arrays, the limits).  In short, for the caller: CANONICAL (the events
+ * sorted, each distinct touch string once, in text order) is what is
+ * stored and what attribution and the accessors read; KEYED_STATE
+ * (column arrays with spare capacity and a keyed string table, appended
+ * to in place) is the aggregate state, and STATE is 0.1's, read and
+ * converted but never written.  The canonical form depends only on the
+ * multiset of events, never on row order or on how the input was split
+ * and merged.  Below, "a STATE" is either state representation.
  */
 #ifndef IMPRESSION_EXT_JOURNEY_CORE_H
 #define IMPRESSION_EXT_JOURNEY_CORE_H
@@ -201,7 +137,7 @@ extern const char *journey_model_name(JourneyModel model);
  * --------------------------------------------------------------------- */
 
 /*
- * NULL if body[0..len) is a valid journey body (either representation),
+ * NULL if body[0..len) is a valid journey body (any representation),
  * else a human-readable message saying what is wrong.  Checks every
  * length, count, range and ordering before reading; never reads outside
  * [body, body + len).  Time O(len) (plus, for more than 262,144 strings,
@@ -214,9 +150,9 @@ extern const char *journey_validate(const uint8_t *body, size_t len);
 /* ---------------------------------------------------------------------
  * Aggregate state protocol
  *
- * The state is a STATE body in a caller-allocated buffer.  Its size is a
- * function of four capacities; when one is exhausted, add and merge say
- * which capacities to grow to:
+ * The state is a KEYED_STATE body in a caller-allocated buffer.  Its size
+ * is a function of four capacities; when one is exhausted, add and merge
+ * say which capacities to grow to:
  *
  *		JourneyCapacity cap;
  *
@@ -234,10 +170,10 @@ extern const char *journey_validate(const uint8_t *body, size_t len);
  *
  * A call that returns nonzero has not changed the state.  The state is
  * always valid between calls.  It is modified in place, so it must be a
- * private, writable copy.  A CANONICAL value may be used as a state: the
- * first add or merge returns a size and regrow turns it into a STATE.
- * Adding is O(1) amortised (append; the touch is interned through the
- * hash table); capacities double when they grow.
+ * private, writable copy.  A CANONICAL value (or a 0.1 STATE) may be
+ * used as a state: the first add or merge returns a size and regrow turns
+ * it into a KEYED_STATE.  Adding is O(1) amortised (append; the touch is
+ * interned through the hash table); capacities double when they grow.
  *
  * What the glue calls when:
  *	 transition (journey_agg)  state NULL: palloc
@@ -276,8 +212,8 @@ typedef struct JourneyCapacity
 extern uint32_t journey_hash_slots(uint32_t strings);
 
 /*
- * STATE body size for these capacities; 0 if a capacity is beyond its
- * limit or the size would exceed JOURNEY_MAX_BUILT_SIZE.
+ * KEYED_STATE body size for these capacities; 0 if a capacity is beyond
+ * its limit or the size would exceed JOURNEY_MAX_BUILT_SIZE.
  */
 extern size_t journey_state_size(const JourneyCapacity *cap);
 
@@ -324,7 +260,7 @@ extern size_t journey_state_add(uint8_t *body, size_t len, int64_t ts,
 								JourneyCapacity *grow);
 
 /*
- * Append every event of the valid value src (either representation) to
+ * Append every event of the valid value src (any representation) to
  * the state dst: the merge of two journeys is the journey of the
  * concatenated events.  Returns 0 when done, else as journey_state_add
  * (nothing was changed).  dst and src must not overlap.
@@ -406,7 +342,7 @@ typedef struct JourneyInfo
 	size_t		bytes;			/* body length */
 } JourneyInfo;
 
-/* counts of a valid value (either representation) */
+/* counts of a valid value (any representation) */
 extern void journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info);
 
 /*
@@ -416,11 +352,11 @@ extern void journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info)
  */
 extern uint32_t journey_state_max_probe(const uint8_t *body, size_t len);
 
-/* the number of events of a valid value, either representation (O(1)) */
+/* the number of events of a valid value, any representation (O(1)) */
 extern uint32_t journey_event_count(const uint8_t *body, size_t len);
 
 /*
- * The touch strings of a valid value, either representation: how many,
+ * The touch strings of a valid value, any representation: how many,
  * and string i (i < that count) as bytes, not NUL-terminated.
  */
 extern uint32_t journey_string_count(const uint8_t *body, size_t len);
@@ -585,7 +521,7 @@ extern uint64_t journey_attribute_count(const uint8_t *body, size_t len,
  * Helpers shared with the tests
  * --------------------------------------------------------------------- */
 
-/* the string hash of the STATE table (FNV-1a 64, folded) */
+/* the string hash of a 0.1 STATE's table (FNV-1a 64, folded) */
 extern uint32_t journey_string_hash(const uint8_t *s, size_t len);
 
 /* a value's stored bits: -0.0 -> +0.0, every NaN -> JOURNEY_NAN_BITS */

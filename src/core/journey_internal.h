@@ -3,10 +3,9 @@
  * not: named accessors for the header, the layout of a body's arrays, the
  * string table and the key that orders events.
  *
- * The bytes are specified in docs/FORMAT.md (normative) and, with every
- * rule the validator checks, in journey_core.h; these accessors are the
- * only place that knows the header's offsets, so the rest of the code
- * names fields instead of counting bytes.
+ * Stored format: docs/FORMAT.md, "journey".  These accessors are the only
+ * place that knows the header's offsets, so the rest of the code names
+ * fields instead of counting bytes.
  */
 #ifndef IMPRESSION_EXT_JOURNEY_INTERNAL_H
 #define IMPRESSION_EXT_JOURNEY_INTERNAL_H

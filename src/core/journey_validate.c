@@ -1,6 +1,7 @@
 /*
- * journey_validate.c — journey_validate: every rule of journey_core.h
- * checked on bytes from outside, before anything else reads them.
+ * journey_validate.c — journey_validate: every reader rule of
+ * docs/FORMAT.md ("journey") checked on bytes from outside, before
+ * anything else reads them.
  *
  * Validation cannot allocate, but must check that every string of a
  * canonical value is used: it marks uses in a 32 KB bitmap on the stack,

@@ -10,82 +10,15 @@
  * reach_expand() turns a packed value into DENSE once, which is cheaper
  * than having each call decode it again.
  *
- * Stored format (all multi-byte fields little-endian, any alignment):
- *
- *	 byte 0   format version, REACH_FORMAT_VERSION (1)
- *	 byte 1   precision p, 4..18 (2^p registers when dense)
- *	 byte 2   representation: 1 SPARSE, 2 DENSE, 3 DENSE_PACKED,
- *			  4 SPARSE_BUFFER
- *	 byte 3   flags: bit 0 HLL_ONLY (registers imported from postgresql-hll,
- *			  history bits unknown and zero; DENSE and DENSE_PACKED only);
- *			  other bits must be zero
- *	 4..7	  uint32 count: tokens (SPARSE, SPARSE_BUFFER); 0 for DENSE;
- *			  symbols in the code table (DENSE_PACKED), 1..256
- *	 payload  SPARSE: count uint32 tokens, strictly increasing, at most
- *			  2^p/4 of them; body is exactly 8 + 4*count bytes.
- *			  DENSE: 2^p register bytes.
- *			  DENSE_PACKED: the same 2^p registers under a canonical Huffman
- *			  code, see below.
- *			  SPARSE_BUFFER (aggregate working state): count tokens in any
- *			  order, possibly repeated, then zero-filled unused slots up to
- *			  the end of the body (capacity = (len - 8) / 4).
- *
- * DENSE_PACKED payload, count = n symbols (the distinct register bytes
- * present):
- *
- *	 8 .. 8+2n	 the code table: n (symbol, length) byte pairs, strictly
- *				 increasing by symbol.  Each symbol is a valid register
- *				 byte for p (h == 0 under HLL_ONLY) occurring at least once.
- *	 8+2n ..	 the bit stream: the code of register 0, register 1, ...,
- *				 register 2^p - 1, MSB first (the first code starts at the
- *				 top bit of the first stream byte), zero bits up to the next
- *				 byte boundary, and nothing after: the body is exactly
- *				 8 + 2n + ceil(sum of code lengths / 8) bytes.
- *
- *	 One symbol (all registers equal): its length is 0 and the stream is
- *	 empty (body = 10 bytes).  Two or more: lengths 1..16 forming a
- *	 complete prefix code (sum of 2^-length exactly 1).  Codes are
- *	 canonical (as DEFLATE): take the symbols in order of (length, symbol);
- *	 the first gets code 0, each next one the previous code + 1, shifted
- *	 left by the difference in length.
- *
- *	 The lengths are a function of the register counts c(s): the optimal
- *	 code with lengths <= 16, by package-merge with these ties: the leaves
- *	 are the symbols sorted by (c(s), s) ascending; list 1 is the leaves;
- *	 list k+1 (k = 1..15) merges the leaves with the packages made by
- *	 pairing consecutive items of list k (weight = sum; an odd last item
- *	 is dropped), a leaf before a package of equal weight; the first
- *	 2n - 2 items of list 16 are selected, the selected packages of list
- *	 k+1 select the first 2*(their number) items of list k, and the length
- *	 of symbol s is the number of lists in which its leaf is selected.
- *	 A value with any other lengths is rejected, so equal registers have
- *	 exactly one packed form.
- *
- *	 A DENSE_PACKED body is always shorter than the DENSE body (8 + 2^p);
- *	 when packing would not save a byte, DENSE is the canonical form.
- *
- * Hash bits (the same as postgresql-hll, so dense registers reduce to hll
- * registers): register index = the low p bits of the 64-bit hash; value
- * u = 1 + ctz(hash >> p), or 65 - p when (hash >> p) == 0.
- *
- * Register byte: 0 = empty, else (u << 2) | h where u is the largest value
- * seen, bit 1 of h says u-1 was seen and bit 0 says u-2 was seen.
- *
- * Token (sparse entry): (low 26 bits of hash) << 6 | r26, where
- * r26 = 1 + ctz(hash >> 26), or 39 when (hash >> 26) == 0.  For every
- * p <= 18 a token determines the register index and u exactly, so a dense
- * sketch built from tokens equals one built from the hashes.  Tokens are
- * deduplicated only when equal; see reach_sparse.c for why two tokens sharing
- * the 26-bit index are both kept.
- *
- * Canonical form (what reach_canonicalize writes and what should be
- * stored): SPARSE when the set has at most 2^p/4 distinct tokens, else
- * DENSE_PACKED if its body is shorter than DENSE's, else DENSE.  It depends
- * only on the set of hashes, the (minimum) precision and HLL_ONLY, never on
- * insertion order or on how the input was split and merged.  Aggregate
- * states are never packed: they stay DENSE, where an add is a byte update.
- * A DENSE value whose packed form would be shorter is valid but not
- * canonical (like a SPARSE_BUFFER): reach_needs_canonicalize() says so.
+ * Stored format: docs/FORMAT.md, "reach_sketch".  In short, for the
+ * caller: SPARSE (sorted tokens) and DENSE_PACKED (Huffman-coded
+ * registers) are canonical; DENSE (raw registers, updated in place) and
+ * SPARSE_BUFFER (tokens in any order) are the aggregate states, and DENSE
+ * is canonical only when packing would not save a byte.  The canonical
+ * form depends only on the set of hashes, the precision and HLL_ONLY,
+ * never on insertion order or on how the input was split and merged (why:
+ * reach_core.c).  reach_needs_canonicalize() says whether a value is not
+ * canonical.
  */
 #ifndef IMPRESSION_EXT_REACH_CORE_H
 #define IMPRESSION_EXT_REACH_CORE_H

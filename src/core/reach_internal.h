@@ -4,10 +4,10 @@
  * primitives, size thresholds, and the functions one concern's file
  * offers another's.
  *
- * The bytes are specified in docs/FORMAT.md (normative) and, in the detail
- * the code needs, in reach_core.h; the accessors below name the header
- * fields so that no other file indexes the header by number.  reach_core.h
- * stays the public API; nothing outside src/core/reach_*.c includes this.
+ * Stored format: docs/FORMAT.md, "reach_sketch".  The accessors below
+ * name the header fields so that no other file indexes the header by
+ * number.  reach_core.h stays the public API; nothing outside
+ * src/core/reach_*.c includes this.
  */
 #ifndef IMPRESSION_EXT_REACH_INTERNAL_H
 #define IMPRESSION_EXT_REACH_INTERNAL_H
@@ -113,7 +113,8 @@ dense_size(unsigned p)
 }
 
 /* ---------------------------------------------------------------------
- * Tokens (why they look as they do: reach_sparse.c)
+ * Tokens (docs/FORMAT.md, "Tokens and registers"; why they look as they
+ * do: reach_sparse.c)
  * --------------------------------------------------------------------- */
 
 /* token i of an array starting at base */

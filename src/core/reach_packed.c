@@ -27,16 +27,10 @@
 /* ---------------------------------------------------------------------
  * DENSE_PACKED: the registers under a canonical Huffman code
  *
- * Code lengths.  Optimal lengths limited to PACK_MAX_LEN bits by
- * package-merge (Larmore & Hirschberg), fully deterministic: the leaves
- * (symbols present) sorted by (count, symbol) ascending; each of the
- * PACK_MAX_LEN - 1 steps pairs consecutive items of the previous list into
- * packages (weight = sum) and merges them with the leaf list, a leaf before
- * a package of equal weight; the first 2n - 2 items of the last list are
- * selected, a selected package selects the first 2k items of the list it
- * was made from (k = packages selected), and a symbol's length is the
- * number of lists in which it is selected.  One symbol: length 0.  The
- * result is a complete code (Kraft sum 1) whenever n >= 2.
+ * The code table, the canonical codes, the bit stream and the exact
+ * package-merge rule for the code lengths: docs/FORMAT.md, "reach_sketch",
+ * representation 3.  Here the lists are numbered 0 (the leaves alone, the
+ * deepest level) to PACK_MAX_LEN - 1, where FORMAT.md counts 1 to 16.
  *
  * Why a limit of 16: the geometric upper tail of the register values
  * makes plain Huffman codes chain-shaped, up to ~p + 2 bits for p = 18; a

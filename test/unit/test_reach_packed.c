@@ -3,11 +3,11 @@
  * representation (src/core/reach_packed.c); packed values as states and
  * merge sources are tested in test_reach_merge.c.
  *
- * The references below are written from the layout documented in
- * reach_core.h, independently of the core: package-merge with explicit
- * per-item symbol counts, canonical codes assigned literally as described,
- * and a bit-at-a-time encoder and decoder.  The core must agree with them
- * byte for byte.
+ * The references below are written from the specification in
+ * docs/FORMAT.md ("reach_sketch", representation 3), independently of the
+ * core: package-merge with explicit per-item symbol counts, canonical
+ * codes assigned literally as described, and a bit-at-a-time encoder and
+ * decoder.  The core must agree with them byte for byte.
  *
  * Also printed: the packed size in bits per register for p = 10 and 14 at
  * n = 2^p/2 .. 100 * 2^p, and the RMSE ratio to postgresql-hll at equal
