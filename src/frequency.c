@@ -293,26 +293,30 @@ frequency_sketch_histogram(PG_FUNCTION_ARGS)
 }
 
 /* audiences: a and b, a but not b (theta-sketch set operations) */
-PG_FUNCTION_INFO_V1(frequency_sketch_intersection);
-Datum
-frequency_sketch_intersection(PG_FUNCTION_ARGS)
+typedef double (*FrequencySetOperation) (const uint8_t *a, size_t alen,
+										 const uint8_t *b, size_t blen);
+
+static Datum
+frequency_set_operation(FunctionCallInfo fcinfo, FrequencySetOperation op)
 {
 	struct varlena *a = frequency_canonical_arg(fcinfo, 0);
 	struct varlena *b = frequency_canonical_arg(fcinfo, 1);
 
-	PG_RETURN_INT64(frequency_round(frequency_intersection(IE_BODY(a), IE_BODY_LEN(a),
-														   IE_BODY(b), IE_BODY_LEN(b))));
+	PG_RETURN_INT64(frequency_round(op(IE_BODY(a), IE_BODY_LEN(a), IE_BODY(b), IE_BODY_LEN(b))));
+}
+
+PG_FUNCTION_INFO_V1(frequency_sketch_intersection);
+Datum
+frequency_sketch_intersection(PG_FUNCTION_ARGS)
+{
+	return frequency_set_operation(fcinfo, frequency_intersection);
 }
 
 PG_FUNCTION_INFO_V1(frequency_sketch_difference);
 Datum
 frequency_sketch_difference(PG_FUNCTION_ARGS)
 {
-	struct varlena *a = frequency_canonical_arg(fcinfo, 0);
-	struct varlena *b = frequency_canonical_arg(fcinfo, 1);
-
-	PG_RETURN_INT64(frequency_round(frequency_difference(IE_BODY(a), IE_BODY_LEN(a),
-														 IE_BODY(b), IE_BODY_LEN(b))));
+	return frequency_set_operation(fcinfo, frequency_difference);
 }
 
 PG_FUNCTION_INFO_V1(frequency_sketch_info);

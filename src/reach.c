@@ -299,26 +299,29 @@ reach_count_of(double x, bool round_up)
 	return (int64) (round_up ? ceil(x) : floor(x));
 }
 
+/* the lower or upper bound of argument 0 at confidence argument 1 */
+static int64
+reach_bound(FunctionCallInfo fcinfo, bool upper)
+{
+	double		lower_bound;
+	double		upper_bound;
+
+	reach_bounds(fcinfo, &lower_bound, &upper_bound);
+	return upper ? reach_count_of(upper_bound, true) : reach_count_of(lower_bound, false);
+}
+
 PG_FUNCTION_INFO_V1(reach_sketch_lower);
 Datum
 reach_sketch_lower(PG_FUNCTION_ARGS)
 {
-	double		lower;
-	double		upper;
-
-	reach_bounds(fcinfo, &lower, &upper);
-	PG_RETURN_INT64(reach_count_of(lower, false));
+	PG_RETURN_INT64(reach_bound(fcinfo, false));
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_upper);
 Datum
 reach_sketch_upper(PG_FUNCTION_ARGS)
 {
-	double		lower;
-	double		upper;
-
-	reach_bounds(fcinfo, &lower, &upper);
-	PG_RETURN_INT64(reach_count_of(upper, true));
+	PG_RETURN_INT64(reach_bound(fcinfo, true));
 }
 
 PG_FUNCTION_INFO_V1(reach_sketch_info);

@@ -136,65 +136,69 @@ journey_canonical_scratch_size(const uint8_t *body, size_t len)
 
 #define RUN		16
 
-/* sort string indexes a[0..n) by their text; tmp has room for n */
-static uint32_t *
-sort_strings(const uint8_t *body, const Layout *l, uint32_t *a, uint32_t *tmp,
-			 uint32_t n)
+/* what the index sort compares: strings by text, or events by key */
+typedef struct IndexOrder
 {
-	uint32_t	i;
-	size_t		width;
-	size_t		start;
+	const uint8_t *src;
+	const Layout *l;
+	const struct EventKeys *keys;	/* events only */
+} IndexOrder;
+
+typedef bool (*IndexLess) (const IndexOrder *o, uint32_t a, uint32_t b);
+
+/*
+ * Sort the indexes a[0..n) by less; tmp has room for n.  Returns the array
+ * that holds the result (a or tmp).  Insertion sort on runs of RUN, then
+ * bottom-up merging, where runs already in order are only copied.  Inline,
+ * so that each caller's less is inlined into its own copy of the loops.
+ */
+static inline uint32_t *
+sort_indexes(uint32_t *a, uint32_t *tmp, size_t n, IndexLess less, const IndexOrder *o)
+{
 	uint32_t   *from = a;
 	uint32_t   *to = tmp;
+	size_t		width;
+	size_t		i;
 
 	for (i = 0; i < n; i += RUN)
 	{
-		uint32_t	end = n - i > RUN ? i + RUN : n;
-		uint32_t	j;
+		size_t		end = i + RUN < n ? i + RUN : n;
+		size_t		j;
 
 		for (j = i + 1; j < end; j++)
 		{
 			uint32_t	x = a[j];
-			uint32_t	xlen;
-			const uint8_t *xs = string_at(body, l, x, &xlen);
-			uint32_t	k = j;
+			size_t		m = j;
 
-			while (k > i)
+			while (m > i && less(o, x, a[m - 1]))
 			{
-				uint32_t	ylen;
-				const uint8_t *ys = string_at(body, l, a[k - 1], &ylen);
-
-				if (string_cmp(xs, xlen, ys, ylen) >= 0)
-					break;
-				a[k] = a[k - 1];
-				k--;
+				a[m] = a[m - 1];
+				m--;
 			}
-			a[k] = x;
+			a[m] = x;
 		}
 	}
 	for (width = RUN; width < n; width *= 2)
 	{
-		for (start = 0; start < n; start += 2 * width)
+		for (i = 0; i < n; i += 2 * width)
 		{
-			size_t		mid = start + width < n ? start + width : n;
-			size_t		end = start + 2 * width < n ? start + 2 * width : n;
-			size_t		p = start;
+			size_t		mid = i + width < n ? i + width : n;
+			size_t		end = i + 2 * width < n ? i + 2 * width : n;
+			size_t		p = i;
 			size_t		q = mid;
-			size_t		o = start;
+			size_t		out = i;
 
-			while (p < mid && q < end)
+			if (mid == end || !less(o, from[mid], from[mid - 1]))
 			{
-				uint32_t	plen;
-				uint32_t	qlen;
-				const uint8_t *ps = string_at(body, l, from[p], &plen);
-				const uint8_t *qs = string_at(body, l, from[q], &qlen);
-
-				to[o++] = string_cmp(qs, qlen, ps, plen) < 0 ? from[q++] : from[p++];
+				memcpy(&to[i], &from[i], (end - i) * sizeof(uint32_t));
+				continue;
 			}
+			while (p < mid && q < end)
+				to[out++] = less(o, from[q], from[p]) ? from[q++] : from[p++];
 			while (p < mid)
-				to[o++] = from[p++];
+				to[out++] = from[p++];
 			while (q < end)
-				to[o++] = from[q++];
+				to[out++] = from[q++];
 		}
 		{
 			uint32_t   *t = from;
@@ -206,6 +210,16 @@ sort_strings(const uint8_t *body, const Layout *l, uint32_t *a, uint32_t *tmp,
 	return from;
 }
 
+static bool
+string_less(const IndexOrder *o, uint32_t a, uint32_t b)
+{
+	uint32_t	alen;
+	uint32_t	blen;
+	const uint8_t *as = string_at(o->src, o->l, a, &alen);
+	const uint8_t *bs = string_at(o->src, o->l, b, &blen);
+
+	return string_cmp(as, alen, bs, blen) < 0;
+}
 
 /* the strings the events use, deduplicated, in text order */
 typedef struct UsedStrings
@@ -245,7 +259,11 @@ rank_used_strings(const uint8_t *src, const Layout *l, uint32_t e,
 			order[nused++] = t;
 		}
 	}
-	sorted = sort_strings(src, l, order, tmp, nused);
+	{
+		IndexOrder	o = {src, l, NULL};
+
+		sorted = sort_indexes(order, tmp, nused, string_less, &o);
+	}
 	for (i = 0; i < nused; i++)
 	{
 		uint32_t	x = sorted[i];
@@ -294,11 +312,12 @@ write_strings(uint8_t *dst, const Layout *out, const uint8_t *src,
 }
 
 /* what orders the events beyond ts, and finds their values: per event */
-typedef struct EventKeys
+struct EventKeys
 {
 	uint32_t   *mid;			/* mid_key(kind, touch rank + 1, has value) */
 	uint32_t   *vidx;			/* the index of its value, if it has one */
-} EventKeys;
+};
+typedef struct EventKeys EventKeys;
 
 static void
 event_keys(const uint8_t *src, const Layout *l, uint32_t e, const uint32_t *rank,
@@ -320,11 +339,12 @@ event_keys(const uint8_t *src, const Layout *l, uint32_t e, const uint32_t *rank
 }
 
 /* key_less of events a and b, read from the state and their EventKeys */
-static inline bool
-event_less(const uint8_t *src, const Layout *l, const EventKeys *k, uint32_t a, uint32_t b)
+static bool
+event_less(const IndexOrder *o, uint32_t a, uint32_t b)
 {
-	uint64_t	ta = ts_key(ts_at(src, l, a));
-	uint64_t	tb = ts_key(ts_at(src, l, b));
+	const EventKeys *k = o->keys;
+	uint64_t	ta = ts_key(ts_at(o->src, o->l, a));
+	uint64_t	tb = ts_key(ts_at(o->src, o->l, b));
 
 	if (ta != tb)
 		return ta < tb;
@@ -332,73 +352,8 @@ event_less(const uint8_t *src, const Layout *l, const EventKeys *k, uint32_t a, 
 		return k->mid[a] < k->mid[b];
 	if ((k->mid[a] & 1) == 0)
 		return false;
-	return val_key(value_at(src, l, k->vidx[a])) < val_key(value_at(src, l, k->vidx[b]));
-}
-
-/*
- * The event indexes 0..e-1 in canonical order, in idx or tmp (each of e
- * words; returns which): insertion sort on runs of RUN, then bottom-up
- * merging, where a pass over runs already in order only copies.
- */
-static uint32_t *
-sort_events(const uint8_t *src, const Layout *l, const EventKeys *k, uint32_t e,
-			uint32_t *idx, uint32_t *tmp)
-{
-	uint32_t   *from = idx;
-	uint32_t   *to = tmp;
-	size_t		width;
-	size_t		i;
-
-	for (i = 0; i < e; i++)
-		idx[i] = (uint32_t) i;
-	for (i = 0; i < e; i += RUN)
-	{
-		size_t		end = i + RUN < e ? i + RUN : e;
-		size_t		j;
-
-		for (j = i + 1; j < end; j++)
-		{
-			uint32_t	x = idx[j];
-			size_t		m = j;
-
-			while (m > i && event_less(src, l, k, x, idx[m - 1]))
-			{
-				idx[m] = idx[m - 1];
-				m--;
-			}
-			idx[m] = x;
-		}
-	}
-	for (width = RUN; width < e; width *= 2)
-	{
-		for (i = 0; i < e; i += 2 * width)
-		{
-			size_t		mid = i + width < e ? i + width : e;
-			size_t		end = i + 2 * width < e ? i + 2 * width : e;
-			size_t		p = i;
-			size_t		q = mid;
-			size_t		o = i;
-
-			if (mid == end || !event_less(src, l, k, from[mid], from[mid - 1]))
-			{
-				memcpy(&to[i], &from[i], (end - i) * sizeof(uint32_t));
-				continue;
-			}
-			while (p < mid && q < end)
-				to[o++] = event_less(src, l, k, from[q], from[p]) ? from[q++] : from[p++];
-			while (p < mid)
-				to[o++] = from[p++];
-			while (q < end)
-				to[o++] = from[q++];
-		}
-		{
-			uint32_t   *t = from;
-
-			from = to;
-			to = t;
-		}
-	}
-	return from;
+	return val_key(value_at(o->src, o->l, k->vidx[a])) <
+		val_key(value_at(o->src, o->l, k->vidx[b]));
 }
 
 /* event i of the canonical body dst of layout out; *nv counts the values written */
@@ -509,12 +464,16 @@ journey_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	{
 		/* after rank's 3 s words: mid, vidx, idx, tmp, e words each */
 		uint32_t   *words = rank + 3 * (size_t) s;
+		uint32_t   *idx = words + 2 * (size_t) e;
 		EventKeys	k = {words, words + e};
+		IndexOrder	o = {src, &l, &k};
+		uint32_t	i;
 
 		event_keys(src, &l, e, rank, &k);
+		for (i = 0; i < e; i++)
+			idx[i] = i;
 		write_events_sorted(dst, &out, src, &l, e, &k,
-							sort_events(src, &l, &k, e, words + 2 * (size_t) e,
-										words + 3 * (size_t) e));
+							sort_indexes(idx, idx + e, e, event_less, &o));
 	}
 	return (size_t) out.total;
 }
