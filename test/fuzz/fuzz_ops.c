@@ -198,32 +198,29 @@ free_ops(Ops *ops)
 }
 
 /* the first part in order becomes the state (a copy, as union_agg does) */
-typedef void (*MergeFn) (Buf *dst, const Buf *src);
-typedef Buf (*CanonFn) (const Buf *s);
-
 static Buf
-merge_in_order(Buf *parts, int n, const size_t *order, MergeFn merge, CanonFn canon)
+merge_in_order(const IeSketchType *t, Buf *parts, int n, const size_t *order)
 {
 	Buf			acc = buf_copy(&parts[order[0]]);
 	Buf			c;
 	int			i;
 
 	for (i = 1; i < n; i++)
-		merge(&acc, &parts[order[i]]);
-	c = canon(&acc);
+		merge_value(t, &acc, &parts[order[i]]);
+	c = canonical(t, &acc);
 	buf_free(&acc);
 	return c;
 }
 
 static Buf
-merge_into(Buf st, Buf *parts, int n, const size_t *order, MergeFn merge, CanonFn canon)
+merge_into(const IeSketchType *t, Buf st, Buf *parts, int n, const size_t *order)
 {
 	Buf			c;
 	int			i;
 
 	for (i = 0; i < n; i++)
-		merge(&st, &parts[order[i]]);
-	c = canon(&st);
+		merge_value(t, &st, &parts[order[i]]);
+	c = canonical(t, &st);
 	buf_free(&st);
 	return c;
 }
@@ -231,8 +228,8 @@ merge_into(Buf st, Buf *parts, int n, const size_t *order, MergeFn merge, CanonF
 /* every merge order of the parts (left to right, reversed, shuffled into
  * a fresh state, some parts canonicalized) equals want */
 static void
-check_merges(const char *what, const Buf *want, Buf *parts, int n, Buf fresh,
-			 MergeFn merge, CanonFn canon, uint64_t *rng)
+check_merges(const IeSketchType *t, const char *what, const Buf *want, Buf *parts, int n,
+			 Buf fresh, uint64_t *rng)
 {
 	size_t		order[MAX_PARTS];
 	size_t	   *perm = permutation((size_t) n, rng);
@@ -242,7 +239,7 @@ check_merges(const char *what, const Buf *want, Buf *parts, int n, Buf fresh,
 
 	for (i = 0; i < n; i++)
 		order[i] = (size_t) i;
-	got = merge_in_order(parts, n, order, merge, canon);
+	got = merge_in_order(t, parts, n, order);
 	if (!buf_eq(&got, want))
 	{
 		hexdump_head("serial", want);
@@ -252,34 +249,34 @@ check_merges(const char *what, const Buf *want, Buf *parts, int n, Buf fresh,
 	buf_free(&got);
 	for (i = 0; i < n; i++)
 		order[i] = (size_t) (n - 1 - i);
-	got = merge_in_order(parts, n, order, merge, canon);
+	got = merge_in_order(t, parts, n, order);
 	FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged right to left != serial", what);
 	buf_free(&got);
-	got = merge_into(fresh, parts, n, perm, merge, canon);
+	got = merge_into(t, fresh, parts, n, perm);
 	FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged into a fresh state != serial", what);
 	buf_free(&got);
 	/* canonical parts (stored values), some of them */
 	for (i = 0; i < n; i++)
-		canon_parts[i] = (splitmix64(rng) & 1) ? canon(&parts[i]) : buf_copy(&parts[i]);
-	got = merge_in_order(canon_parts, n, perm, merge, canon);
+		canon_parts[i] = (splitmix64(rng) & 1) ? canonical(t, &parts[i]) : buf_copy(&parts[i]);
+	got = merge_in_order(t, canon_parts, n, perm);
 	FUZZ_ASSERT(buf_eq(&got, want), "%s: canonical parts merged != serial", what);
 	buf_free(&got);
 	/* a tree: (p1 || p2) then into p0 */
 	if (n == 3)
 	{
-		Buf			t = buf_copy(&canon_parts[perm[1]]);
-		Buf			tc;
+		Buf			s = buf_copy(&canon_parts[perm[1]]);
+		Buf			sc;
 
-		merge(&t, &canon_parts[perm[2]]);
-		tc = canon(&t);
-		buf_free(&t);
-		t = buf_copy(&canon_parts[perm[0]]);
-		merge(&t, &tc);
-		got = canon(&t);
+		merge_value(t, &s, &canon_parts[perm[2]]);
+		sc = canonical(t, &s);
+		buf_free(&s);
+		s = buf_copy(&canon_parts[perm[0]]);
+		merge_value(t, &s, &sc);
+		got = canonical(t, &s);
 		FUZZ_ASSERT(buf_eq(&got, want), "%s: tree merge != serial", what);
 		buf_free(&got);
-		buf_free(&t);
-		buf_free(&tc);
+		buf_free(&s);
+		buf_free(&sc);
 	}
 	for (i = 0; i < n; i++)
 		buf_free(&canon_parts[i]);
@@ -312,7 +309,7 @@ reach_build(int p, const ReachRow *rows, size_t n, const size_t *order, int part
 		if (part < 0 || r->part == part)
 			reach_add(&st, r->hash);
 	}
-	reach_must_validate(&st, "built reach state");
+	must_validate(&reach_sketch_type, &st, "built reach state");
 	return st;
 }
 
@@ -322,7 +319,7 @@ check_reach(const Ops *ops, uint64_t *rng)
 	int			p = ops->reach_p;
 	size_t		n = ops->nreach;
 	Buf			st = reach_build(p, ops->reach, n, NULL, -1);
-	Buf			serial = reach_canon(&st);
+	Buf			serial = canonical(&reach_sketch_type, &st);
 	Buf			parts[MAX_PARTS];
 	size_t	   *perm = permutation(n, rng);
 	Buf			t;
@@ -336,12 +333,12 @@ check_reach(const Ops *ops, uint64_t *rng)
 	/* shuffled */
 	buf_free(&st);
 	st = reach_build(p, ops->reach, n, perm, -1);
-	t = reach_canon(&st);
+	t = canonical(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &serial), "reach: shuffled rows != serial");
 	/* every row again: nothing changes */
 	for (i = 0; i < (int) n; i++)
 		reach_add(&st, ops->reach[i].hash);
-	u = reach_canon(&st);
+	u = canonical(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&u, &serial), "reach: adding the rows twice changed the sketch");
 	buf_free(&u);
 	buf_free(&t);
@@ -350,12 +347,12 @@ check_reach(const Ops *ops, uint64_t *rng)
 	/* the parts */
 	for (i = 0; i < ops->nparts; i++)
 		parts[i] = reach_build(p, ops->reach, n, perm, i);
-	check_merges("reach", &serial, parts, ops->nparts, reach_new_state(REACH_MAX_PRECISION),
-				 reach_merge, reach_canon, rng);
+	check_merges(&reach_sketch_type, "reach", &serial, parts, ops->nparts,
+				 reach_new_state(REACH_MAX_PRECISION), rng);
 	/* a subset again */
 	t = buf_copy(&serial);
-	reach_merge(&t, &parts[0]);
-	u = reach_canon(&t);
+	merge_value(&reach_sketch_type, &t, &parts[0]);
+	u = canonical(&reach_sketch_type, &t);
 	FUZZ_ASSERT(buf_eq(&u, &serial), "reach: serial || part != serial");
 	buf_free(&u);
 	buf_free(&t);
@@ -391,14 +388,14 @@ check_reach(const Ops *ops, uint64_t *rng)
 			q = pi;
 	}
 	st = reach_build(q, ops->reach, n, NULL, -1);
-	t = reach_canon(&st);
+	t = canonical(&reach_sketch_type, &st);
 	buf_free(&st);
-	check_merges("reach (mixed precisions)", &t, parts, ops->nparts,
-				 reach_new_state(REACH_MAX_PRECISION), reach_merge, reach_canon, rng);
+	check_merges(&reach_sketch_type, "reach (mixed precisions)", &t, parts, ops->nparts,
+				 reach_new_state(REACH_MAX_PRECISION), rng);
 	/* folding the serial sketch gives the same */
 	st = reach_new_state(q);
-	reach_merge(&st, &serial);
-	u = reach_canon(&st);
+	merge_value(&reach_sketch_type, &st, &serial);
+	u = canonical(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&u, &t), "reach: serial folded to p=%d != built at p=%d", q, q);
 	buf_free(&u);
 	buf_free(&st);
@@ -454,7 +451,7 @@ freq_build(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int p
 		if (part < 0 || r->part == part)
 			freq_add(&st, r->hash, r->count);
 	}
-	freq_must_validate(&st, "built frequency state");
+	must_validate(&frequency_sketch_type, &st, "built frequency state");
 	return st;
 }
 
@@ -462,7 +459,7 @@ static Buf
 freq_built_canon(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int part)
 {
 	Buf			st = freq_build(k, rows, n, order, part);
-	Buf			c = freq_canon(&st);
+	Buf			c = canonical(&frequency_sketch_type, &st);
 
 	buf_free(&st);
 	return c;
@@ -581,7 +578,7 @@ check_frequency(const Ops *ops, uint64_t *rng)
 		freq_add(&st, users[i].hash, users[i].count);
 	{
 		/* the rows' total includes the users' counts only: the same */
-		t = freq_canon(&st);
+		t = canonical(&frequency_sketch_type, &st);
 		FUZZ_ASSERT(buf_eq(&t, &serial), "frequency: pre-aggregated rows != serial");
 		buf_free(&t);
 	}
@@ -590,8 +587,8 @@ check_frequency(const Ops *ops, uint64_t *rng)
 	/* the parts */
 	for (i = 0; i < ops->nparts; i++)
 		parts[i] = freq_build(k, ops->freq, n, perm, i);
-	check_merges("frequency", &serial, parts, ops->nparts, freq_new_state(FREQUENCY_MAX_K),
-				 freq_merge, freq_canon, rng);
+	check_merges(&frequency_sketch_type, "frequency", &serial, parts, ops->nparts,
+				 freq_new_state(FREQUENCY_MAX_K), rng);
 	for (i = 0; i < ops->nparts; i++)
 		buf_free(&parts[i]);
 
@@ -621,8 +618,8 @@ check_frequency(const Ops *ops, uint64_t *rng)
 	}
 	t = freq_built_canon(kmin, ops->freq, n, NULL, -1);
 	freq_check_model(&t, kmin, users, d, total);
-	check_merges("frequency (mixed k)", &t, parts, ops->nparts, freq_new_state(FREQUENCY_MAX_K),
-				 freq_merge, freq_canon, rng);
+	check_merges(&frequency_sketch_type, "frequency (mixed k)", &t, parts, ops->nparts,
+				 freq_new_state(FREQUENCY_MAX_K), rng);
 	buf_free(&t);
 	for (i = 0; i < ops->nparts; i++)
 		buf_free(&parts[i]);
@@ -707,7 +704,7 @@ cmp_jrow(const void *pa, const void *pb)
 static Buf
 journey_build(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
 {
-	Buf			st = journey_new_state(0);
+	Buf			st = new_state(&journey_type);
 	size_t		i;
 
 	for (i = 0; i < n; i++)
@@ -718,7 +715,7 @@ journey_build(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
 			journey_add(&st, r->ts, r->kind, r->has_touch ? r->touch : NULL,
 						r->touch_len, r->has_value, r->value);
 	}
-	journey_must_validate(&st, "built journey state");
+	must_validate(&journey_type, &st, "built journey state");
 	return st;
 }
 
@@ -726,7 +723,7 @@ static Buf
 journey_built_canon(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
 {
 	Buf			st = journey_build(rows, n, order, part);
-	Buf			c = journey_canon(&st);
+	Buf			c = canonical(&journey_type, &st);
 
 	buf_free(&st);
 	return c;
@@ -786,8 +783,8 @@ check_journey(const Ops *ops, uint64_t *rng)
 	/* the parts */
 	for (i = 0; i < (size_t) ops->nparts; i++)
 		parts[i] = journey_build(ops->journey, n, perm, (int) i);
-	check_merges("journey", &serial, parts, ops->nparts, journey_new_state(0),
-				 journey_merge, journey_canon, rng);
+	check_merges(&journey_type, "journey", &serial, parts, ops->nparts,
+				 new_state(&journey_type), rng);
 	for (i = 0; i < (size_t) ops->nparts; i++)
 		buf_free(&parts[i]);
 
@@ -817,6 +814,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	parse(&ops, data, size);
 	rng = ops.seed;
+	reset_seeds(ops.seed);
 	check_reach(&ops, &rng);
 	check_frequency(&ops, &rng);
 	check_journey(&ops, &rng);
