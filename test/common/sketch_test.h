@@ -207,17 +207,24 @@ state_alloc(const IeSketchType *t)
 	return s;
 }
 
+/* s, which the type's own init filled, answering made: checked */
+static inline Buf
+state_checked(const IeSketchType *t, Buf s, bool made)
+{
+	if (!made)
+		SKETCH_TEST_FAIL("%s: the state init refused its arguments", t->name);
+	else
+		must_validate(t, &s, "fresh state");
+	return s;
+}
+
 /* an empty state with the type's default parameters */
 static inline Buf
 new_state(const IeSketchType *t)
 {
 	Buf			s = state_alloc(t);
 
-	if (!t->state_init(s.b, s.len, next_seed()))
-		SKETCH_TEST_FAIL("%s: state_init failed", t->name);
-	else
-		must_validate(t, &s, "fresh state");
-	return s;
+	return state_checked(t, s, t->state_init(s.b, s.len, next_seed()));
 }
 
 /*

@@ -172,10 +172,7 @@ reach_new_state(int p)
 {
 	Buf			s = state_alloc(&reach_sketch_type);
 
-	if (!reach_state_init(s.b, s.len, p))
-		FUZZ_FAIL("reach_state_init(p=%d) failed", p);
-	must_validate(&reach_sketch_type, &s, "fresh reach state");
-	return s;
+	return state_checked(&reach_sketch_type, s, reach_state_init(s.b, s.len, p));
 }
 
 static FUZZ_UNUSED void
@@ -257,10 +254,8 @@ freq_new_state(uint32_t k)
 {
 	Buf			s = state_alloc(&frequency_sketch_type);
 
-	if (!frequency_state_init(s.b, s.len, k, next_seed()))
-		FUZZ_FAIL("frequency_state_init(k=%u) failed", k);
-	must_validate(&frequency_sketch_type, &s, "fresh frequency state");
-	return s;
+	return state_checked(&frequency_sketch_type, s,
+						 frequency_state_init(s.b, s.len, k, next_seed()));
 }
 
 static FUZZ_UNUSED void
