@@ -27,6 +27,7 @@
 #include "reach_core.h"
 #include "frequency_core.h"
 #include "journey_core.h"
+#include "sketch_type.h"
 
 #define FUZZ_UNUSED __attribute__((unused))
 
@@ -54,84 +55,37 @@
  * States up to this size are validated after every add (and journey adds
  * check that a "grow" answer left the state untouched); larger ones only
  * after regrows, merges and at the end of a build, so that a long op
- * stream stays linear.
+ * stream stays linear.  A target that adds the same rows again (in
+ * another order, split into parts) may set fuzz_add_check_max to 0 for
+ * those builds: the first build has checked every add already.
  */
 #define FUZZ_CHEAP_VALIDATE 4096
+
+static size_t fuzz_add_check_max FUZZ_UNUSED = FUZZ_CHEAP_VALIDATE;
 
 /* regrow rounds after which a loop is declared stuck */
 #define FUZZ_MAX_ROUNDS 64
 
-static FUZZ_UNUSED void *
-xmalloc(size_t n)
-{
-	void	   *p = malloc(n == 0 ? 1 : n);
+/*
+ * The generic lifecycle (test/common/sketch_test.h) with its hooks: a
+ * broken promise aborts; a journey's grow capacities fit what is added or
+ * merged, so one regrow is enough, and its calls leave the state untouched
+ * when they answer "grow"; a value from an input of at most 64 KB
+ * never needs a reach body over 4 MB or another over 32 MB.
+ */
+struct Buf;
+static FUZZ_UNUSED void fuzz_check_grow(const IeSketchType *t, size_t need, const void *plan);
+static FUZZ_UNUSED void fuzz_check_canonical(const IeSketchType *t, const struct Buf *s,
+								 const struct Buf *c);
 
-	if (p == NULL)
-		FUZZ_FAIL("out of memory allocating %zu bytes", n);
-	return p;
-}
-
-/* a body with its exact length */
-typedef struct Buf
-{
-	uint8_t    *b;
-	size_t		len;
-} Buf;
-
-static FUZZ_UNUSED Buf
-buf_of(const uint8_t *p, size_t n)
-{
-	Buf			c;
-
-	c.len = n;
-	c.b = xmalloc(n);
-	if (n > 0)
-		memcpy(c.b, p, n);
-	return c;
-}
-
-static FUZZ_UNUSED Buf
-buf_copy(const Buf *s)
-{
-	return buf_of(s->b, s->len);
-}
-
-static FUZZ_UNUSED void
-buf_free(Buf *s)
-{
-	free(s->b);
-	s->b = NULL;
-	s->len = 0;
-}
-
-static FUZZ_UNUSED bool
-buf_eq(const Buf *a, const Buf *b)
-{
-	return a->len == b->len && (a->len == 0 || memcmp(a->b, b->b, a->len) == 0);
-}
-
-/* replace *s by the first n bytes of tmp (exact-size copy), free tmp */
-static FUZZ_UNUSED void
-buf_take(Buf *s, uint8_t *tmp, size_t n)
-{
-	s->b = xmalloc(n);
-	s->len = n;
-	if (n > 0)
-		memcpy(s->b, tmp, n);
-	free(tmp);
-}
-
-static FUZZ_UNUSED void
-hexdump_head(const char *what, const Buf *s)
-{
-	size_t		i;
-	size_t		n = s->len < 64 ? s->len : 64;
-
-	fprintf(stderr, "  %s (%zu bytes):", what, s->len);
-	for (i = 0; i < n; i++)
-		fprintf(stderr, " %02x", s->b[i]);
-	fprintf(stderr, "%s\n", n < s->len ? " ..." : "");
-}
+#define SKETCH_TEST_FAIL(...) FUZZ_FAIL(__VA_ARGS__)
+#define SKETCH_TEST_MAX_ROUNDS(t) ((t) == &journey_type ? 2 : FUZZ_MAX_ROUNDS)
+#define SKETCH_TEST_SIZE_MAX(t) \
+	((t) == &reach_sketch_type ? (size_t) 1 << 22 : (size_t) 1 << 25)
+#define SKETCH_TEST_CHECK_GROW(t, s, need, plan) fuzz_check_grow(t, need, plan)
+#define SKETCH_TEST_CHECK_CANONICAL(t, s, c) fuzz_check_canonical(t, s, c)
+#define SKETCH_TEST_GROW_KEEPS_STATE(t) ((t) == &journey_type)
+#include "sketch_test.h"
 
 /* ---------------------------------------------------------------------
  * Input cursor: reads the fuzzer's bytes; zeros once exhausted.
@@ -185,17 +139,6 @@ cur_u64(Cursor *c)
 	return v | (uint64_t) cur_u32(c) << 32;
 }
 
-/* a deterministic generator for orders and splits, seeded from the input */
-static FUZZ_UNUSED uint64_t
-splitmix64(uint64_t *state)
-{
-	uint64_t	z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
 /* a permutation of 0..n-1 */
 static FUZZ_UNUSED size_t *
 permutation(size_t n, uint64_t *rng)
@@ -228,112 +171,23 @@ same_double(double a, double b)
  * reach_sketch
  * --------------------------------------------------------------------- */
 
-static FUZZ_UNUSED void
-reach_must_validate(const Buf *s, const char *what)
-{
-	const char *msg = reach_validate(s->b, s->len);
-
-	if (msg != NULL)
-	{
-		hexdump_head(what, s);
-		FUZZ_FAIL("%s does not validate: %s", what, msg);
-	}
-}
-
 static FUZZ_UNUSED Buf
 reach_new_state(int p)
 {
-	Buf			s;
+	Buf			s = state_alloc(&reach_sketch_type);
 
-	s.len = reach_state_initial_size();
-	s.b = xmalloc(s.len);
-	if (!reach_state_init(s.b, s.len, p))
-		FUZZ_FAIL("reach_state_init(p=%d) failed", p);
-	reach_must_validate(&s, "fresh reach state");
-	return s;
-}
-
-static FUZZ_UNUSED void
-reach_regrow(Buf *s, size_t need)
-{
-	uint8_t    *n;
-
-	/* a state for a value from a <= 64 KB input never needs more */
-	FUZZ_ASSERT(need <= ((size_t) 1 << 22), "reach regrow to %zu bytes", need);
-	n = xmalloc(need);
-	if (!reach_state_regrow(n, need, s->b, s->len))
-	{
-		hexdump_head("state", s);
-		FUZZ_FAIL("reach_state_regrow to %zu failed", need);
-	}
-	free(s->b);
-	s->b = n;
-	s->len = need;
-	reach_must_validate(s, "regrown reach state");
+	return state_checked(&reach_sketch_type, s, reach_state_init(s.b, s.len, p));
 }
 
 static FUZZ_UNUSED void
 reach_add(Buf *s, uint64_t h)
 {
-	size_t		need;
-	int			rounds = 0;
+	Growth		g = growth(s, FUZZ_MAX_ROUNDS, 0);
 
-	while ((need = reach_state_add(s->b, s->len, h)) != 0)
-	{
-		FUZZ_ASSERT(++rounds <= FUZZ_MAX_ROUNDS, "reach add loop does not end");
-		reach_regrow(s, need);
-	}
-	if (s->len <= FUZZ_CHEAP_VALIDATE)
-		reach_must_validate(s, "reach state after add");
-}
-
-/* merge src (only read) into the state d */
-static FUZZ_UNUSED void
-reach_merge(Buf *d, const Buf *src)
-{
-	size_t		need;
-	int			rounds = 0;
-	Buf			keep = buf_copy(src);
-
-	while ((need = reach_state_merge(d->b, d->len, src->b, src->len)) != 0)
-	{
-		FUZZ_ASSERT(++rounds <= FUZZ_MAX_ROUNDS, "reach merge loop does not end");
-		reach_regrow(d, need);
-	}
-	FUZZ_ASSERT(buf_eq(&keep, src), "reach_state_merge wrote into its source");
-	buf_free(&keep);
-	reach_must_validate(d, "reach state after merge");
-}
-
-/* canonical form in an exactly-sized buffer, with its promises checked */
-static FUZZ_UNUSED Buf
-reach_canon(const Buf *s)
-{
-	size_t		cap = reach_canonical_size(s->b, s->len);
-	uint8_t    *tmp;
-	Buf			c;
-	size_t		n;
-
-	FUZZ_ASSERT(cap >= 8 && cap <= ((size_t) 1 << 22), "reach_canonical_size %zu", cap);
-	tmp = xmalloc(cap);
-	n = reach_canonicalize(tmp, cap, s->b, s->len);
-	FUZZ_ASSERT(n != 0 && n <= cap, "reach_canonicalize returned %zu (cap %zu)", n, cap);
-	buf_take(&c, tmp, n);
-	reach_must_validate(&c, "canonical reach value");
-	FUZZ_ASSERT(!reach_needs_canonicalize(c.b, c.len),
-				"canonical reach value needs canonicalizing (rep %d)", c.b[2]);
-	FUZZ_ASSERT(c.b[2] != REACH_REP_SPARSE_BUFFER, "canonical value is a buffer");
-	{
-		/* idempotent */
-		size_t		cap2 = reach_canonical_size(c.b, c.len);
-		uint8_t    *tmp2 = xmalloc(cap2);
-		size_t		n2 = reach_canonicalize(tmp2, cap2, c.b, c.len);
-
-		FUZZ_ASSERT(n2 == c.len && memcmp(tmp2, c.b, n2) == 0,
-					"canonicalize(canonical) changed the reach value");
-		free(tmp2);
-	}
-	return c;
+	while (grow_retry(&reach_sketch_type, s, reach_state_add(s->b, s->len, h), NULL, &g))
+		;
+	if (s->len <= fuzz_add_check_max)
+		must_validate(&reach_sketch_type, s, "reach state after add");
 }
 
 static FUZZ_UNUSED Buf
@@ -347,7 +201,7 @@ reach_expand_buf(const Buf *s)
 	e.b = xmalloc(el);
 	if (!reach_expand(e.b, e.len, s->b, s->len))
 		FUZZ_FAIL("reach_expand of a valid value failed");
-	reach_must_validate(&e, "expanded reach value");
+	must_validate(&reach_sketch_type, &e, "expanded reach value");
 	return e;
 }
 
@@ -390,7 +244,7 @@ reach_hll_import(const Buf *h)
 	n = reach_from_hll(tmp, cap, h->b, h->len);
 	FUZZ_ASSERT(n != 0 && n <= cap, "reach_from_hll returned %zu (cap %zu)", n, cap);
 	buf_take(&s, tmp, n);
-	reach_must_validate(&s, "imported reach value");
+	must_validate(&reach_sketch_type, &s, "imported reach value");
 	FUZZ_ASSERT(!reach_needs_canonicalize(s.b, s.len), "imported reach value is not canonical");
 	return s;
 }
@@ -399,251 +253,69 @@ reach_hll_import(const Buf *h)
  * frequency_sketch
  * --------------------------------------------------------------------- */
 
-static FUZZ_UNUSED void
-freq_must_validate(const Buf *s, const char *what)
-{
-	const char *msg = frequency_validate(s->b, s->len);
-
-	if (msg != NULL)
-	{
-		hexdump_head(what, s);
-		FUZZ_FAIL("%s does not validate: %s", what, msg);
-	}
-}
-
 static FUZZ_UNUSED Buf
 freq_new_state(uint32_t k)
 {
-	Buf			s;
+	Buf			s = state_alloc(&frequency_sketch_type);
 
-	s.len = frequency_state_initial_size();
-	s.b = xmalloc(s.len);
-	if (!frequency_state_init(s.b, s.len, k, UINT64_C(0x9E3779B97F4A7C15) ^ k))
-		FUZZ_FAIL("frequency_state_init(k=%u) failed", k);
-	freq_must_validate(&s, "fresh frequency state");
-	return s;
-}
-
-static FUZZ_UNUSED void
-freq_regrow(Buf *s, size_t need)
-{
-	uint8_t    *n;
-
-	FUZZ_ASSERT(need <= ((size_t) 1 << 25), "frequency regrow to %zu bytes", need);
-	n = xmalloc(need);
-	if (!frequency_state_regrow(n, need, s->b, s->len, UINT64_C(0xD1B54A32D192ED03)))
-	{
-		hexdump_head("state", s);
-		FUZZ_FAIL("frequency_state_regrow to %zu failed", need);
-	}
-	free(s->b);
-	s->b = n;
-	s->len = need;
-	freq_must_validate(s, "regrown frequency state");
+	return state_checked(&frequency_sketch_type, s,
+						 frequency_state_init(s.b, s.len, k, next_seed()));
 }
 
 static FUZZ_UNUSED void
 freq_add(Buf *s, uint64_t h, uint64_t count)
 {
-	size_t		need;
-	int			rounds = 0;
+	Growth		g = growth(s, FUZZ_MAX_ROUNDS, 0);
 
-	while ((need = frequency_state_add(s->b, s->len, h, count)) != 0)
-	{
-		FUZZ_ASSERT(++rounds <= FUZZ_MAX_ROUNDS, "frequency add loop does not end");
-		freq_regrow(s, need);
-	}
-	if (s->len <= FUZZ_CHEAP_VALIDATE)
-		freq_must_validate(s, "frequency state after add");
-}
-
-static FUZZ_UNUSED void
-freq_merge(Buf *d, const Buf *src)
-{
-	size_t		need;
-	int			rounds = 0;
-	Buf			keep = buf_copy(src);
-
-	while ((need = frequency_state_merge(d->b, d->len, src->b, src->len)) != 0)
-	{
-		FUZZ_ASSERT(++rounds <= FUZZ_MAX_ROUNDS, "frequency merge loop does not end");
-		freq_regrow(d, need);
-	}
-	FUZZ_ASSERT(buf_eq(&keep, src), "frequency_state_merge wrote into its source");
-	buf_free(&keep);
-	freq_must_validate(d, "frequency state after merge");
-}
-
-static FUZZ_UNUSED Buf
-freq_canon(const Buf *s)
-{
-	size_t		cap = frequency_canonical_size(s->b, s->len);
-	uint8_t    *tmp;
-	Buf			c;
-	size_t		n;
-
-	FUZZ_ASSERT(cap >= FREQUENCY_HEADER_SIZE && cap <= ((size_t) 1 << 25),
-				"frequency_canonical_size %zu", cap);
-	tmp = xmalloc(cap);
-	n = frequency_canonicalize(tmp, cap, s->b, s->len);
-	FUZZ_ASSERT(n != 0 && n <= cap, "frequency_canonicalize returned %zu (cap %zu)", n, cap);
-	buf_take(&c, tmp, n);
-	freq_must_validate(&c, "canonical frequency value");
-	FUZZ_ASSERT(!frequency_needs_canonicalize(c.b, c.len), "canonical value needs canonicalizing");
-	FUZZ_ASSERT(frequency_impressions(c.b, c.len) == frequency_impressions(s->b, s->len),
-				"canonicalizing changed the impressions total");
-	{
-		size_t		cap2 = frequency_canonical_size(c.b, c.len);
-		uint8_t    *tmp2 = xmalloc(cap2);
-		size_t		n2 = frequency_canonicalize(tmp2, cap2, c.b, c.len);
-
-		FUZZ_ASSERT(n2 == c.len && memcmp(tmp2, c.b, n2) == 0,
-					"canonicalize(canonical) changed the frequency value");
-		free(tmp2);
-	}
-	return c;
+	while (grow_retry(&frequency_sketch_type, s,
+					  frequency_state_add(s->b, s->len, h, count), NULL, &g))
+		;
+	if (s->len <= fuzz_add_check_max)
+		must_validate(&frequency_sketch_type, s, "frequency state after add");
 }
 
 /* ---------------------------------------------------------------------
  * journey
  * --------------------------------------------------------------------- */
 
-static FUZZ_UNUSED void
-journey_must_validate(const Buf *s, const char *what)
-{
-	const char *msg = journey_validate(s->b, s->len);
-
-	if (msg != NULL)
-	{
-		hexdump_head(what, s);
-		FUZZ_FAIL("%s does not validate: %s", what, msg);
-	}
-}
-
-static FUZZ_UNUSED Buf
-journey_new_state(size_t first_touch_len)
-{
-	Buf			s;
-
-	s.len = journey_state_initial_size(first_touch_len);
-	s.b = xmalloc(s.len);
-	if (!journey_state_init(s.b, s.len, NULL, UINT64_C(0x243F6A8885A308D3)))
-		FUZZ_FAIL("journey_state_init(len %zu) failed", s.len);
-	journey_must_validate(&s, "fresh journey state");
-	return s;
-}
-
-static FUZZ_UNUSED void
-journey_regrow(Buf *s, size_t need, const JourneyCapacity *cap)
-{
-	uint8_t    *n;
-
-	FUZZ_ASSERT(need != JOURNEY_TOO_LARGE && need != JOURNEY_BAD_ARGUMENT,
-				"journey add/merge returned %zu", need);
-	FUZZ_ASSERT(need <= ((size_t) 1 << 25), "journey regrow to %zu bytes", need);
-	FUZZ_ASSERT(journey_state_size(cap) == need,
-				"journey grow size %zu != journey_state_size(cap) %zu",
-				need, journey_state_size(cap));
-	n = xmalloc(need);
-	if (!journey_state_regrow(n, need, s->b, s->len, cap, UINT64_C(0x13198A2E03707344)))
-	{
-		hexdump_head("state", s);
-		FUZZ_FAIL("journey_state_regrow to %zu failed", need);
-	}
-	free(s->b);
-	s->b = n;
-	s->len = need;
-	journey_must_validate(s, "regrown journey state");
-}
-
+/*
+ * "A call that returns nonzero has not changed the state" is checked on
+ * states up to fuzz_add_check_max bytes; the grow capacities fit the
+ * event, so one regrow is enough (SKETCH_TEST_MAX_ROUNDS).
+ */
 static FUZZ_UNUSED void
 journey_add(Buf *s, int64_t ts, JourneyKind kind, const uint8_t *touch,
 			size_t touch_len, bool has_value, double value)
 {
 	JourneyCapacity cap;
-	size_t		need;
-	int			rounds = 0;
-	bool		cheap = s->len <= FUZZ_CHEAP_VALIDATE;
-	Buf			before = cheap ? buf_copy(s) : (Buf) {NULL, 0};
+	Growth		g = growth(s, SKETCH_TEST_MAX_ROUNDS(&journey_type), fuzz_add_check_max);
 
-	while ((need = journey_state_add(s->b, s->len, ts, kind, touch, touch_len,
-									 has_value, value, &cap)) != 0)
-	{
-		/* "a call that returns nonzero has not changed the state" */
-		if (cheap)
-			FUZZ_ASSERT(buf_eq(&before, s), "journey_state_add changed the state and asked to grow");
-		/* the grow capacities fit the event: one regrow is enough */
-		FUZZ_ASSERT(++rounds <= 2, "journey add needed %d regrows", rounds);
-		journey_regrow(s, need, &cap);
-		if (cheap)
-		{
-			buf_free(&before);
-			cheap = s->len <= FUZZ_CHEAP_VALIDATE;
-			if (cheap)
-				before = buf_copy(s);
-		}
-	}
-	if (before.b != NULL)
-		buf_free(&before);
-	if (s->len <= FUZZ_CHEAP_VALIDATE)
-		journey_must_validate(s, "journey state after add");
+	while (grow_retry(&journey_type, s,
+					  journey_state_add(s->b, s->len, ts, kind, touch, touch_len,
+										has_value, value, &cap), &cap, &g))
+		;
+	if (s->len <= fuzz_add_check_max)
+		must_validate(&journey_type, s, "journey state after add");
+}
+
+/* the type-specific promises the generic helpers call back for */
+static FUZZ_UNUSED void
+fuzz_check_grow(const IeSketchType *t, size_t need, const void *plan)
+{
+	if (t == &journey_type)
+		FUZZ_ASSERT(journey_state_size(plan) == need,
+					"journey grow size %zu != journey_state_size(cap) %zu",
+					need, journey_state_size(plan));
 }
 
 static FUZZ_UNUSED void
-journey_merge(Buf *d, const Buf *src)
+fuzz_check_canonical(const IeSketchType *t, const Buf *s, const Buf *c)
 {
-	JourneyCapacity cap;
-	size_t		need;
-	int			rounds = 0;
-	Buf			keep = buf_copy(src);
-	Buf			before = buf_copy(d);
-
-	while ((need = journey_state_merge(d->b, d->len, src->b, src->len, &cap)) != 0)
-	{
-		FUZZ_ASSERT(buf_eq(&before, d), "journey_state_merge changed the state and asked to grow");
-		FUZZ_ASSERT(++rounds <= 2, "journey merge needed %d regrows", rounds);
-		journey_regrow(d, need, &cap);
-		buf_free(&before);
-		before = buf_copy(d);
-	}
-	FUZZ_ASSERT(buf_eq(&keep, src), "journey_state_merge wrote into its source");
-	buf_free(&keep);
-	buf_free(&before);
-	journey_must_validate(d, "journey state after merge");
-}
-
-static FUZZ_UNUSED Buf
-journey_canon(const Buf *s)
-{
-	size_t		cap = journey_canonical_size(s->b, s->len);
-	size_t		slen = journey_canonical_scratch_size(s->b, s->len);
-	uint8_t    *tmp;
-	void	   *scratch;
-	Buf			c;
-	size_t		n;
-
-	FUZZ_ASSERT(cap >= JOURNEY_HEADER_SIZE && cap <= ((size_t) 1 << 25),
-				"journey_canonical_size %zu", cap);
-	FUZZ_ASSERT(slen <= ((size_t) 1 << 25), "journey_canonical_scratch_size %zu", slen);
-	tmp = xmalloc(cap);
-	scratch = slen ? xmalloc(slen) : NULL;
-	n = journey_canonicalize(tmp, cap, s->b, s->len, scratch, slen);
-	FUZZ_ASSERT(n != 0 && n <= cap, "journey_canonicalize returned %zu (cap %zu)", n, cap);
-	free(scratch);
-	buf_take(&c, tmp, n);
-	journey_must_validate(&c, "canonical journey");
-	FUZZ_ASSERT(!journey_needs_canonicalize(c.b, c.len), "canonical journey needs canonicalizing");
-	FUZZ_ASSERT(journey_canonical_scratch_size(c.b, c.len) == 0, "canonical journey needs scratch");
-	{
-		size_t		cap2 = journey_canonical_size(c.b, c.len);
-		uint8_t    *tmp2 = xmalloc(cap2);
-		size_t		n2 = journey_canonicalize(tmp2, cap2, c.b, c.len, NULL, 0);
-
-		FUZZ_ASSERT(n2 == c.len && memcmp(tmp2, c.b, n2) == 0,
-					"canonicalize(canonical) changed the journey");
-		free(tmp2);
-	}
-	return c;
+	if (t == &reach_sketch_type)
+		FUZZ_ASSERT(c->b[2] != REACH_REP_SPARSE_BUFFER, "canonical value is a buffer");
+	else if (t == &frequency_sketch_type)
+		FUZZ_ASSERT(frequency_impressions(c->b, c->len) == frequency_impressions(s->b, s->len),
+					"canonicalizing changed the impressions total");
 }
 
 /*

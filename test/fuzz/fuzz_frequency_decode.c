@@ -28,7 +28,7 @@ small_sketch(uint32_t k, uint64_t base, unsigned n, uint64_t seed)
 
 	for (i = 0; i < n; i++)
 		freq_add(&st, ie_hash_int64((int64_t) (base + i)), 1 + (splitmix64(&seed) % 4));
-	c = freq_canon(&st);
+	c = canonical(&frequency_sketch_type, &st);
 	buf_free(&st);
 	return c;
 }
@@ -181,7 +181,7 @@ exercise(const Buf *v, uint64_t seed)
 					"an estimate accepted a STATE");
 	}
 
-	c = freq_canon(v);
+	c = canonical(&frequency_sketch_type, v);
 	check_info(&c);
 	if (!state)
 		FUZZ_ASSERT(buf_eq(&c, v), "a valid CANONICAL value is not its own canonical form");
@@ -192,12 +192,12 @@ exercise(const Buf *v, uint64_t seed)
 
 	/* v || v: counts and total double, the users stay */
 	st = buf_copy(v);
-	freq_merge(&st, v);
-	t = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, v);
+	t = canonical(&frequency_sketch_type, &st);
 	buf_free(&st);
 	st = buf_copy(&c);
-	freq_merge(&st, &c);
-	u = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, &c);
+	u = canonical(&frequency_sketch_type, &st);
 	buf_free(&st);
 	if (!buf_eq(&t, &u))
 	{
@@ -215,21 +215,21 @@ exercise(const Buf *v, uint64_t seed)
 
 	/* into fresh states: same k, the largest k (kept: v's k wins), k = 16 */
 	st = freq_new_state(k);
-	freq_merge(&st, v);
-	t = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, v);
+	t = canonical(&frequency_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &c), "empty(k) || v != v");
 	buf_free(&t);
 	buf_free(&st);
 	st = freq_new_state(FREQUENCY_MAX_K);
-	freq_merge(&st, v);
-	t = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, v);
+	t = canonical(&frequency_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &c), "empty(max k) || v != v");
 	buf_free(&t);
 	buf_free(&st);
 	/* an empty k = 16 state does not lower v's k ... */
 	st = freq_new_state(FREQUENCY_MIN_K);
-	freq_merge(&st, v);
-	t = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, v);
+	t = canonical(&frequency_sketch_type, &st);
 	buf_free(&st);
 	FUZZ_ASSERT(ie_get32(t.b + 4) == (imp != 0 ? k : FREQUENCY_MIN_K),
 				"k after merging k=%u (total %llu) into an empty k=16 state: %u", k,
@@ -240,13 +240,13 @@ exercise(const Buf *v, uint64_t seed)
 	/* ... a non-empty one does: the same from v and from canonical(v) */
 	st = freq_new_state(FREQUENCY_MIN_K);
 	freq_add(&st, seed, 1);
-	freq_merge(&st, v);
-	t = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, v);
+	t = canonical(&frequency_sketch_type, &st);
 	buf_free(&st);
 	st = freq_new_state(FREQUENCY_MIN_K);
 	freq_add(&st, seed, 1);
-	freq_merge(&st, &c);
-	u = freq_canon(&st);
+	merge_value(&frequency_sketch_type, &st, &c);
+	u = canonical(&frequency_sketch_type, &st);
 	buf_free(&st);
 	FUZZ_ASSERT(buf_eq(&t, &u), "row(16) || v != row(16) || canonical(v)");
 	FUZZ_ASSERT(ie_get32(t.b + 4) == FREQUENCY_MIN_K, "k after merge into k=16: %u",
@@ -269,16 +269,16 @@ exercise(const Buf *v, uint64_t seed)
 	base = (seed >> 16) % 64;
 	small = small_sketch(ks, base, nsmall, seed);
 	a = buf_copy(v);
-	freq_merge(&a, &small);
-	t = freq_canon(&a);
+	merge_value(&frequency_sketch_type, &a, &small);
+	t = canonical(&frequency_sketch_type, &a);
 	b = buf_copy(&small);
-	freq_merge(&b, v);
-	u = freq_canon(&b);
+	merge_value(&frequency_sketch_type, &b, v);
+	u = canonical(&frequency_sketch_type, &b);
 	d = freq_new_state(ks);
-	freq_merge(&d, &small);
-	freq_merge(&d, &c);
+	merge_value(&frequency_sketch_type, &d, &small);
+	merge_value(&frequency_sketch_type, &d, &c);
 	buf_free(&a);
-	a = freq_canon(&d);
+	a = canonical(&frequency_sketch_type, &d);
 	if (!buf_eq(&t, &u) || !buf_eq(&t, &a))
 	{
 		hexdump_head("v", v);
@@ -321,8 +321,8 @@ exercise(const Buf *v, uint64_t seed)
 	freq_add(&st, UINT64_MAX, 1);
 	freq_add(&st, 0, 2);
 	added += 3;
-	freq_must_validate(&st, "state after adds");
-	t = freq_canon(&st);
+	must_validate(&frequency_sketch_type, &st, "state after adds");
+	t = canonical(&frequency_sketch_type, &st);
 	FUZZ_ASSERT(frequency_impressions(t.b, t.len) == sat_add(imp, added), "total after adds");
 	check_estimates(&t, seed >> 11);
 	buf_free(&t);
@@ -335,6 +335,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Buf			in = buf_of(data, size);	/* exact-size heap copy for ASan */
+
+	/* the states' table seeds restart, so that a crash replays */
+	reset_seeds(size);
 
 	if (frequency_validate(in.b, in.len) == NULL)
 	{

@@ -173,7 +173,7 @@ static Buf
 small_journey(uint64_t seed)
 {
 	static const char *const pool[4] = {"a", "b", "", "campaign"};
-	Buf			st = journey_new_state(0);
+	Buf			st = new_state(&journey_type);
 	Buf			c;
 	unsigned	n = (unsigned) (seed % 9);
 	unsigned	i;
@@ -188,7 +188,7 @@ small_journey(uint64_t seed)
 					(const uint8_t *) touch, touch ? strlen(touch) : 0,
 					(r >> 20) & 1, (double) ((r >> 24) % 7) - 3);
 	}
-	c = journey_canon(&st);
+	c = canonical(&journey_type, &st);
 	buf_free(&st);
 	return c;
 }
@@ -228,7 +228,7 @@ exercise(const Buf *v, uint64_t seed)
 	}
 
 	/* canonical form: same events, no more strings */
-	c = journey_canon(v);
+	c = canonical(&journey_type, v);
 	check_info(&c, &ci);
 	if (!state)
 		FUZZ_ASSERT(buf_eq(&c, v), "a valid CANONICAL journey is not its own canonical form");
@@ -242,10 +242,10 @@ exercise(const Buf *v, uint64_t seed)
 	/* events; rebuilt from them in a shuffled order: the same bytes */
 	read_events(&c, NULL, NULL, 0, 0);
 	perm = permutation(n, &rng);
-	st = journey_new_state(0);
+	st = new_state(&journey_type);
 	read_events(&c, perm, &st, 0, n);
-	journey_must_validate(&st, "rebuilt state");
-	t = journey_canon(&st);
+	must_validate(&journey_type, &st, "rebuilt state");
+	t = canonical(&journey_type, &st);
 	if (!buf_eq(&t, &c))
 	{
 		hexdump_head("canonical", &c);
@@ -257,18 +257,18 @@ exercise(const Buf *v, uint64_t seed)
 
 	/* two halves of the shuffled events, merged: the same bytes */
 	split = n ? (uint32_t) (splitmix64(&rng) % (n + 1)) : 0;
-	a = journey_new_state(0);
+	a = new_state(&journey_type);
 	read_events(&c, perm, &a, 0, split);
-	b = journey_new_state(0);
+	b = new_state(&journey_type);
 	read_events(&c, perm, &b, split, n);
 	if (splitmix64(&rng) & 1)
 	{
-		t = journey_canon(&b);
+		t = canonical(&journey_type, &b);
 		buf_free(&b);
 		b = t;
 	}
-	journey_merge(&b, &a);
-	t = journey_canon(&b);
+	merge_value(&journey_type, &b, &a);
+	t = canonical(&journey_type, &b);
 	FUZZ_ASSERT(buf_eq(&t, &c), "two halves merged != the journey");
 	buf_free(&t);
 	buf_free(&a);
@@ -278,13 +278,13 @@ exercise(const Buf *v, uint64_t seed)
 	check_attribution(&c, seed);
 
 	/* into a fresh state: the same journey; twice: every event twice */
-	st = journey_new_state(0);
-	journey_merge(&st, v);
-	t = journey_canon(&st);
+	st = new_state(&journey_type);
+	merge_value(&journey_type, &st, v);
+	t = canonical(&journey_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &c), "empty || v != v");
 	buf_free(&t);
-	journey_merge(&st, &c);
-	t = journey_canon(&st);
+	merge_value(&journey_type, &st, &c);
+	t = canonical(&journey_type, &st);
 	check_info(&t, &ti);
 	FUZZ_ASSERT((uint64_t) ti.events == 2 * (uint64_t) ci.events &&
 				ti.values == 2 * ci.values && ti.conversions == 2 * ci.conversions &&
@@ -293,8 +293,8 @@ exercise(const Buf *v, uint64_t seed)
 	buf_free(&st);
 	/* v as the first state (a copy, as combine does), merged with itself */
 	st = buf_copy(v);
-	journey_merge(&st, v);
-	u = journey_canon(&st);
+	merge_value(&journey_type, &st, v);
+	u = canonical(&journey_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &u), "copy(v) || v != empty || v || canonical(v)");
 	buf_free(&st);
 	buf_free(&u);
@@ -305,11 +305,11 @@ exercise(const Buf *v, uint64_t seed)
 	/* union with a small journey, both orders */
 	small = small_journey(ie_murmur_fmix64(seed + 1));
 	a = buf_copy(v);
-	journey_merge(&a, &small);
-	t = journey_canon(&a);
+	merge_value(&journey_type, &a, &small);
+	t = canonical(&journey_type, &a);
 	b = buf_copy(&small);
-	journey_merge(&b, v);
-	u = journey_canon(&b);
+	merge_value(&journey_type, &b, v);
+	u = canonical(&journey_type, &b);
 	FUZZ_ASSERT(buf_eq(&t, &u), "v || small != small || v");
 	check_info(&t, &ti);
 	{
@@ -323,8 +323,8 @@ exercise(const Buf *v, uint64_t seed)
 	/* ... and the same as adding the small journey's events one by one */
 	st = buf_copy(v);
 	read_events(&small, NULL, &st, 0, ie_get32(small.b + 4));
-	journey_must_validate(&st, "v after adds");
-	u = journey_canon(&st);
+	must_validate(&journey_type, &st, "v after adds");
+	u = canonical(&journey_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &u), "adding events != merging their journey");
 	buf_free(&st);
 	buf_free(&u);
@@ -340,6 +340,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	Buf			in = buf_of(data, size);	/* exact-size heap copy for ASan */
+
+	/* the states' table seeds restart, so that a crash replays */
+	reset_seeds(size);
 
 	if (journey_validate(in.b, in.len) == NULL)
 	{

@@ -23,12 +23,45 @@
  *  - journey: the canonical events equal the rows sorted by the
  *    documented order; attribution credits sum to the number of
  *    conversions (1e-9 relative) under every model.
+ *
+ * Bounds, so that the 20 s run of check.sh executes 20,000+ inputs (it
+ * did 5,000-6,500 with 4,096 rows a type, precisions 4-18 uniform and
+ * every check on every variant: an input cost 3-8 ms; libFuzzer's own
+ * feature bookkeeping, which grows with what an input covers, takes a
+ * fifth to a third on top).  Each bound keeps the paths and properties, not the volume:
+ *  - at most 128 rows a type (MAX_ROWS_PER_TYPE; the rest of the input is
+ *    ignored): enough for every representation change at the precisions
+ *    used (sparse to dense at 2^p / 4 distinct hashes), for frequency's
+ *    sampled mode at k up to 100 and for several journey regrows; the
+ *    inputs of a bounded run (at most 20,000 bytes, the largest seed)
+ *    held at most ~800 rows a type anyway, so k = 1000 stayed exact;
+ *  - precisions 4-8 seven inputs in 8, 9-18 the eighth: a dense state,
+ *    a fold or an hll round trip costs 2^p a pass, dozens of passes an
+ *    input, and 2^p registers hold nothing the small ones do not (the
+ *    codecs' size limits are the unit tests' business, test_reach_packed);
+ *  - the serial build validates after each add while the state is at
+ *    most 1 KB; the shuffled and part builds add the same rows again and
+ *    validate at their end (every regrow and merge still validates);
+ *  - variants that must equal the serial value compute its bytes only
+ *    (canonical_bytes): equal bytes share the promises canonical()
+ *    checked on the serial value (validates, idempotent, ...);
+ *  - check_merges merges left to right every call and one more order
+ *    (right to left, into a fresh state, canonical parts, a tree) chosen
+ *    by the input's rng, and each input takes either the same-precision
+ *    (same-k) parts or the mixed ones: every variant is still asserted,
+ *    on a share of the inputs rather than on each;
+ *  - attribution under two models with the input's windows and one with
+ *    unbounded windows, by rng, each run to completion (at most 64 x 64
+ *    rows), so the count and sum checks always apply.
  */
 #include "fuzz_common.h"
 
 #define MAX_PARTS 3
-#define MAX_ROWS_PER_TYPE 4096
-#define MAX_ATTRIBUTION_ROWS 20000
+#define MAX_ROWS_PER_TYPE 128
+/* c conversions and t touches, c + t <= 128: at most 64 x 64 rows */
+#define MAX_ATTRIBUTION_ROWS 5000
+/* the serial build validates after every add while the state is this small */
+#define SERIAL_ADD_CHECK_MAX 1024
 
 /* ---------------------------------------------------------------------
  * rows
@@ -104,9 +137,12 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 	Cursor		c = {data, size};
 	static const uint32_t ks[8] = {16, 17, 20, 32, 64, 100, 1000, 16};
 	uint8_t		b;
+	size_t		rows;
 
 	memset(ops, 0, sizeof(*ops));
-	ops->reach_p = REACH_MIN_PRECISION + cur_u8(&c) % 15;
+	/* precisions 4-8 seven inputs in 8, 9-18 the eighth (see the top) */
+	b = cur_u8(&c);
+	ops->reach_p = (b & 0xE0) == 0xE0 ? 9 + b % 10 : REACH_MIN_PRECISION + b % 5;
 	ops->freq_k = ks[cur_u8(&c) % 8];
 	b = cur_u8(&c);
 	ops->nparts = 2 + b % 2;
@@ -115,9 +151,11 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 	ops->jparams.click_window = (int64_t) cur_u16(&c) * 100;
 	ops->jparams.view_window = (int64_t) cur_u16(&c) * 100;
 	ops->jparams.half_life = 1 + (int64_t) cur_u16(&c) * 10;
-	ops->reach = xmalloc(sizeof(ReachRow) * MAX_ROWS_PER_TYPE);
-	ops->freq = xmalloc(sizeof(FreqRow) * MAX_ROWS_PER_TYPE);
-	ops->journey = xmalloc(sizeof(JourneyRowIn) * MAX_ROWS_PER_TYPE);
+	/* an op takes at least a byte: no more rows than the bytes left */
+	rows = c.n < MAX_ROWS_PER_TYPE ? c.n : MAX_ROWS_PER_TYPE;
+	ops->reach = xmalloc(sizeof(ReachRow) * rows);
+	ops->freq = xmalloc(sizeof(FreqRow) * rows);
+	ops->journey = xmalloc(sizeof(JourneyRowIn) * rows);
 
 	while (!cur_empty(&c))
 	{
@@ -197,52 +235,88 @@ free_ops(Ops *ops)
 	free(ops->journey);
 }
 
-/* the first part in order becomes the state (a copy, as union_agg does) */
-typedef void (*MergeFn) (Buf *dst, const Buf *src);
-typedef Buf (*CanonFn) (const Buf *s);
-
+/*
+ * The canonical bytes of a value that must equal one canonical() has
+ * checked (the serial value): equal bytes share every promise it checks
+ * (validates, idempotent, ...), so the variants compute the bytes only,
+ * and a difference fails anyway.
+ */
 static Buf
-merge_in_order(Buf *parts, int n, const size_t *order, MergeFn merge, CanonFn canon)
+canonical_bytes(const IeSketchType *t, const Buf *s)
+{
+	return canonicalize_exact(t, s, true);
+}
+
+/* the first part in order becomes the state (a copy, as union_agg does) */
+static Buf
+merge_in_order(const IeSketchType *t, Buf *parts, int n, const size_t *order)
 {
 	Buf			acc = buf_copy(&parts[order[0]]);
 	Buf			c;
 	int			i;
 
 	for (i = 1; i < n; i++)
-		merge(&acc, &parts[order[i]]);
-	c = canon(&acc);
+		merge_value(t, &acc, &parts[order[i]]);
+	c = canonical_bytes(t, &acc);
 	buf_free(&acc);
 	return c;
 }
 
 static Buf
-merge_into(Buf st, Buf *parts, int n, const size_t *order, MergeFn merge, CanonFn canon)
+merge_into(const IeSketchType *t, Buf st, Buf *parts, int n, const size_t *order)
 {
 	Buf			c;
 	int			i;
 
 	for (i = 0; i < n; i++)
-		merge(&st, &parts[order[i]]);
-	c = canon(&st);
+		merge_value(t, &st, &parts[order[i]]);
+	c = canonical_bytes(t, &st);
 	buf_free(&st);
 	return c;
 }
 
-/* every merge order of the parts (left to right, reversed, shuffled into
- * a fresh state, some parts canonicalized) equals want */
+/* three parts as a tree: (p1 || p2), canonical, then into p0 */
+static Buf
+merge_tree(const IeSketchType *t, Buf *parts, const size_t *order)
+{
+	Buf			s = buf_copy(&parts[order[1]]);
+	Buf			sc;
+	Buf			c;
+
+	merge_value(t, &s, &parts[order[2]]);
+	sc = canonical(t, &s);
+	buf_free(&s);
+	s = buf_copy(&parts[order[0]]);
+	merge_value(t, &s, &sc);
+	c = canonical_bytes(t, &s);
+	buf_free(&s);
+	buf_free(&sc);
+	return c;
+}
+
+/*
+ * The parts merged left to right equal want (the serial value); so does
+ * one more order a call, chosen by rng: right to left, shuffled into a
+ * fresh state, some parts canonicalized first (stored values), or (three
+ * parts) a tree (p1 || p2) into p0.  Every order is a few merges and a
+ * canonicalization of the same rows: one a call and the rng varying with
+ * the input cover them all, at a third of the cost of all of them each
+ * input.
+ */
 static void
-check_merges(const char *what, const Buf *want, Buf *parts, int n, Buf fresh,
-			 MergeFn merge, CanonFn canon, uint64_t *rng)
+check_merges(const IeSketchType *t, const char *what, const Buf *want, Buf *parts, int n,
+			 Buf fresh, uint64_t *rng)
 {
 	size_t		order[MAX_PARTS];
 	size_t	   *perm = permutation((size_t) n, rng);
 	Buf			got;
 	Buf			canon_parts[MAX_PARTS];
 	int			i;
+	int			merge_variant;
 
 	for (i = 0; i < n; i++)
 		order[i] = (size_t) i;
-	got = merge_in_order(parts, n, order, merge, canon);
+	got = merge_in_order(t, parts, n, order);
 	if (!buf_eq(&got, want))
 	{
 		hexdump_head("serial", want);
@@ -250,40 +324,53 @@ check_merges(const char *what, const Buf *want, Buf *parts, int n, Buf fresh,
 		FUZZ_FAIL("%s: parts merged left to right != serial", what);
 	}
 	buf_free(&got);
-	for (i = 0; i < n; i++)
-		order[i] = (size_t) (n - 1 - i);
-	got = merge_in_order(parts, n, order, merge, canon);
-	FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged right to left != serial", what);
-	buf_free(&got);
-	got = merge_into(fresh, parts, n, perm, merge, canon);
-	FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged into a fresh state != serial", what);
-	buf_free(&got);
-	/* canonical parts (stored values), some of them */
-	for (i = 0; i < n; i++)
-		canon_parts[i] = (splitmix64(rng) & 1) ? canon(&parts[i]) : buf_copy(&parts[i]);
-	got = merge_in_order(canon_parts, n, perm, merge, canon);
-	FUZZ_ASSERT(buf_eq(&got, want), "%s: canonical parts merged != serial", what);
-	buf_free(&got);
-	/* a tree: (p1 || p2) then into p0 */
-	if (n == 3)
+	merge_variant = (int) (splitmix64(rng) % (n == 3 ? 4 : 3));
+	switch (merge_variant)
 	{
-		Buf			t = buf_copy(&canon_parts[perm[1]]);
-		Buf			tc;
-
-		merge(&t, &canon_parts[perm[2]]);
-		tc = canon(&t);
-		buf_free(&t);
-		t = buf_copy(&canon_parts[perm[0]]);
-		merge(&t, &tc);
-		got = canon(&t);
-		FUZZ_ASSERT(buf_eq(&got, want), "%s: tree merge != serial", what);
-		buf_free(&got);
-		buf_free(&t);
-		buf_free(&tc);
+		case 0:
+			for (i = 0; i < n; i++)
+				order[i] = (size_t) (n - 1 - i);
+			got = merge_in_order(t, parts, n, order);
+			FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged right to left != serial", what);
+			break;
+		case 1:
+			got = merge_into(t, fresh, parts, n, perm);
+			fresh.b = NULL;
+			FUZZ_ASSERT(buf_eq(&got, want), "%s: parts merged into a fresh state != serial", what);
+			break;
+		default:
+			/* canonical parts (stored values), some of them */
+			for (i = 0; i < n; i++)
+				canon_parts[i] = (splitmix64(rng) & 1) ? canonical(t, &parts[i]) : buf_copy(&parts[i]);
+			got = merge_variant == 2 ? merge_in_order(t, canon_parts, n, perm) :
+				merge_tree(t, canon_parts, perm);
+			FUZZ_ASSERT(buf_eq(&got, want), "%s: canonical parts merged %s != serial", what,
+						merge_variant == 2 ? "in order" : "as a tree");
+			for (i = 0; i < n; i++)
+				buf_free(&canon_parts[i]);
+			break;
 	}
-	for (i = 0; i < n; i++)
-		buf_free(&canon_parts[i]);
+	buf_free(&got);
+	buf_free(&fresh);
 	free(perm);
+}
+
+/*
+ * The serial build (every row, in input order) validates the state after
+ * each add while it is small; the other builds add the same rows again
+ * (shuffled, split into parts) and are validated at their end, after
+ * every regrow and merge.
+ */
+static void
+begin_build(const size_t *order, int part)
+{
+	fuzz_add_check_max = order == NULL && part < 0 ? SERIAL_ADD_CHECK_MAX : 0;
+}
+
+static void
+end_build(void)
+{
+	fuzz_add_check_max = FUZZ_CHEAP_VALIDATE;
 }
 
 /* ---------------------------------------------------------------------
@@ -305,6 +392,7 @@ reach_build(int p, const ReachRow *rows, size_t n, const size_t *order, int part
 	Buf			st = reach_new_state(p);
 	size_t		i;
 
+	begin_build(order, part);
 	for (i = 0; i < n; i++)
 	{
 		const ReachRow *r = &rows[order ? order[i] : i];
@@ -312,7 +400,8 @@ reach_build(int p, const ReachRow *rows, size_t n, const size_t *order, int part
 		if (part < 0 || r->part == part)
 			reach_add(&st, r->hash);
 	}
-	reach_must_validate(&st, "built reach state");
+	end_build();
+	must_validate(&reach_sketch_type, &st, "built reach state");
 	return st;
 }
 
@@ -322,13 +411,14 @@ check_reach(const Ops *ops, uint64_t *rng)
 	int			p = ops->reach_p;
 	size_t		n = ops->nreach;
 	Buf			st = reach_build(p, ops->reach, n, NULL, -1);
-	Buf			serial = reach_canon(&st);
+	Buf			serial = canonical(&reach_sketch_type, &st);
 	Buf			parts[MAX_PARTS];
 	size_t	   *perm = permutation(n, rng);
 	Buf			t;
 	Buf			u;
 	int			i;
 	int			q;
+	bool		mixed;
 	double		est = reach_estimate(serial.b, serial.len);
 
 	FUZZ_ASSERT(est >= 0, "reach estimate %g", est);
@@ -336,31 +426,38 @@ check_reach(const Ops *ops, uint64_t *rng)
 	/* shuffled */
 	buf_free(&st);
 	st = reach_build(p, ops->reach, n, perm, -1);
-	t = reach_canon(&st);
+	t = canonical_bytes(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &serial), "reach: shuffled rows != serial");
 	/* every row again: nothing changes */
 	for (i = 0; i < (int) n; i++)
 		reach_add(&st, ops->reach[i].hash);
-	u = reach_canon(&st);
+	u = canonical_bytes(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&u, &serial), "reach: adding the rows twice changed the sketch");
 	buf_free(&u);
 	buf_free(&t);
 	buf_free(&st);
 
-	/* the parts */
-	for (i = 0; i < ops->nparts; i++)
-		parts[i] = reach_build(p, ops->reach, n, perm, i);
-	check_merges("reach", &serial, parts, ops->nparts, reach_new_state(REACH_MAX_PRECISION),
-				 reach_merge, reach_canon, rng);
-	/* a subset again */
-	t = buf_copy(&serial);
-	reach_merge(&t, &parts[0]);
-	u = reach_canon(&t);
-	FUZZ_ASSERT(buf_eq(&u, &serial), "reach: serial || part != serial");
-	buf_free(&u);
-	buf_free(&t);
-	for (i = 0; i < ops->nparts; i++)
-		buf_free(&parts[i]);
+	/*
+	 * the parts at the serial precision, or at mixed ones (folding to the
+	 * lowest): one of the two an input, by rng, as check_merges does
+	 */
+	mixed = splitmix64(rng) & 1;
+	if (!mixed)
+	{
+		for (i = 0; i < ops->nparts; i++)
+			parts[i] = reach_build(p, ops->reach, n, perm, i);
+		check_merges(&reach_sketch_type, "reach", &serial, parts, ops->nparts,
+					 reach_new_state(REACH_MAX_PRECISION), rng);
+		/* a subset again */
+		t = buf_copy(&serial);
+		merge_value(&reach_sketch_type, &t, &parts[0]);
+		u = canonical_bytes(&reach_sketch_type, &t);
+		FUZZ_ASSERT(buf_eq(&u, &serial), "reach: serial || part != serial");
+		buf_free(&u);
+		buf_free(&t);
+		for (i = 0; i < ops->nparts; i++)
+			buf_free(&parts[i]);
+	}
 
 	/* the distinct count, for a sparse result of well-spread hashes */
 	if (!ops->reach_raw && serial.b[2] == REACH_REP_SPARSE)
@@ -380,31 +477,34 @@ check_reach(const Ops *ops, uint64_t *rng)
 		free(h);
 	}
 
-	/* mixed precisions fold to the lowest */
-	q = REACH_MAX_PRECISION;
-	for (i = 0; i < ops->nparts; i++)
+	if (mixed)
 	{
-		int			pi = REACH_MIN_PRECISION + (int) (splitmix64(rng) % (uint64_t) (p - 3));
+		/* mixed precisions fold to the lowest */
+		q = REACH_MAX_PRECISION;
+		for (i = 0; i < ops->nparts; i++)
+		{
+			int			pi = REACH_MIN_PRECISION + (int) (splitmix64(rng) % (uint64_t) (p - 3));
 
-		parts[i] = reach_build(pi, ops->reach, n, perm, i);
-		if (pi < q)
-			q = pi;
+			parts[i] = reach_build(pi, ops->reach, n, perm, i);
+			if (pi < q)
+				q = pi;
+		}
+		st = reach_build(q, ops->reach, n, NULL, -1);
+		t = canonical(&reach_sketch_type, &st);
+		buf_free(&st);
+		check_merges(&reach_sketch_type, "reach (mixed precisions)", &t, parts, ops->nparts,
+					 reach_new_state(REACH_MAX_PRECISION), rng);
+		/* folding the serial sketch gives the same */
+		st = reach_new_state(q);
+		merge_value(&reach_sketch_type, &st, &serial);
+		u = canonical_bytes(&reach_sketch_type, &st);
+		FUZZ_ASSERT(buf_eq(&u, &t), "reach: serial folded to p=%d != built at p=%d", q, q);
+		buf_free(&u);
+		buf_free(&st);
+		buf_free(&t);
+		for (i = 0; i < ops->nparts; i++)
+			buf_free(&parts[i]);
 	}
-	st = reach_build(q, ops->reach, n, NULL, -1);
-	t = reach_canon(&st);
-	buf_free(&st);
-	check_merges("reach (mixed precisions)", &t, parts, ops->nparts,
-				 reach_new_state(REACH_MAX_PRECISION), reach_merge, reach_canon, rng);
-	/* folding the serial sketch gives the same */
-	st = reach_new_state(q);
-	reach_merge(&st, &serial);
-	u = reach_canon(&st);
-	FUZZ_ASSERT(buf_eq(&u, &t), "reach: serial folded to p=%d != built at p=%d", q, q);
-	buf_free(&u);
-	buf_free(&st);
-	buf_free(&t);
-	for (i = 0; i < ops->nparts; i++)
-		buf_free(&parts[i]);
 
 	/* export */
 	t = reach_hll_export(&serial, 0);
@@ -447,6 +547,7 @@ freq_build(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int p
 	Buf			st = freq_new_state(k);
 	size_t		i;
 
+	begin_build(order, part);
 	for (i = 0; i < n; i++)
 	{
 		const FreqRow *r = &rows[order ? order[i] : i];
@@ -454,15 +555,19 @@ freq_build(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int p
 		if (part < 0 || r->part == part)
 			freq_add(&st, r->hash, r->count);
 	}
-	freq_must_validate(&st, "built frequency state");
+	end_build();
+	must_validate(&frequency_sketch_type, &st, "built frequency state");
 	return st;
 }
 
+/* checked: canonical(), else canonical_bytes() (a variant of a checked value) */
 static Buf
-freq_built_canon(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int part)
+freq_built_canon(uint32_t k, const FreqRow *rows, size_t n, const size_t *order, int part,
+				 bool checked)
 {
 	Buf			st = freq_build(k, rows, n, order, part);
-	Buf			c = freq_canon(&st);
+	Buf			c = checked ? canonical(&frequency_sketch_type, &st) :
+		canonical_bytes(&frequency_sketch_type, &st);
 
 	buf_free(&st);
 	return c;
@@ -556,7 +661,7 @@ check_frequency(const Ops *ops, uint64_t *rng)
 {
 	uint32_t	k = ops->freq_k;
 	size_t		n = ops->nfreq;
-	Buf			serial = freq_built_canon(k, ops->freq, n, NULL, -1);
+	Buf			serial = freq_built_canon(k, ops->freq, n, NULL, -1, true);
 	Buf			parts[MAX_PARTS];
 	size_t	   *perm = permutation(n, rng);
 	UserCount  *users = xmalloc(sizeof(UserCount) * (n ? n : 1));
@@ -571,7 +676,7 @@ check_frequency(const Ops *ops, uint64_t *rng)
 	freq_check_model(&serial, k, users, d, total);
 
 	/* shuffled */
-	t = freq_built_canon(k, ops->freq, n, perm, -1);
+	t = freq_built_canon(k, ops->freq, n, perm, -1, false);
 	FUZZ_ASSERT(buf_eq(&t, &serial), "frequency: shuffled rows != serial");
 	buf_free(&t);
 
@@ -581,54 +686,59 @@ check_frequency(const Ops *ops, uint64_t *rng)
 		freq_add(&st, users[i].hash, users[i].count);
 	{
 		/* the rows' total includes the users' counts only: the same */
-		t = freq_canon(&st);
+		t = canonical_bytes(&frequency_sketch_type, &st);
 		FUZZ_ASSERT(buf_eq(&t, &serial), "frequency: pre-aggregated rows != serial");
 		buf_free(&t);
 	}
 	buf_free(&st);
 
-	/* the parts */
-	for (i = 0; i < ops->nparts; i++)
-		parts[i] = freq_build(k, ops->freq, n, perm, i);
-	check_merges("frequency", &serial, parts, ops->nparts, freq_new_state(FREQUENCY_MAX_K),
-				 freq_merge, freq_canon, rng);
-	for (i = 0; i < ops->nparts; i++)
-		buf_free(&parts[i]);
-
-	/* parts with different k: the smallest k of the non-empty parts */
-	kmin = UINT32_MAX;
+	/* the parts at mixed k or at the serial k: one of the two an input */
+	if (splitmix64(rng) & 1)
 	{
-		uint32_t	kall = UINT32_MAX;
-		uint32_t	kpart[MAX_PARTS];
-
-		for (i = 0; i < ops->nparts; i++)
+		/* parts with different k: the smallest k of the non-empty parts */
+		kmin = UINT32_MAX;
 		{
-			static const uint32_t kc[4] = {16, 24, 64, 512};
+			uint32_t	kall = UINT32_MAX;
+			uint32_t	kpart[MAX_PARTS];
 
-			kpart[i] = kc[splitmix64(rng) % 4];
-			parts[i] = freq_build(kpart[i], ops->freq, n, perm, i);
-			if (frequency_impressions(parts[i].b, parts[i].len) != 0)
+			for (i = 0; i < ops->nparts; i++)
 			{
-				any_nonempty = true;
-				if (kpart[i] < kmin)
-					kmin = kpart[i];
+				static const uint32_t kc[4] = {16, 24, 64, 512};
+
+				kpart[i] = kc[splitmix64(rng) % 4];
+				parts[i] = freq_build(kpart[i], ops->freq, n, perm, i);
+				if (frequency_impressions(parts[i].b, parts[i].len) != 0)
+				{
+					any_nonempty = true;
+					if (kpart[i] < kmin)
+						kmin = kpart[i];
+				}
+				if (kpart[i] < kall)
+					kall = kpart[i];
 			}
-			if (kpart[i] < kall)
-				kall = kpart[i];
+			if (!any_nonempty)
+				kmin = kall;
 		}
-		if (!any_nonempty)
-			kmin = kall;
+		t = freq_built_canon(kmin, ops->freq, n, NULL, -1, true);
+		freq_check_model(&t, kmin, users, d, total);
+		check_merges(&frequency_sketch_type, "frequency (mixed k)", &t, parts, ops->nparts,
+					 freq_new_state(FREQUENCY_MAX_K), rng);
+		buf_free(&t);
+		for (i = 0; i < ops->nparts; i++)
+			buf_free(&parts[i]);
 	}
-	t = freq_built_canon(kmin, ops->freq, n, NULL, -1);
-	freq_check_model(&t, kmin, users, d, total);
-	check_merges("frequency (mixed k)", &t, parts, ops->nparts, freq_new_state(FREQUENCY_MAX_K),
-				 freq_merge, freq_canon, rng);
-	buf_free(&t);
-	for (i = 0; i < ops->nparts; i++)
-		buf_free(&parts[i]);
+	else
+	{
+		for (i = 0; i < ops->nparts; i++)
+			parts[i] = freq_build(k, ops->freq, n, perm, i);
+		check_merges(&frequency_sketch_type, "frequency", &serial, parts, ops->nparts,
+					 freq_new_state(FREQUENCY_MAX_K), rng);
+		for (i = 0; i < ops->nparts; i++)
+			buf_free(&parts[i]);
+	}
 
 	/* set operations of the serial sketch with a part's sketch */
-	t = freq_built_canon(k, ops->freq, n, NULL, 0);
+	t = freq_built_canon(k, ops->freq, n, NULL, 0, true);
 	{
 		double		r = frequency_reach(serial.b, serial.len);
 		double		in = frequency_intersection(serial.b, serial.len, t.b, t.len);
@@ -707,9 +817,10 @@ cmp_jrow(const void *pa, const void *pb)
 static Buf
 journey_build(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
 {
-	Buf			st = journey_new_state(0);
+	Buf			st = new_state(&journey_type);
 	size_t		i;
 
+	begin_build(order, part);
 	for (i = 0; i < n; i++)
 	{
 		const JourneyRowIn *r = &rows[order ? order[i] : i];
@@ -718,25 +829,41 @@ journey_build(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
 			journey_add(&st, r->ts, r->kind, r->has_touch ? r->touch : NULL,
 						r->touch_len, r->has_value, r->value);
 	}
-	journey_must_validate(&st, "built journey state");
+	end_build();
+	must_validate(&journey_type, &st, "built journey state");
 	return st;
 }
 
+/* checked: canonical(), else canonical_bytes() (a variant of a checked value) */
 static Buf
-journey_built_canon(const JourneyRowIn *rows, size_t n, const size_t *order, int part)
+journey_built_canon(const JourneyRowIn *rows, size_t n, const size_t *order, int part,
+					bool checked)
 {
 	Buf			st = journey_build(rows, n, order, part);
-	Buf			c = journey_canon(&st);
+	Buf			c = checked ? canonical(&journey_type, &st) : canonical_bytes(&journey_type, &st);
 
 	buf_free(&st);
 	return c;
 }
 
 static void
+check_attribution_model(const Buf *c, JourneyParams p, int model, bool unbounded)
+{
+	p.model = (JourneyModel) model;
+	if (unbounded)
+	{
+		p.click_window = INT64_MAX;
+		p.view_window = INT64_MAX;
+	}
+	FUZZ_ASSERT(journey_params_check(&p) == NULL, "params refused");
+	(void) journey_check_attribution(c, &p, MAX_ATTRIBUTION_ROWS);
+}
+
+static void
 check_journey(const Ops *ops, uint64_t *rng)
 {
 	size_t		n = ops->njourney;
-	Buf			serial = journey_built_canon(ops->journey, n, NULL, -1);
+	Buf			serial = journey_built_canon(ops->journey, n, NULL, -1, true);
 	Buf			parts[MAX_PARTS];
 	size_t	   *perm = permutation(n, rng);
 	JourneyRowIn *sorted = xmalloc(sizeof(JourneyRowIn) * (n ? n : 1));
@@ -779,30 +906,29 @@ check_journey(const Ops *ops, uint64_t *rng)
 				info.conversions, info.values, conversions, values);
 
 	/* shuffled */
-	t = journey_built_canon(ops->journey, n, perm, -1);
+	t = journey_built_canon(ops->journey, n, perm, -1, false);
 	FUZZ_ASSERT(buf_eq(&t, &serial), "journey: shuffled rows != serial");
 	buf_free(&t);
 
 	/* the parts */
 	for (i = 0; i < (size_t) ops->nparts; i++)
 		parts[i] = journey_build(ops->journey, n, perm, (int) i);
-	check_merges("journey", &serial, parts, ops->nparts, journey_new_state(0),
-				 journey_merge, journey_canon, rng);
+	check_merges(&journey_type, "journey", &serial, parts, ops->nparts,
+				 new_state(&journey_type), rng);
 	for (i = 0; i < (size_t) ops->nparts; i++)
 		buf_free(&parts[i]);
 
-	/* attribution: credits sum to the conversions under every model */
-	for (m = JOURNEY_LAST_TOUCH; m <= JOURNEY_POSITION_BASED; m++)
-	{
-		JourneyParams p = ops->jparams;
-
-		p.model = (JourneyModel) m;
-		FUZZ_ASSERT(journey_params_check(&p) == NULL, "params refused");
-		(void) journey_check_attribution(&serial, &p, MAX_ATTRIBUTION_ROWS);
-		p.click_window = INT64_MAX;
-		p.view_window = INT64_MAX;
-		(void) journey_check_attribution(&serial, &p, MAX_ATTRIBUTION_ROWS);
-	}
+	/*
+	 * attribution: credits sum to the conversions; two models an input
+	 * with the input's windows, one with unbounded windows (every earlier
+	 * touch qualifies: the most rows), the models by rng
+	 */
+	m = JOURNEY_LAST_TOUCH + (int) (splitmix64(rng) % 5);
+	check_attribution_model(&serial, ops->jparams, m, false);
+	check_attribution_model(&serial, ops->jparams,
+							JOURNEY_LAST_TOUCH + (m + 1 + (int) (splitmix64(rng) % 4)) % 5, false);
+	check_attribution_model(&serial, ops->jparams,
+							JOURNEY_LAST_TOUCH + (int) (splitmix64(rng) % 5), true);
 
 	free(sorted);
 	free(perm);
@@ -817,6 +943,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	parse(&ops, data, size);
 	rng = ops.seed;
+	reset_seeds(ops.seed);
 	check_reach(&ops, &rng);
 	check_frequency(&ops, &rng);
 	check_journey(&ops, &rng);

@@ -23,7 +23,7 @@ small_sketch(int p, uint64_t base, unsigned n)
 
 	for (i = 0; i < n; i++)
 		reach_add(&st, ie_hash_int64((int64_t) (base + i)));
-	c = reach_canon(&st);
+	c = canonical(&reach_sketch_type, &st);
 	buf_free(&st);
 	return c;
 }
@@ -142,8 +142,8 @@ exercise(const Buf *v, uint64_t seed)
 		FUZZ_ASSERT(buf_eq(&e, v), "expand changed a non-packed value");
 
 	/* canonical form */
-	c = reach_canon(v);
-	ce = reach_canon(&e);
+	c = canonical(&reach_sketch_type, v);
+	ce = canonical(&reach_sketch_type, &e);
 	FUZZ_ASSERT(buf_eq(&c, &ce), "canonical forms of a value and its expansion differ");
 	FUZZ_ASSERT(c.b[1] == p && (c.b[3] == v->b[3] || rep == REACH_REP_SPARSE_BUFFER),
 				"canonicalize changed precision or flags");
@@ -163,20 +163,20 @@ exercise(const Buf *v, uint64_t seed)
 
 	/* union with itself (a stored value as the first state): no change */
 	st = buf_copy(v);
-	reach_merge(&st, v);
-	t = reach_canon(&st);
+	merge_value(&reach_sketch_type, &st, v);
+	t = canonical(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &c), "v || v != v");
 	buf_free(&t);
 	buf_free(&st);
 
 	/* merged into fresh states: the maximum precision keeps p */
 	st = reach_new_state(REACH_MAX_PRECISION);
-	reach_merge(&st, v);
-	t = reach_canon(&st);
+	merge_value(&reach_sketch_type, &st, v);
+	t = canonical(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &c), "empty(18) || v != v");
 	buf_free(&t);
-	reach_merge(&st, &c);
-	t = reach_canon(&st);
+	merge_value(&reach_sketch_type, &st, &c);
+	t = canonical(&reach_sketch_type, &st);
 	FUZZ_ASSERT(buf_eq(&t, &c), "empty(18) || v || canonical(v) != v");
 	buf_free(&t);
 	buf_free(&st);
@@ -184,12 +184,12 @@ exercise(const Buf *v, uint64_t seed)
 	/* a fold to a lower precision: the same from v and from canonical(v) */
 	ps = REACH_MIN_PRECISION + (int) (seed % (uint64_t) (p - REACH_MIN_PRECISION + 1));
 	st = reach_new_state(ps);
-	reach_merge(&st, v);
-	a = reach_canon(&st);
+	merge_value(&reach_sketch_type, &st, v);
+	a = canonical(&reach_sketch_type, &st);
 	buf_free(&st);
 	st = reach_new_state(ps);
-	reach_merge(&st, &c);
-	b = reach_canon(&st);
+	merge_value(&reach_sketch_type, &st, &c);
+	b = canonical(&reach_sketch_type, &st);
 	buf_free(&st);
 	FUZZ_ASSERT(buf_eq(&a, &b), "fold to p=%d differs between v and canonical(v)", ps);
 	FUZZ_ASSERT(a.b[1] == ps, "fold to %d gave precision %d", ps, a.b[1]);
@@ -203,15 +203,15 @@ exercise(const Buf *v, uint64_t seed)
 	base = (seed >> 16) % 64;
 	small = small_sketch(ps, base, nsmall);
 	a = buf_copy(v);
-	reach_merge(&a, &small);
-	ca = reach_canon(&a);
+	merge_value(&reach_sketch_type, &a, &small);
+	ca = canonical(&reach_sketch_type, &a);
 	b = buf_copy(&small);
-	reach_merge(&b, v);
-	cb = reach_canon(&b);
+	merge_value(&reach_sketch_type, &b, v);
+	cb = canonical(&reach_sketch_type, &b);
 	d = reach_new_state(REACH_MAX_PRECISION);
-	reach_merge(&d, &small);
-	reach_merge(&d, &c);
-	cd = reach_canon(&d);
+	merge_value(&reach_sketch_type, &d, &small);
+	merge_value(&reach_sketch_type, &d, &c);
+	cd = canonical(&reach_sketch_type, &d);
 	if (!buf_eq(&ca, &cb) || !buf_eq(&ca, &cd))
 	{
 		hexdump_head("v", v);
@@ -234,8 +234,8 @@ exercise(const Buf *v, uint64_t seed)
 		a = buf_copy(v);
 		for (i = 0; i < nsmall; i++)
 			reach_add(&a, ie_hash_int64((int64_t) (base + i)));
-		reach_must_validate(&a, "value after adds");
-		b = reach_canon(&a);
+		must_validate(&reach_sketch_type, &a, "value after adds");
+		b = canonical(&reach_sketch_type, &a);
 		FUZZ_ASSERT(buf_eq(&b, &ca), "adding hashes != union with their sketch");
 		buf_free(&a);
 		buf_free(&b);
@@ -261,6 +261,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	Buf			in = buf_of(data, size);	/* exact-size heap copy for ASan */
 	uint64_t	seed = ie_hash_bytes(data, size);
 
+	/* the states' table seeds restart, so that a crash replays */
+	reset_seeds(size);
+
 	/* reach_expand promises to stay in bounds even on unvalidated bytes */
 	if (size >= REACH_HEADER_SIZE && data[2] == REACH_REP_DENSE_PACKED)
 	{
@@ -275,7 +278,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			{
 				Buf			e = {dst, el};
 
-				reach_must_validate(&e, "expansion");
+				must_validate(&reach_sketch_type, &e, "expansion");
 			}
 			free(dst);
 		}

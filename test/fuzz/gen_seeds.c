@@ -82,7 +82,7 @@ static void
 reach_pair(const char *name, int p, uint64_t first, unsigned n)
 {
 	Buf			st = reach_state_of(p, first, n);
-	Buf			c = reach_canon(&st);
+	Buf			c = canonical(&reach_sketch_type, &st);
 	char		nm[128];
 
 	snprintf(nm, sizeof(nm), "%s_canonical", name);
@@ -182,7 +182,7 @@ reach_seeds(void)
 		for (i = 0; i < sizeof(ex) / sizeof(ex[0]); i++)
 		{
 			Buf			st = reach_state_of(ex[i].p, 500, ex[i].n);
-			Buf			c = reach_canon(&st);
+			Buf			c = canonical(&reach_sketch_type, &st);
 			Buf			h = reach_hll_export(&c, ex[i].log2m);
 			Buf			imp = reach_hll_import(&h);
 			char		nm[128];
@@ -262,7 +262,7 @@ freq_pair(const char *name, uint32_t k, unsigned users, uint64_t big)
 		freq_add(&st, ie_hash_int64(0), big);
 		freq_add(&st, UINT64_MAX, big);
 	}
-	c = freq_canon(&st);
+	c = canonical(&frequency_sketch_type, &st);
 	snprintf(nm, sizeof(nm), "%s_canonical", name);
 	freq_seed(nm, &c);
 	snprintf(nm, sizeof(nm), "%s_state", name);
@@ -312,7 +312,7 @@ journey_seed(const char *name, const Buf *s)
 static void
 journey_pair(const char *name, unsigned events, unsigned ntouch, int64_t span, uint64_t seed)
 {
-	Buf			st = journey_new_state(0);
+	Buf			st = new_state(&journey_type);
 	Buf			c;
 	unsigned	i;
 	char		nm[128];
@@ -347,7 +347,7 @@ journey_pair(const char *name, unsigned events, unsigned ntouch, int64_t span, u
 					t == ntouch ? NULL : (const uint8_t *) touch, strlen(touch),
 					(r >> 48) % 3 != 0, value);
 	}
-	c = journey_canon(&st);
+	c = canonical(&journey_type, &st);
 	snprintf(nm, sizeof(nm), "%s_canonical", name);
 	journey_seed(nm, &c);
 	snprintf(nm, sizeof(nm), "%s_state", name);
@@ -371,7 +371,7 @@ journey_seeds(void)
 	journey_pair("large", 150, 80, 100000, 5);
 	/* extreme timestamps */
 	{
-		Buf			st = journey_new_state(0);
+		Buf			st = new_state(&journey_type);
 		Buf			c;
 
 		journey_add(&st, INT64_MIN, JOURNEY_CLICK, (const uint8_t *) "x", 1, false, 0);
@@ -379,7 +379,7 @@ journey_seeds(void)
 		journey_add(&st, INT64_MIN, JOURNEY_IMPRESSION, (const uint8_t *) "", 0, false, 0);
 		journey_add(&st, INT64_MAX, JOURNEY_CLICK, (const uint8_t *) "x", 1, false, 0);
 		journey_add(&st, INT64_MAX, JOURNEY_CONVERSION, (const uint8_t *) "y", 1, true, -0.0);
-		c = journey_canon(&st);
+		c = canonical(&journey_type, &st);
 		journey_seed("extreme_canonical", &c);
 		journey_seed("extreme_state", &st);
 		buf_free(&c);

@@ -1,8 +1,9 @@
 /*
- * frequency_test_util.h — what the test_frequency_*.c unit tests share: a
- * tiny "glue" (sk_*) that drives the caller-allocated state protocol with
- * malloc, exactly as the PostgreSQL glue does with palloc, giving every
- * buffer its exact size so AddressSanitizer catches any over-read; event
+ * frequency_test_util.h — what the test_frequency_*.c unit tests share:
+ * the frequency side (sk_*) of the generic lifecycle helper
+ * (test/common/sketch_test.h), which drives the caller-allocated state
+ * protocol with malloc, as the PostgreSQL glue does with palloc, giving
+ * every buffer its exact size so AddressSanitizer catches any over-read; event
  * generators; and the reference model (model_canon), written
  * independently of the core: it sorts and sums the (hash, count) events
  * with qsort, takes the (k+1)-th smallest distinct hash as theta and
@@ -25,7 +26,11 @@
 
 #include "frequency_core.h"
 #include "hash.h"
-#include "unit.h"
+#include "sketch_type.h"
+
+/* a merge regrows at most 4 times, an add 3 (the table doubles) */
+#define SKETCH_TEST_MAX_ROUNDS(t) 4
+#include "unit_sketch.h"
 
 /* fewer and smaller trials under the (much slower) sanitizers */
 #ifdef UNIT_SANITIZE
@@ -34,21 +39,9 @@
 #define SCALE 1
 #endif
 
-static int	protocol_errors = 0;
-
 /* ---------------------------------------------------------------------
  * helpers
  * --------------------------------------------------------------------- */
-
-static inline uint64_t
-splitmix64(uint64_t *state)
-{
-	uint64_t	z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 static inline double
 uniform01(uint64_t *rng)
@@ -137,92 +130,28 @@ make_events(int64_t first, size_t nusers, double p, uint64_t seed,
 	return ev;
 }
 
-typedef struct Sk
-{
-	uint8_t    *b;
-	size_t		len;
-} Sk;
+typedef Buf Sk;
 
-/*
- * The table seed of the states the tests build: fixed, so runs repeat, and
- * different from state to state, as the glue's random seeds are
- */
-static uint64_t test_seed = UINT64_C(0x9E3779B97F4A7C15);
-
-static inline uint64_t
-next_seed(void)
-{
-	test_seed = test_seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-	return test_seed;
-}
+#define sk_merge(d, src) merge_value(&frequency_sketch_type, (d), (src))
+#define sk_canon(s) canonical(&frequency_sketch_type, (s))
 
 static inline Sk
 sk_state(uint32_t k)
 {
-	Sk			s;
+	Sk			s = state_alloc(&frequency_sketch_type);
 
-	s.len = frequency_state_initial_size();
-	s.b = malloc(s.len);
-	if (!frequency_state_init(s.b, s.len, k, next_seed()))
-		protocol_errors++;
-	return s;
-}
-
-static inline void
-sk_free(Sk *s)
-{
-	free(s->b);
-	s->b = NULL;
-	s->len = 0;
-}
-
-static inline Sk
-sk_copy(const Sk *s)
-{
-	Sk			c;
-
-	c.len = s->len;
-	c.b = malloc(c.len ? c.len : 1);
-	memcpy(c.b, s->b, c.len);
-	return c;
-}
-
-static inline void
-sk_regrow(Sk *s, size_t need)
-{
-	uint8_t    *n = malloc(need);
-	const char *msg;
-
-	if (!frequency_state_regrow(n, need, s->b, s->len, next_seed()))
-	{
-		protocol_errors++;
-		fprintf(stderr, "regrow to %zu failed\n", need);
-	}
-	else if ((msg = frequency_validate(n, need)) != NULL)
-	{
-		protocol_errors++;
-		fprintf(stderr, "regrown state invalid: %s\n", msg);
-	}
-	free(s->b);
-	s->b = n;
-	s->len = need;
+	return state_checked(&frequency_sketch_type, s,
+						 frequency_state_init(s.b, s.len, k, next_seed()));
 }
 
 static inline void
 sk_add(Sk *s, uint64_t h, uint64_t c)
 {
-	size_t		need;
-	int			rounds = 0;
+	Growth		g = growth(s, 3, 0);
 
-	while ((need = frequency_state_add(s->b, s->len, h, c)) != 0)
-	{
-		sk_regrow(s, need);
-		if (++rounds > 3)
-		{
-			protocol_errors++;
-			return;
-		}
-	}
+	while (grow_retry(&frequency_sketch_type, s,
+					  frequency_state_add(s->b, s->len, h, c), NULL, &g))
+		;
 }
 
 static inline void
@@ -234,70 +163,17 @@ sk_add_all(Sk *s, const Ev *ev, size_t n)
 		sk_add(s, ev[i].hash, ev[i].count);
 }
 
-static inline void
-sk_merge(Sk *d, const Sk *src)
-{
-	size_t		need;
-	int			rounds = 0;
-
-	while ((need = frequency_state_merge(d->b, d->len, src->b, src->len)) != 0)
-	{
-		sk_regrow(d, need);
-		if (++rounds > 4)
-		{
-			protocol_errors++;
-			return;
-		}
-	}
-}
-
-/* canonical form in an exactly-sized buffer */
-static inline Sk
-sk_canon(const Sk *s)
-{
-	size_t		cap = frequency_canonical_size(s->b, s->len);
-	uint8_t    *tmp = malloc(cap);
-	Sk			c;
-	const char *msg;
-
-	c.len = frequency_canonicalize(tmp, cap, s->b, s->len);
-	if (c.len == 0)
-		protocol_errors++;
-	c.b = malloc(c.len ? c.len : 1);
-	memcpy(c.b, tmp, c.len);
-	free(tmp);
-	if ((msg = frequency_validate(c.b, c.len)) != NULL)
-	{
-		protocol_errors++;
-		fprintf(stderr, "canonical value invalid: %s\n", msg);
-	}
-	if (frequency_needs_canonicalize(c.b, c.len))
-		protocol_errors++;
-	return c;
-}
-
 static inline Sk
 sk_of(uint32_t k, const Ev *ev, size_t n)
 {
 	Sk			s = sk_state(k);
 	Sk			c;
-	const char *msg;
 
 	sk_add_all(&s, ev, n);
-	if ((msg = frequency_validate(s.b, s.len)) != NULL)
-	{
-		protocol_errors++;
-		fprintf(stderr, "state invalid: %s\n", msg);
-	}
+	must_validate(&frequency_sketch_type, &s, "state");
 	c = sk_canon(&s);
-	sk_free(&s);
+	buf_free(&s);
 	return c;
-}
-
-static inline int
-sk_equal(const Sk *a, const Sk *b)
-{
-	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
 }
 
 static inline uint32_t
@@ -425,21 +301,6 @@ model_canon(uint32_t k, const Ev *ev, size_t n)
 	s.b = b;
 	s.len = len;
 	return s;
-}
-
-/*
- * The end of a test binary's main but the one that checks them: protocol
- * errors (counted by the sk_* glue) fail the binary even there.
- */
-static inline int
-sk_report(const char *name)
-{
-	if (protocol_errors != 0)
-	{
-		unit_failed++;
-		fprintf(stderr, "FAIL %s: %d protocol errors\n", name, protocol_errors);
-	}
-	return unit_report(name);
 }
 
 #endif							/* IMPRESSION_EXT_FREQUENCY_TEST_UTIL_H */

@@ -1,13 +1,14 @@
 /*
- * journey_test_util.h — what the test_journey_*.c unit tests share: a
- * tiny "glue" (js_*) that drives the caller-allocated state protocol with
- * malloc, as the PostgreSQL glue does with palloc, giving every buffer its
- * exact size so AddressSanitizer catches any over-read; attribution into
- * an array; a raw writer (raw_*) that builds CANONICAL bodies byte by byte
- * from the documented format, not through the core; and the reference
- * model (ref_*), written independently of the core: it sorts the events
- * with qsort under its own comparator and attributes each conversion by
- * brute force over all events.
+ * journey_test_util.h — what the test_journey_*.c unit tests share: the
+ * journey side (js_*) of the generic lifecycle helper
+ * (test/common/sketch_test.h), which drives the caller-allocated state
+ * protocol with malloc, as the PostgreSQL glue does with palloc, giving
+ * every buffer its exact size so AddressSanitizer catches any over-read;
+ * attribution into an array; a raw writer (raw_*) that builds CANONICAL
+ * bodies byte by byte from the documented format, not through the core;
+ * and the reference model (ref_*), written independently of the core: it
+ * sorts the events with qsort under its own comparator and attributes
+ * each conversion by brute force over all events.
  *
  * Times are microseconds (timestamptz): SEC, MIN, HOUR, DAY.
  */
@@ -21,7 +22,19 @@
 #include <string.h>
 
 #include "journey_core.h"
-#include "unit.h"
+#include "sketch_type.h"
+
+/*
+ * Grow sizes fill palloc chunks (body + 4 is a power of two up to 8 KB);
+ * the capacities fit what is added or merged, so one regrow is enough
+ * (two allowed); a call that answers "grow" leaves the state untouched.
+ */
+#define SKETCH_TEST_CHECK_GROW(t, s, need, plan) \
+	SKETCH_TEST_CHECK((need) + 4 > 8192 || (((need) + 4) & ((need) + 3)) == 0, \
+					  "regrow size %zu + 4 is not a power of two", (size_t) (need))
+#define SKETCH_TEST_MAX_ROUNDS(t) 2
+#define SKETCH_TEST_GROW_KEEPS_STATE(t) true
+#include "unit_sketch.h"
 
 #ifdef UNIT_SANITIZE
 #define SCALE 4
@@ -38,39 +51,14 @@
 #define CLK		JOURNEY_CLICK
 #define CONV	JOURNEY_CONVERSION
 
-static int	protocol_errors = 0;
-
 /* ---------------------------------------------------------------------
  * helpers
  * --------------------------------------------------------------------- */
-
-static inline uint64_t
-splitmix64(uint64_t *state)
-{
-	uint64_t	z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 static inline uint32_t
 rnd(uint64_t *rng, uint32_t n)
 {
 	return (uint32_t) (splitmix64(rng) % n);
-}
-
-static inline void *
-xmalloc(size_t n)
-{
-	void	   *p = malloc(n == 0 ? 1 : n);
-
-	if (p == NULL)
-	{
-		fprintf(stderr, "out of memory\n");
-		exit(2);
-	}
-	return p;
 }
 
 /* one input event; touch NULL = NULL touch */
@@ -83,139 +71,27 @@ typedef struct Ev
 	double		value;
 } Ev;
 
-/* a body with its exact length */
-typedef struct Js
-{
-	uint8_t    *b;
-	size_t		len;
-} Js;
+typedef Buf Js;
 
-/* table seeds of the states the tests build: fixed, different per state */
-static uint64_t test_seed = UINT64_C(0x9E3779B97F4A7C15);
+#define js_merge(d, src) merge_value(&journey_type, (d), (src))
+#define js_canon(s) canonical(&journey_type, (s))
+#define js_new() new_state(&journey_type)
 
-static inline uint64_t
-next_seed(void)
-{
-	test_seed = test_seed * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-	return test_seed;
-}
-
-static inline Js
-js_new(void)
-{
-	Js			j;
-
-	j.len = journey_state_initial_size(0);
-	j.b = xmalloc(j.len);
-	if (!journey_state_init(j.b, j.len, NULL, next_seed()))
-		protocol_errors++;
-	return j;
-}
-
-static inline void
-js_regrow(Js *j, size_t need, const JourneyCapacity *cap)
-{
-	uint8_t    *n = xmalloc(need);
-
-	/* sizes fill palloc chunks: body + 4 is a power of two up to 8 KB */
-	if (need + 4 <= 8192 && ((need + 4) & (need + 3)) != 0)
-	{
-		protocol_errors++;
-		fprintf(stderr, "regrow size %zu + 4 is not a power of two\n", need);
-	}
-	if (!journey_state_regrow(n, need, j->b, j->len, cap, next_seed()))
-	{
-		protocol_errors++;
-		fprintf(stderr, "regrow to %zu failed\n", need);
-		exit(2);
-	}
-	free(j->b);
-	j->b = n;
-	j->len = need;
-}
+/* states up to this size are checked to be untouched by a "grow" answer */
+#define JS_SNAPSHOT_MAX 4096
 
 static inline void
 js_add(Js *j, const Ev *e)
 {
 	JourneyCapacity cap;
-	size_t		need;
-	int			rounds = 0;
+	Growth		g = growth(j, SKETCH_TEST_MAX_ROUNDS(&journey_type), JS_SNAPSHOT_MAX);
 
-	while ((need = journey_state_add(j->b, j->len, e->ts, e->kind,
-									 (const uint8_t *) e->touch,
-									 e->touch ? strlen(e->touch) : 0,
-									 e->has_value, e->value, &cap)) != 0)
-	{
-		if (need == JOURNEY_TOO_LARGE || need == JOURNEY_BAD_ARGUMENT || ++rounds > 2)
-		{
-			protocol_errors++;
-			return;
-		}
-		js_regrow(j, need, &cap);
-	}
-}
-
-static inline void
-js_merge(Js *dst, const Js *src)
-{
-	JourneyCapacity cap;
-	size_t		need;
-	int			rounds = 0;
-
-	while ((need = journey_state_merge(dst->b, dst->len, src->b, src->len, &cap)) != 0)
-	{
-		if (need == JOURNEY_TOO_LARGE || ++rounds > 2)
-		{
-			protocol_errors++;
-			return;
-		}
-		js_regrow(dst, need, &cap);
-	}
-}
-
-/* the canonical form, in an exact-size buffer */
-static inline Js
-js_canon(const Js *j)
-{
-	size_t		cap = journey_canonical_size(j->b, j->len);
-	size_t		slen = journey_canonical_scratch_size(j->b, j->len);
-	uint8_t    *tmp = xmalloc(cap);
-	void	   *scratch = slen ? xmalloc(slen) : NULL;
-	Js			c;
-
-	c.len = journey_canonicalize(tmp, cap, j->b, j->len, scratch, slen);
-	if (c.len == 0)
-		protocol_errors++;
-	c.b = xmalloc(c.len);
-	memcpy(c.b, tmp, c.len);
-	free(tmp);
-	free(scratch);
-	return c;
-}
-
-static inline Js
-js_copy(const Js *j)
-{
-	Js			c;
-
-	c.len = j->len;
-	c.b = xmalloc(c.len);
-	memcpy(c.b, j->b, c.len);
-	return c;
-}
-
-static inline void
-js_free(Js *j)
-{
-	free(j->b);
-	j->b = NULL;
-	j->len = 0;
-}
-
-static inline bool
-js_same(const Js *a, const Js *b)
-{
-	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
+	while (grow_retry(&journey_type, j,
+					  journey_state_add(j->b, j->len, e->ts, e->kind,
+										(const uint8_t *) e->touch,
+										e->touch ? strlen(e->touch) : 0,
+										e->has_value, e->value, &cap), &cap, &g))
+		;
 }
 
 static inline bool
@@ -247,7 +123,7 @@ js_build(const Ev *ev, size_t n)
 	Js			s = js_state(ev, n);
 	Js			c = js_canon(&s);
 
-	js_free(&s);
+	buf_free(&s);
 	return c;
 }
 
@@ -672,21 +548,6 @@ events_match(const Js *j, const Ev *ev, size_t n)
 	}
 	free(s);
 	return ok;
-}
-
-/*
- * The end of every test binary's main: protocol errors (counted by the
- * js_* glue) fail the binary even where no test of it checks them.
- */
-static inline int
-js_report(const char *name)
-{
-	if (protocol_errors != 0)
-	{
-		unit_failed++;
-		fprintf(stderr, "FAIL %s: %d protocol errors\n", name, protocol_errors);
-	}
-	return unit_report(name);
 }
 
 #endif							/* IMPRESSION_EXT_JOURNEY_TEST_UTIL_H */

@@ -1,9 +1,10 @@
 /*
  * reach_test_util.h — what the reach_sketch unit tests (test_reach*.c)
- * share: hash streams, and a tiny "glue" (sk_*) that drives the
- * caller-allocated state protocol with malloc, exactly as the PostgreSQL
- * glue does with palloc, giving every buffer its exact size so
- * AddressSanitizer catches any over-read.
+ * share: hash streams, and the reach side (sk_*) of the generic lifecycle
+ * helper (test/common/sketch_test.h), which drives the caller-allocated
+ * state protocol with malloc, as the PostgreSQL glue does with palloc,
+ * giving every buffer its exact size so AddressSanitizer catches any
+ * over-read.
  *
  * Hash streams come from splitmix64 over a counter: a bijection, so a
  * stream of n outputs is n distinct 64-bit hashes.
@@ -23,7 +24,18 @@
 
 #include "hash.h"
 #include "reach_core.h"
-#include "unit.h"
+#include "sketch_type.h"
+
+/*
+ * Packed canonical values also expand and pack back to the same bytes;
+ * an add or merge regrows at most 40 times (sparse capacities double).
+ */
+struct Buf;
+static inline void reach_check_canonical(const struct Buf *c);
+
+#define SKETCH_TEST_CHECK_CANONICAL(t, s, c) reach_check_canonical(c)
+#define SKETCH_TEST_MAX_ROUNDS(t) 40
+#include "unit_sketch.h"
 
 /* fewer trials under the (much slower) sanitizers */
 #ifdef UNIT_SANITIZE
@@ -32,21 +44,9 @@
 #define TRIAL_SCALE 1
 #endif
 
-static int	protocol_errors = 0;
-
 /* ---------------------------------------------------------------------
  * helpers
  * --------------------------------------------------------------------- */
-
-static inline uint64_t
-splitmix64(uint64_t *state)
-{
-	uint64_t	z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
 
 /* n distinct hashes of stream `seed` */
 static inline uint64_t *
@@ -76,79 +76,26 @@ shuffle(uint64_t *a, size_t n, uint64_t *rng)
 	}
 }
 
-typedef struct Sk
-{
-	uint8_t    *b;
-	size_t		len;
-} Sk;
+typedef Buf Sk;
+
+#define sk_merge(d, src) merge_value(&reach_sketch_type, (d), (src))
+#define sk_canon(s) canonical(&reach_sketch_type, (s))
 
 static inline Sk
 sk_state(int p)
 {
-	Sk			s;
+	Sk			s = state_alloc(&reach_sketch_type);
 
-	s.len = reach_state_initial_size();
-	s.b = malloc(s.len);
-	if (!reach_state_init(s.b, s.len, p))
-		protocol_errors++;
-	return s;
-}
-
-static inline void
-sk_free(Sk *s)
-{
-	free(s->b);
-	s->b = NULL;
-	s->len = 0;
-}
-
-static inline Sk
-sk_copy(const Sk *s)
-{
-	Sk			c;
-
-	c.len = s->len;
-	c.b = malloc(c.len ? c.len : 1);
-	memcpy(c.b, s->b, c.len);
-	return c;
-}
-
-static inline void
-sk_regrow(Sk *s, size_t need)
-{
-	uint8_t    *n = malloc(need);
-	const char *msg;
-
-	if (!reach_state_regrow(n, need, s->b, s->len))
-	{
-		protocol_errors++;
-		fprintf(stderr, "regrow to %zu failed\n", need);
-	}
-	else if ((msg = reach_validate(n, need)) != NULL)
-	{
-		protocol_errors++;
-		fprintf(stderr, "regrown state invalid: %s\n", msg);
-	}
-	free(s->b);
-	s->b = n;
-	s->len = need;
+	return state_checked(&reach_sketch_type, s, reach_state_init(s.b, s.len, p));
 }
 
 static inline void
 sk_add(Sk *s, uint64_t h)
 {
-	size_t		need;
-	int			rounds = 0;
+	Growth		g = growth(s, SKETCH_TEST_MAX_ROUNDS(&reach_sketch_type), 0);
 
-	while ((need = reach_state_add(s->b, s->len, h)) != 0)
-	{
-		sk_regrow(s, need);
-		if (++rounds > 40)
-		{
-			protocol_errors++;
-			return;
-		}
-	}
+	while (grow_retry(&reach_sketch_type, s, reach_state_add(s->b, s->len, h), NULL, &g))
+		;
 }
 
 static inline void
@@ -161,63 +108,23 @@ sk_add_all(Sk *s, const uint64_t *h, size_t n)
 }
 
 static inline void
-sk_merge(Sk *d, const Sk *src)
+reach_check_canonical(const Sk *c)
 {
-	size_t		need;
-	int			rounds = 0;
-
-	while ((need = reach_state_merge(d->b, d->len, src->b, src->len)) != 0)
-	{
-		sk_regrow(d, need);
-		if (++rounds > 40)
-		{
-			protocol_errors++;
-			return;
-		}
-	}
-}
-
-/* canonical form in an exactly-sized buffer */
-static inline Sk
-sk_canon(const Sk *s)
-{
-	size_t		cap = reach_canonical_size(s->b, s->len);
-	uint8_t    *tmp = malloc(cap);
-	Sk			c;
-	const char *msg;
-
-	c.len = reach_canonicalize(tmp, cap, s->b, s->len);
-	if (c.len == 0)
-		protocol_errors++;
-	c.b = malloc(c.len);
-	memcpy(c.b, tmp, c.len);
-	free(tmp);
-	if ((msg = reach_validate(c.b, c.len)) != NULL)
-	{
-		protocol_errors++;
-		fprintf(stderr, "canonical value invalid: %s\n", msg);
-	}
-	if (reach_needs_canonicalize(c.b, c.len))
-		protocol_errors++;
-	if (c.b[2] == REACH_REP_DENSE_PACKED)
+	if (c->b[2] == REACH_REP_DENSE_PACKED)
 	{
 		/* packed canonical forms expand and pack back to the same bytes */
-		size_t		el = reach_expanded_size(c.b, c.len);
-		uint8_t    *e = malloc(el);
-		uint8_t    *back = malloc(el);
+		size_t		el = reach_expanded_size(c->b, c->len);
+		uint8_t    *e = xmalloc(el);
+		uint8_t    *back = xmalloc(el);
 
-		if (el != 8 + ((size_t) 1 << c.b[1]) || !reach_expand(e, el, c.b, c.len) ||
-			reach_validate(e, el) != NULL || e[2] != REACH_REP_DENSE || e[3] != c.b[3] ||
+		if (el != 8 + ((size_t) 1 << c->b[1]) || !reach_expand(e, el, c->b, c->len) ||
+			reach_validate(e, el) != NULL || e[2] != REACH_REP_DENSE || e[3] != c->b[3] ||
 			!reach_needs_canonicalize(e, el) ||
-			reach_canonicalize(back, el, e, el) != c.len || memcmp(back, c.b, c.len) != 0)
-		{
-			protocol_errors++;
-			fprintf(stderr, "packed canonical value does not round-trip\n");
-		}
+			reach_canonicalize(back, el, e, el) != c->len || memcmp(back, c->b, c->len) != 0)
+			SKETCH_TEST_FAIL("packed canonical value does not round-trip");
 		free(back);
 		free(e);
 	}
-	return c;
 }
 
 /* DENSE or DENSE_PACKED */
@@ -232,20 +139,13 @@ static inline Sk
 sk_raw(const Sk *s)
 {
 	Sk			r;
-	const char *msg;
 
 	r.len = reach_expanded_size(s->b, s->len);
 	r.b = malloc(r.len ? r.len : 1);
 	if (!reach_expand(r.b, r.len, s->b, s->len))
-	{
-		protocol_errors++;
-		fprintf(stderr, "expand failed\n");
-	}
-	else if ((msg = reach_validate(r.b, r.len)) != NULL)
-	{
-		protocol_errors++;
-		fprintf(stderr, "expanded value invalid: %s\n", msg);
-	}
+		SKETCH_TEST_FAIL("expand failed");
+	else
+		must_validate(&reach_sketch_type, &r, "expanded value");
 	return r;
 }
 
@@ -257,14 +157,8 @@ sk_of(int p, const uint64_t *h, size_t n)
 
 	sk_add_all(&s, h, n);
 	c = sk_canon(&s);
-	sk_free(&s);
+	buf_free(&s);
 	return c;
-}
-
-static inline int
-sk_equal(const Sk *a, const Sk *b)
-{
-	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
 }
 
 static inline double
@@ -412,8 +306,8 @@ same_u(const Sk *a, const Sk *b, unsigned cap)
 		if ((ua < cap ? ua : cap) != (ub < cap ? ub : cap))
 			same = 0;
 	}
-	sk_free(&ra);
-	sk_free(&rb);
+	buf_free(&ra);
+	buf_free(&rb);
 	return same;
 }
 

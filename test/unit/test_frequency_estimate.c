@@ -74,7 +74,7 @@ test_accuracy(uint32_t k, size_t nusers, int seeds)
 			worst_reach = fabs(e_reach);
 		if (fabs(e_3) > worst_3plus)
 			worst_3plus = fabs(e_3);
-		sk_free(&sk);
+		buf_free(&sk);
 		free(ev);
 		free(freq);
 	}
@@ -122,9 +122,9 @@ test_set_operations(void)
 	CHECK(frequency_intersection(sa.b, sa.len, empty.b, empty.len) == 0 &&
 		  frequency_difference(sa.b, sa.len, empty.b, empty.len) == 3000 &&
 		  frequency_difference(empty.b, empty.len, sa.b, sa.len) == 0, "with an empty sketch");
-	sk_free(&sa);
-	sk_free(&sb);
-	sk_free(&sc);
+	buf_free(&sa);
+	buf_free(&sb);
+	buf_free(&sc);
 	free(a);
 	free(b);
 	free(c);
@@ -162,15 +162,15 @@ test_set_operations(void)
 				  "seed %d: self intersection = reach when sampling", s);
 			CHECK(frequency_intersection(sy.b, sy.len, sx.b, sx.len) == inter,
 				  "seed %d: intersection is symmetric", s);
-			sk_free(&sx);
-			sk_free(&sy);
-			sk_free(&sz);
+			buf_free(&sx);
+			buf_free(&sy);
+			buf_free(&sz);
 			free(x);
 			free(y);
 			free(z);
 		}
 	}
-	sk_free(&empty);
+	buf_free(&empty);
 }
 
 int
@@ -183,5 +183,5 @@ main(int argc, char **argv)
 	test_accuracy(4096, 50000 / SCALE, 6 / (SCALE > 1 ? 3 : 1));
 	test_accuracy(4096, 200000 / SCALE, 4 / (SCALE > 1 ? 2 : 1));
 	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }

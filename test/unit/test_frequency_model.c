@@ -32,7 +32,7 @@ test_exact_mode(void)
 		int			ok;
 		uint64_t	f;
 
-		CHECK(sk_equal(&s, &m), "k=%u exact: canonical bytes equal the model", k);
+		CHECK(buf_eq(&s, &m), "k=%u exact: canonical bytes equal the model", k);
 		CHECK(frequency_reach(s.b, s.len) == (double) nusers,
 			  "k=%u exact reach %.1f", k, frequency_reach(s.b, s.len));
 		memset(want, 0, sizeof(want));
@@ -67,8 +67,8 @@ test_exact_mode(void)
 		CHECK(ok, "k=%u exact histogram and reach_at_least equal brute force", k);
 		CHECK(frequency_reach_at_least(s.b, s.len, 1000) == 0, "nobody at 1000+");
 		CHECK(frequency_reach_at_least(s.b, s.len, 0) == (double) nusers, "0+ is everyone");
-		sk_free(&s);
-		sk_free(&m);
+		buf_free(&s);
+		buf_free(&m);
 		free(ev);
 		free(freq);
 	}
@@ -109,8 +109,8 @@ test_boundary(void)
 	CHECK(info.impressions == total && total > info.entries, "total kept");
 	CHECK(fabs(frequency_reach(b.b, b.len) - k / ldexp((double) agg[k].hash, -64)) < 1e-6,
 		  "reach = k / theta");
-	sk_free(&a);
-	sk_free(&b);
+	buf_free(&a);
+	buf_free(&b);
 	free(sub);
 	free(agg);
 	free(ev);
@@ -142,10 +142,10 @@ test_model(void)
 		Sk			s = sk_of(cases[t].k, ev, nev);
 		Sk			m = model_canon(cases[t].k, ev, nev);
 
-		CHECK(sk_equal(&s, &m), "k=%u users=%zu: canonical bytes equal the model (len %zu vs %zu)",
+		CHECK(buf_eq(&s, &m), "k=%u users=%zu: canonical bytes equal the model (len %zu vs %zu)",
 			  cases[t].k, users, s.len, m.len);
-		sk_free(&s);
-		sk_free(&m);
+		buf_free(&s);
+		buf_free(&m);
 		free(ev);
 	}
 	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
@@ -179,16 +179,16 @@ test_order_and_preaggregation(void)
 		{
 			shuffle_ev(ev, nev, &rng);
 			s = sk_of(k, ev, nev);
-			same &= sk_equal(&s, &ref);
-			sk_free(&s);
+			same &= buf_eq(&s, &ref);
+			buf_free(&s);
 		}
 		CHECK(same, "k=%u: shuffled rows give the same bytes", k);
 
 		/* sorted ascending and descending: worst cases for rebuilds */
 		qsort(ev, nev, sizeof(Ev), cmp_ev);
 		s = sk_of(k, ev, nev);
-		CHECK(sk_equal(&s, &ref), "k=%u: ascending hash order", k);
-		sk_free(&s);
+		CHECK(buf_eq(&s, &ref), "k=%u: ascending hash order", k);
+		buf_free(&s);
 		{
 			size_t		i;
 
@@ -201,14 +201,14 @@ test_order_and_preaggregation(void)
 			}
 		}
 		s = sk_of(k, ev, nev);
-		CHECK(sk_equal(&s, &ref), "k=%u: descending hash order", k);
-		sk_free(&s);
+		CHECK(buf_eq(&s, &ref), "k=%u: descending hash order", k);
+		buf_free(&s);
 
 		/* (user, n) pre-aggregated = n single rows */
 		shuffle_ev(agg, d, &rng);
 		s = sk_of(k, agg, d);
-		CHECK(sk_equal(&s, &ref), "k=%u: pre-aggregated counts give the same bytes", k);
-		sk_free(&s);
+		CHECK(buf_eq(&s, &ref), "k=%u: pre-aggregated counts give the same bytes", k);
+		buf_free(&s);
 
 		/* partly pre-aggregated: each user's count split in two rows */
 		{
@@ -230,11 +230,11 @@ test_order_and_preaggregation(void)
 			}
 			shuffle_ev(two, n2, &rng);
 			s = sk_of(k, two, n2);
-			CHECK(sk_equal(&s, &ref), "k=%u: counts split across rows", k);
-			sk_free(&s);
+			CHECK(buf_eq(&s, &ref), "k=%u: counts split across rows", k);
+			buf_free(&s);
 			free(two);
 		}
-		sk_free(&ref);
+		buf_free(&ref);
 		free(agg);
 		free(ev);
 	}
@@ -251,7 +251,7 @@ merge_all(uint32_t k, Sk *parts, int n, const int *order)
 	for (i = 0; i < n; i++)
 		sk_merge(&st, &parts[order ? order[i] : i]);
 	c = sk_canon(&st);
-	sk_free(&st);
+	buf_free(&st);
 	return c;
 }
 
@@ -287,7 +287,7 @@ test_union_of_days(void)
 		int			d;
 		Sk			u;
 
-		CHECK(sk_equal(&all, &model), "k=%u: raw events equal the model", k);
+		CHECK(buf_eq(&all, &model), "k=%u: raw events equal the model", k);
 		for (d = 0; d < DAYS; d++)
 		{
 			day[d] = malloc(nev * sizeof(Ev));
@@ -307,21 +307,21 @@ test_union_of_days(void)
 		}
 
 		u = merge_all(k, daily, DAYS, NULL);
-		CHECK(sk_equal(&u, &all), "k=%u: union of daily sketches = sketch of the events", k);
-		sk_free(&u);
+		CHECK(buf_eq(&u, &all), "k=%u: union of daily sketches = sketch of the events", k);
+		buf_free(&u);
 		u = merge_all(k, daily, DAYS, order);
-		CHECK(sk_equal(&u, &all), "k=%u: reverse order", k);
-		sk_free(&u);
+		CHECK(buf_eq(&u, &all), "k=%u: reverse order", k);
+		buf_free(&u);
 
 		/* partial states (parallel workers) merged as states */
 		u = merge_all(k, states, DAYS, order);
-		CHECK(sk_equal(&u, &all), "k=%u: union of un-canonicalized states", k);
-		sk_free(&u);
+		CHECK(buf_eq(&u, &all), "k=%u: union of un-canonicalized states", k);
+		buf_free(&u);
 
 		/* a tree: ((0 1) (2 3)) ((4 5) 6), mixing states and canonicals */
 		{
-			Sk			a = sk_copy(&states[0]);
-			Sk			b = sk_copy(&daily[2]);	/* canonical as a state */
+			Sk			a = buf_copy(&states[0]);
+			Sk			b = buf_copy(&daily[2]);	/* canonical as a state */
 			Sk			c = sk_state(k);
 			Sk			ca;
 
@@ -334,12 +334,12 @@ test_union_of_days(void)
 			ca = sk_canon(&c);
 			sk_merge(&a, &ca);
 			u = sk_canon(&a);
-			CHECK(sk_equal(&u, &all), "k=%u: tree of merges mixing representations", k);
-			sk_free(&u);
-			sk_free(&a);
-			sk_free(&b);
-			sk_free(&c);
-			sk_free(&ca);
+			CHECK(buf_eq(&u, &all), "k=%u: tree of merges mixing representations", k);
+			buf_free(&u);
+			buf_free(&a);
+			buf_free(&b);
+			buf_free(&c);
+			buf_free(&ca);
 		}
 
 		/* merging into the state of a day that is still receiving rows */
@@ -351,19 +351,19 @@ test_union_of_days(void)
 				sk_merge(&s, &daily[d]);
 			sk_add_all(&s, day[0] + dn[0] / 2, dn[0] - dn[0] / 2);
 			u = sk_canon(&s);
-			CHECK(sk_equal(&u, &all), "k=%u: rows added after merges", k);
-			sk_free(&u);
-			sk_free(&s);
+			CHECK(buf_eq(&u, &all), "k=%u: rows added after merges", k);
+			buf_free(&u);
+			buf_free(&s);
 		}
 
 		for (d = 0; d < DAYS; d++)
 		{
-			sk_free(&daily[d]);
-			sk_free(&states[d]);
+			buf_free(&daily[d]);
+			buf_free(&states[d]);
 			free(day[d]);
 		}
-		sk_free(&all);
-		sk_free(&model);
+		buf_free(&all);
+		buf_free(&model);
 		free(ev);
 	}
 	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
@@ -448,18 +448,18 @@ test_random_splits(void)
 		}
 		got = sk_canon(&st);
 		want = model_canon(kwant, ev, nev);
-		if (!sk_equal(&got, &want))
+		if (!buf_eq(&got, &want))
 		{
 			if (bad++ < 5)
 				fprintf(stderr, "trial %d: k %u, %zu users, %zu events, %d parts: %zu vs %zu bytes\n",
 						trial, kwant, nusers, nev, nparts, got.len, want.len);
 		}
-		sk_free(&st);
-		sk_free(&got);
-		sk_free(&want);
+		buf_free(&st);
+		buf_free(&got);
+		buf_free(&want);
 		for (p = 0; p < nparts; p++)
 		{
-			sk_free(&ps[p]);
+			buf_free(&ps[p]);
 			free(part[p]);
 		}
 		free(ev);
@@ -495,13 +495,13 @@ test_merge_k(void)
 	parts[0] = a1024;
 	parts[1] = b256;
 	u = merge_all(4096, parts, 2, NULL);
-	CHECK(sk_equal(&u, &want), "k 1024 + k 256 = sketch of the union at k 256");
-	sk_free(&u);
+	CHECK(buf_eq(&u, &want), "k 1024 + k 256 = sketch of the union at k 256");
+	buf_free(&u);
 	parts[0] = b256;
 	parts[1] = a1024;
 	u = merge_all(4096, parts, 2, NULL);
-	CHECK(sk_equal(&u, &want), "k 256 + k 1024, other order");
-	sk_free(&u);
+	CHECK(buf_eq(&u, &want), "k 256 + k 1024, other order");
+	buf_free(&u);
 
 	/* a large k state with many entries shrinks when k drops */
 	{
@@ -520,12 +520,12 @@ test_merge_k(void)
 			memcpy(abb, ab, (na + nb) * sizeof(Ev));
 			memcpy(abb + na + nb, b, nb * sizeof(Ev));
 			w = model_canon(256, abb, na + 2 * nb);
-			CHECK(sk_equal(&small, &w), "exact state at k 65536 merged with k 256");
-			sk_free(&w);
+			CHECK(buf_eq(&small, &w), "exact state at k 65536 merged with k 256");
+			buf_free(&w);
 			free(abb);
 		}
-		sk_free(&small);
-		sk_free(&big);
+		buf_free(&small);
+		buf_free(&big);
 	}
 
 	/* empty values do not lower k; between empties the smaller wins */
@@ -535,13 +535,13 @@ test_merge_k(void)
 	parts[0] = e;
 	parts[1] = a1024;
 	u = merge_all(4096, parts, 2, NULL);
-	CHECK(sk_equal(&u, &a1024), "empty (k 16) + k 1024 = the k 1024 value");
-	sk_free(&u);
+	CHECK(buf_eq(&u, &a1024), "empty (k 16) + k 1024 = the k 1024 value");
+	buf_free(&u);
 	parts[0] = a1024;
 	parts[1] = e;
 	u = merge_all(4096, parts, 2, NULL);
-	CHECK(sk_equal(&u, &a1024), "k 1024 + empty (k 16) = the k 1024 value");
-	sk_free(&u);
+	CHECK(buf_eq(&u, &a1024), "k 1024 + empty (k 16) = the k 1024 value");
+	buf_free(&u);
 	st = sk_state(4096);
 	sk_merge(&st, &e);
 	u = sk_canon(&st);
@@ -550,12 +550,12 @@ test_merge_k(void)
 		  "empty 4096 + empty 16 = empty 16");
 	CHECK(frequency_reach(u.b, u.len) == 0 && isnan(frequency_average(u.b, u.len)),
 		  "empty: reach 0, average NAN");
-	sk_free(&u);
-	sk_free(&st);
+	buf_free(&u);
+	buf_free(&st);
 
-	sk_free(&a1024);
-	sk_free(&b256);
-	sk_free(&want);
+	buf_free(&a1024);
+	buf_free(&b256);
+	buf_free(&want);
 	free(a);
 	free(b);
 	free(ab);
@@ -572,5 +572,5 @@ main(int argc, char **argv)
 	test_union_of_days();
 	test_merge_k();
 	test_random_splits();
-	return sk_report(argv[0]);
+	return sketch_report(argv[0]);
 }

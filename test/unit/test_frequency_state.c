@@ -27,8 +27,8 @@ test_edges(void)
 	CHECK(rd32(c.b + 8) == 2 && rd64(c.b + 20) == 6 && frequency_reach(c.b, c.len) == 2,
 		  "UINT64_MAX merges with UINT64_MAX - 1; hash 0 kept; count 0 ignored");
 	CHECK(frequency_reach_at_least(c.b, c.len, 5) == 1, "clamped user has 5");
-	sk_free(&c);
-	sk_free(&s);
+	buf_free(&c);
+	buf_free(&s);
 
 	/* saturation: order does not matter */
 	ev[0].hash = 1;
@@ -45,13 +45,13 @@ test_edges(void)
 		Ev			rev[4] = {ev[3], ev[2], ev[1], ev[0]};
 		Sk			b = sk_of(16, rev, 4);
 
-		CHECK(sk_equal(&a, &m) && sk_equal(&a, &b), "saturating counts and total");
+		CHECK(buf_eq(&a, &m) && buf_eq(&a, &b), "saturating counts and total");
 		CHECK(frequency_impressions(a.b, a.len) == UINT64_MAX, "total saturates");
 		CHECK(frequency_round(frequency_average(a.b, a.len)) == INT64_MAX,
 			  "huge estimates round to INT64_MAX");
-		sk_free(&a);
-		sk_free(&b);
-		sk_free(&m);
+		buf_free(&a);
+		buf_free(&b);
+		buf_free(&m);
 	}
 
 	/*
@@ -83,7 +83,7 @@ test_edges(void)
 		vs[nvs++].count = 127;
 		a = sk_of(4096, vs, (size_t) nvs);
 		m = model_canon(4096, vs, (size_t) nvs);
-		CHECK(sk_equal(&a, &m), "varints of every length: bytes equal the model");
+		CHECK(buf_eq(&a, &m), "varints of every length: bytes equal the model");
 		for (bitsz = 0; bitsz < nvs; bitsz++)
 		{
 			uint64_t	want = 0;
@@ -97,8 +97,8 @@ test_edges(void)
 		}
 		CHECK(ok, "varints of every length decode back (reach_at_least)");
 		CHECK(frequency_intersection(a.b, a.len, m.b, m.len) == nvs, "all hashes decode back");
-		sk_free(&a);
-		sk_free(&m);
+		buf_free(&a);
+		buf_free(&m);
 	}
 
 	/* init and regrow refuse bad arguments */
@@ -135,7 +135,7 @@ test_edges(void)
 			  frequency_intersection(st.b, st.len, st.b, st.len) == -1 &&
 			  !frequency_histogram(st.b, st.len, 3, NULL),
 			  "estimates refuse a STATE");
-		sk_free(&st);
+		buf_free(&st);
 	}
 }
 
@@ -158,8 +158,8 @@ test_sizes(void)
 	c = sk_canon(&s);
 	CHECK(c.len < 150, "10 users: canonical %zu bytes", c.len);
 	printf("sizes: 10 users: state %zu bytes, canonical %zu bytes\n", s.len, c.len);
-	sk_free(&c);
-	sk_free(&s);
+	buf_free(&c);
+	buf_free(&s);
 
 	/* growth follows the users, geometrically, up to the k=4096 table */
 	s = sk_state(4096);
@@ -180,13 +180,13 @@ test_sizes(void)
 		  (double) (c.len - 28) / 4096);
 	printf("sizes: full k=4096 sketch of %zu users: %zu bytes (%.2f a user), state %zu bytes\n",
 		   (size_t) (200000 / SCALE), c.len, (double) (c.len - 28) / 4096, s.len);
-	sk_free(&c);
-	sk_free(&s);
+	buf_free(&c);
+	buf_free(&s);
 	{
 		Sk			e = sk_of(4096, ev, 0);
 
 		CHECK(e.len == 28 && frequency_reach(e.b, e.len) == 0, "no rows: 28-byte empty sketch");
-		sk_free(&e);
+		buf_free(&e);
 	}
 	free(ev);
 }
@@ -214,8 +214,8 @@ test_info(void)
 	CHECK(info.representation == FREQUENCY_REP_KEYED_STATE && strcmp(info.representation_name, "state") == 0 &&
 		  info.exact && info.theta_fraction == 1.0 && info.slots == (s.len - 36) / 16 &&
 		  info.reach == -1 && info.relative_standard_error == -1, "info of a state");
-	sk_free(&c);
-	sk_free(&s);
+	buf_free(&c);
+	buf_free(&s);
 	free(ev);
 }
 
@@ -249,8 +249,8 @@ test_flooding(void)
 		  "2,000 such hashes in an unkeyed table: longest probe %u (all at one home)", probe);
 	CHECK(frequency_reach(keyed.b, keyed.len) == 40000 || frequency_needs_canonicalize(keyed.b, keyed.len),
 		  "keyed state holds them all");
-	sk_free(&keyed);
-	sk_free(&unkeyed);
+	buf_free(&keyed);
+	buf_free(&unkeyed);
 }
 
 /*
@@ -282,12 +282,12 @@ test_legacy_state(void)
 	a = sk_canon(&unkeyed);
 	b = sk_canon(&legacy);
 	CHECK(a.len == b.len && memcmp(a.b, b.b, a.len) == 0, "a 0.1 state canonicalizes to the same value");
-	sk_free(&b);
+	buf_free(&b);
 	b = sk_state(16);
 	sk_merge(&b, &legacy);
-	sk_free(&a);
+	buf_free(&a);
 	a = sk_canon(&b);
-	sk_free(&b);
+	buf_free(&b);
 	b = sk_canon(&legacy);
 	CHECK(a.len == b.len && memcmp(a.b, b.b, a.len) == 0, "merging a 0.1 state into a keyed one keeps it");
 	sk_add(&legacy, 12345, 1);
@@ -295,10 +295,10 @@ test_legacy_state(void)
 		  "adding to a 0.1 state converts it to a keyed one");
 	legacy.b[1] = FREQUENCY_REP_STATE;
 	CHECK(frequency_validate(legacy.b, legacy.len) != NULL, "a keyed table read as unkeyed is rejected");
-	sk_free(&a);
-	sk_free(&b);
-	sk_free(&legacy);
-	sk_free(&unkeyed);
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&legacy);
+	buf_free(&unkeyed);
 }
 
 int
@@ -310,5 +310,5 @@ main(int argc, char **argv)
 	test_info();
 	test_flooding();
 	test_legacy_state();
-	return sk_report(argv[0]);
+	return sketch_report(argv[0]);
 }

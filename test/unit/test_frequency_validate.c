@@ -87,22 +87,22 @@ exercise(const uint8_t *b, size_t len)
 	sk_merge(&st, &c);
 	sk_add(&st, 12345, 2);
 	ok &= frequency_validate(st.b, st.len) == NULL;
-	sk_free(&st);
-	st = sk_copy(&v);
+	buf_free(&st);
+	st = buf_copy(&v);
 	sk_add(&st, 99, 1);
 	sk_add(&st, 0, 1);
 	sk_merge(&st, &c);
 	ok &= frequency_validate(st.b, st.len) == NULL;
-	sk_free(&st);
+	buf_free(&st);
 	/* canonicalizing a canonical value is the identity */
 	{
 		Sk			cc = sk_canon(&c);
 
-		ok &= sk_equal(&cc, &c);
-		sk_free(&cc);
+		ok &= buf_eq(&cc, &c);
+		buf_free(&cc);
 	}
-	sk_free(&c);
-	sk_free(&v);
+	buf_free(&c);
+	buf_free(&v);
 	return ok;
 }
 
@@ -322,7 +322,7 @@ test_corruption(void)
 	printf("corruption: %d of %d mutations accepted (each then used in every way)\n",
 		   accepted_mut, total_mut);
 	for (v = 0; v < nv; v++)
-		sk_free(&vals[v]);
+		buf_free(&vals[v]);
 	free(ev);
 }
 
@@ -436,5 +436,5 @@ main(int argc, char **argv)
 	test_validate();
 	test_validate_state();
 	test_corruption();
-	return sk_report(argv[0]);
+	return sketch_report(argv[0]);
 }

@@ -69,7 +69,7 @@ test_params(void)
 	p.half_life = 1;
 	p.model = (JourneyModel) 5;
 	CHECK(journey_params_check(&p) != NULL, "unknown model code");
-	js_free(&j);
+	buf_free(&j);
 }
 
 static void
@@ -114,8 +114,8 @@ test_empty(void)
 	journey_get_info(c.b, c.len, &info);
 	CHECK(info.events == 0 && info.strings == 0 && info.representation == JOURNEY_REP_CANONICAL,
 		  "info of empty");
-	js_free(&s);
-	js_free(&c);
+	buf_free(&s);
+	buf_free(&c);
 }
 
 /* ---------------------------------------------------------------------
@@ -149,7 +149,7 @@ test_unattributed(void)
 		}
 		free(r.r);
 	}
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -180,13 +180,13 @@ test_window_edges(void)
 		  r.r[0].lag == 7 * DAY && r.r[0].touch_kind == CLK,
 		  "click exactly at the window edge qualifies, lag 7 days");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(past_click, 2);
 	r = attribute(&j, JOURNEY_LAST_TOUCH, 7 * DAY, DAY, 7 * DAY);
 	CHECK(r.n == 1 && !r.r[0].attributed, "click 1us past the window does not");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(edge_imp, 2);
 	r = attribute(&j, JOURNEY_LINEAR, 7 * DAY, DAY, 7 * DAY);
@@ -194,7 +194,7 @@ test_window_edges(void)
 		  r.r[0].touch_kind == IMP && r.r[0].lag == DAY && r.r[0].credit == 1.0,
 		  "impression at the view-window edge qualifies");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(past_imp, 2);
 	r = attribute(&j, JOURNEY_LINEAR, 7 * DAY, DAY, 7 * DAY);
@@ -204,7 +204,7 @@ test_window_edges(void)
 	r = attribute(&j, JOURNEY_LINEAR, 0, 0, 7 * DAY);
 	CHECK(r.n == 1 && !r.r[0].attributed, "zero windows, 1 day lag: unattributed");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(mixed, 3);
 	r = attribute(&j, JOURNEY_LINEAR, 7 * DAY, DAY, 7 * DAY);
@@ -212,7 +212,7 @@ test_window_edges(void)
 		  r.r[0].touch_kind == IMP,
 		  "click out of window does not win: the impression gets the credit");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -242,7 +242,7 @@ test_same_instant(void)
 		  r.r[0].lag == 0 && r.r[0].credit == 1.0 && r.r[0].value == 10.0,
 		  "click at the same instant qualifies with zero window; the later one not");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(ev2, 2);
 	r = attribute(&j, JOURNEY_LAST_TOUCH, 0, 0, DAY);
@@ -250,7 +250,7 @@ test_same_instant(void)
 		  r.r[0].touch_kind == IMP && r.r[0].lag == 0 && r.r[0].value_is_null,
 		  "impression at the same instant qualifies; NULL value stays NULL");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -295,7 +295,7 @@ test_click_precedence(void)
 		  r.r[0].touch_kind == IMP && r.r[0].credit == 0.5,
 		  "click window 1 day: view-through, i1 and i2 at 1/2");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -349,7 +349,7 @@ test_shared_touches(void)
 	CHECK(r.n == 3 && row_touch_is(&r.r[0], "a") && row_touch_is(&r.r[1], "a") &&
 		  !r.r[2].attributed, "first_touch: a, a, unattributed");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -378,7 +378,7 @@ test_null_touch(void)
 		  row_touch_is(&r.r[0], NULL) && r.r[0].lag == MIN && r.r[0].value == 3.0,
 		  "NULL-touch click wins over the impression, touch NULL, kind click");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -412,7 +412,7 @@ test_time_decay(void)
 	CHECK(r.n == 2 && near(r.r[0].value, 1.0) && near(r.r[1].value, 2.0),
 		  "values 3 x 1/3 = 1, 3 x 2/3 = 2");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(three, 4);
 	r = attribute(&j, JOURNEY_TIME_DECAY, 7 * DAY, DAY, DAY);
@@ -429,14 +429,14 @@ test_time_decay(void)
 			  near(r.r[2].credit, 1 / s), "half-life 2d: 2^-1, 2^-1/2, 1 normalised");
 	}
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(far, 3);
 	r = attribute(&j, JOURNEY_TIME_DECAY, 2002 * HOUR, DAY, HOUR);
 	CHECK(r.n == 2 && near(r.r[0].credit, 1.0 / 3) && near(r.r[1].credit, 2.0 / 3),
 		  "2000 half-lives ago: still 1/3, 2/3");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -508,7 +508,7 @@ test_position_based(void)
 		CHECK(r.n == 1 && row_touch_is(&r.r[0], names[n - 1]) && r.r[0].lag == MIN,
 			  "%d touches last_touch: the last, lag 1 min", n);
 		free(r.r);
-		js_free(&j);
+		buf_free(&j);
 	}
 }
 
@@ -525,7 +525,7 @@ test_linear_thirds(void)
 		  r.r[2].credit == 1.0 / 3, "linear over 3: 1/3 each");
 	CHECK(near(credit_sum(&r, 3), 1.0), "sum within 1e-12");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -566,7 +566,7 @@ test_ties_and_duplicates(void)
 	free(r.r);
 	CHECK(journey_event(j.b, j.len, 1, &e0) && e0.touch_index == 0 && e0.touch_len == 1 &&
 		  e0.touch[0] == 'a', "string 0 is 'a'");
-	js_free(&j);
+	buf_free(&j);
 
 	j = js_build(dup, 3);
 	CHECK(j.len == 20 + 4 * 1 + 13 * 3 + 0 + 4,
@@ -575,7 +575,7 @@ test_ties_and_duplicates(void)
 	CHECK(r.n == 2 && r.r[0].credit == 0.5 && r.r[1].credit == 0.5,
 		  "duplicates kept: 1/2 each");
 	free(r.r);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -621,24 +621,24 @@ test_values(void)
 		}
 		CHECK(same && cursor == 4, "journey_event_seq reads the same events in order");
 	}
-	js_free(&j);
+	buf_free(&j);
 
 	j1 = js_build(z1, 2);
 	j2 = js_build(z2, 2);
-	CHECK(js_same(&j1, &j2), "-0.0 == +0.0 and the impression's value dropped: same bytes");
-	js_free(&j1);
-	js_free(&j2);
+	CHECK(buf_eq(&j1, &j2), "-0.0 == +0.0 and the impression's value dropped: same bytes");
+	buf_free(&j1);
+	buf_free(&j2);
 	a[0].value = NAN;
 	a[3].value = nan2;
 	j1 = js_build(a, 5);
 	a[0].value = NAN;
 	a[3].value = NAN;
 	j2 = js_build(a, 5);
-	CHECK(js_same(&j1, &j2), "NaN payloads normalised");
+	CHECK(buf_eq(&j1, &j2), "NaN payloads normalised");
 	CHECK(journey_value_bits(-0.0) == 0 && journey_value_bits(nan2) == JOURNEY_NAN_BITS &&
 		  journey_value_bits(1.5) == dbits(1.5), "journey_value_bits");
-	js_free(&j1);
-	js_free(&j2);
+	buf_free(&j1);
+	buf_free(&j2);
 }
 
 /*
@@ -667,8 +667,8 @@ test_extreme_times(void)
 		  "a click at the first valid time credits a conversion 1000 us later, not one beyond any window");
 	free(r.r);
 	free(rf.r);
-	js_free(&j);
-	js_free(&jf);
+	buf_free(&j);
+	buf_free(&jf);
 }
 
 /* ---------------------------------------------------------------------
@@ -755,7 +755,7 @@ test_reference(void)
 		}
 		free(want);
 		free(s);
-		js_free(&j);
+		buf_free(&j);
 		free(ev);
 	}
 	CHECK(mismatches == 0, "all five models agree with the brute-force reference (%d mismatches)",
@@ -793,9 +793,9 @@ test_iterator_copy(void)
 		CHECK(!journey_attribute_begin(&a, s.b, s.len, &p, NULL, 0), "begin refuses a STATE");
 		CHECK(journey_attribute_count(s.b, s.len, &p) == 0, "count refuses a STATE");
 		CHECK(!journey_event(s.b, s.len, 0, NULL), "journey_event refuses a STATE");
-		js_free(&s);
+		buf_free(&s);
 	}
-	js_free(&j);
+	buf_free(&j);
 }
 
 /* scratch requirements: big journeys need it, and unaligned scratch works */
@@ -862,8 +862,8 @@ test_scratch(void)
 		rows++;
 	CHECK(rows == journey_attribute_count(c.b, c.len, &p), "rows = count (%zu)", rows);
 	free(buf);
-	js_free(&c);
-	js_free(&s);
+	buf_free(&c);
+	buf_free(&s);
 	free(ev);
 }
 
@@ -889,5 +889,5 @@ main(int argc, char **argv)
 	test_reference();
 	test_iterator_copy();
 	test_scratch();
-	return js_report(argv[0]);
+	return sketch_report(argv[0]);
 }

@@ -48,9 +48,9 @@ test_determinism(void)
 			bad_ref++;
 		shuffle(&rng, ev, n);
 		other = js_build(ev, n);
-		if (!js_same(&base, &other))
+		if (!buf_eq(&base, &other))
 			bad_order++;
-		js_free(&other);
+		buf_free(&other);
 
 		/* three parts, merged as states in a different order */
 		cut1 = rnd(&rng, (uint32_t) n + 1);
@@ -58,36 +58,36 @@ test_determinism(void)
 		parts[0] = js_state(ev, cut1);
 		parts[1] = js_state(ev + cut1, cut2 - cut1);
 		parts[2] = js_state(ev + cut2, n - cut2);
-		acc = js_copy(&parts[2]);
+		acc = buf_copy(&parts[2]);
 		js_merge(&acc, &parts[0]);
 		js_merge(&acc, &parts[1]);
 		if (!js_valid(&acc))
 			invalid++;
 		m = js_canon(&acc);
-		if (!js_same(&base, &m))
+		if (!buf_eq(&base, &m))
 			bad_merge++;
-		js_free(&m);
-		js_free(&acc);
+		buf_free(&m);
+		buf_free(&acc);
 
 		/* canonical parts merged into a canonical first value */
 		for (p = 0; p < 3; p++)
 			canon_parts[p] = js_canon(&parts[p]);
-		acc = js_copy(&canon_parts[1]);
+		acc = buf_copy(&canon_parts[1]);
 		js_merge(&acc, &canon_parts[2]);
 		js_merge(&acc, &canon_parts[0]);
 		if (!js_valid(&acc))
 			invalid++;
 		m = js_canon(&acc);
-		if (!js_same(&base, &m))
+		if (!buf_eq(&base, &m))
 			bad_merge++;
-		js_free(&m);
-		js_free(&acc);
+		buf_free(&m);
+		buf_free(&acc);
 		for (p = 0; p < 3; p++)
 		{
-			js_free(&parts[p]);
-			js_free(&canon_parts[p]);
+			buf_free(&parts[p]);
+			buf_free(&canon_parts[p]);
 		}
-		js_free(&base);
+		buf_free(&base);
 		free(ev);
 	}
 	CHECK(bad_order == 0, "shuffled input gives identical bytes (%d differ)", bad_order);
@@ -163,7 +163,7 @@ test_protocol(void)
 
 	/* adding to a canonical value asks for a regrow to a state */
 	{
-		Js			cc = js_copy(&c);
+		Js			cc = buf_copy(&c);
 		Ev			e = {5, CLK, "new", false, 0};
 
 		need = journey_state_add(cc.b, cc.len, e.ts, e.kind, (const uint8_t *) e.touch, 3,
@@ -173,7 +173,7 @@ test_protocol(void)
 		CHECK(memcmp(cc.b, c.b, c.len) == 0, "nothing changed");
 		js_add(&cc, &e);
 		CHECK(js_valid(&cc) && journey_needs_canonicalize(cc.b, cc.len), "now a valid state");
-		js_free(&cc);
+		buf_free(&cc);
 	}
 	/* merge into an empty canonical value */
 	{
@@ -186,9 +186,9 @@ test_protocol(void)
 		memcpy(cc.b, empty, cc.len);
 		js_merge(&cc, &j);
 		m = js_canon(&cc);
-		CHECK(js_same(&m, &c), "empty + journey == journey");
-		js_free(&m);
-		js_free(&cc);
+		CHECK(buf_eq(&m, &c), "empty + journey == journey");
+		buf_free(&m);
+		buf_free(&cc);
 	}
 	/* regrow refuses a wrong size or too small capacities */
 	{
@@ -224,8 +224,8 @@ test_protocol(void)
 		  journey_hash_slots(9) == 32 && journey_hash_slots(16) == 32 &&
 		  journey_hash_slots(17) == 64, "hash slots: none up to 8 strings, then >= 2 per string");
 	CHECK(protocol_errors == 0, "no protocol errors (%d)", protocol_errors);
-	js_free(&c);
-	js_free(&j);
+	buf_free(&c);
+	buf_free(&j);
 }
 
 /*
@@ -284,7 +284,7 @@ test_string_interning(void)
 	CHECK(rd32(j.b + 28) > JOURNEY_LINEAR_STRINGS && journey_hash_slots(rd32(j.b + 28)) > 0,
 		  "the state grew past the scan into a table (%u strings of room)", rd32(j.b + 28));
 	CHECK(js_valid(&j), "valid throughout");
-	js_free(&j);
+	buf_free(&j);
 }
 
 static void
@@ -349,8 +349,8 @@ test_many_touches(void)
 		CHECK(r.n > 1000 && r.n < 51000, "linear: between 1 and 51 rows a conversion (%zu)", r.n);
 	}
 	free(r.r);
-	js_free(&c);
-	js_free(&j);
+	buf_free(&c);
+	buf_free(&j);
 }
 
 /*
@@ -396,7 +396,7 @@ test_string_flooding(void)
 	journey_get_info(j.b, j.len, &info);
 	CHECK(all_low && js_valid(&j) && info.strings == N && probe < 64,
 		  "1,000 strings colliding in 16 unkeyed hash bits: longest probe %u in a keyed table", probe);
-	js_free(&j);
+	buf_free(&j);
 }
 
 /*
@@ -435,8 +435,8 @@ test_legacy_state(void)
 	CHECK(js_valid(&legacy), "a 0.1 state validates");
 	a = js_canon(&j);
 	b = js_canon(&legacy);
-	CHECK(js_same(&a, &b), "a 0.1 state canonicalizes to the same journey");
-	js_free(&b);
+	CHECK(buf_eq(&a, &b), "a 0.1 state canonicalizes to the same journey");
+	buf_free(&b);
 	{
 		Ev			ev = {0, CLK, "t3", false, 0};
 
@@ -444,14 +444,14 @@ test_legacy_state(void)
 		js_add(&j, &ev);
 	}
 	CHECK(legacy.b[1] == JOURNEY_REP_KEYED_STATE && js_valid(&legacy), "adding converts it to a keyed state");
-	js_free(&a);
+	buf_free(&a);
 	a = js_canon(&j);
 	b = js_canon(&legacy);
-	CHECK(js_same(&a, &b), "and it holds what the keyed one holds");
-	js_free(&a);
-	js_free(&b);
-	js_free(&legacy);
-	js_free(&j);
+	CHECK(buf_eq(&a, &b), "and it holds what the keyed one holds");
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&legacy);
+	buf_free(&j);
 }
 
 int
@@ -464,5 +464,5 @@ main(int argc, char **argv)
 	test_determinism();
 	test_string_interning();
 	test_many_touches();
-	return js_report(argv[0]);
+	return sketch_report(argv[0]);
 }

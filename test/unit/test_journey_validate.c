@@ -53,8 +53,8 @@ test_validate_canonical(void)
 		{1, IMP, "b", false, 0}};
 		Js			b = js_build(ev, 3);
 
-		CHECK(js_same(&b, &ok), "js_build gives the hand-written bytes");
-		js_free(&b);
+		CHECK(buf_eq(&b, &ok), "js_build gives the hand-written bytes");
+		buf_free(&b);
 	}
 
 	/* truncation at every length, and one trailing byte */
@@ -67,15 +67,15 @@ test_validate_canonical(void)
 	memcpy(j.b, ok.b, ok.len);
 	j.b[ok.len] = 0;
 	CHECK(rejects(&j, "trailing byte"), "trailing byte");
-	js_free(&j);
+	buf_free(&j);
 	CHECK(journey_validate(NULL, 0) != NULL, "no bytes");
 
 #define MUTATE(stmt, what) \
 	do { \
-		j = js_copy(&ok); \
+		j = buf_copy(&ok); \
 		stmt; \
 		CHECK(rejects(&j, what), "%s", what); \
-		js_free(&j); \
+		buf_free(&j); \
 	} while (0)
 
 	MUTATE(j.b[0] = 2, "version 2");
@@ -113,7 +113,7 @@ test_validate_canonical(void)
 	MUTATE((j.b[75] = 'b', j.b[76] = 'a'), "strings out of order (b, a)");
 	MUTATE(j.b[76] = 'a', "duplicate strings (a, a)");
 #undef MUTATE
-	js_free(&ok);
+	buf_free(&ok);
 }
 
 /* mutations above that are meant to stay valid are listed here instead */
@@ -124,17 +124,17 @@ test_validate_canonical_more(void)
 	Js			j;
 
 	/* impression and click at the same ts: still in order (impression first) */
-	j = js_copy(&ok);
+	j = buf_copy(&ok);
 	le64(j.b + 28, 2);
 	CHECK(journey_validate(j.b, j.len) == NULL, "impression then click at equal ts is valid");
-	js_free(&j);
+	buf_free(&j);
 	/* click at ts 3, conversion at 3: click first: valid; conversion at 2: not */
-	j = js_copy(&ok);
+	j = buf_copy(&ok);
 	le64(j.b + 44, 2);
 	CHECK(journey_validate(j.b, j.len) == NULL, "click then conversion at equal ts is valid");
 	le64(j.b + 36, 3);
 	CHECK(journey_validate(j.b, j.len) != NULL, "click after the conversion: out of order");
-	js_free(&j);
+	buf_free(&j);
 
 	/* equal ts and kind: by touch text; NULL first */
 	{
@@ -149,16 +149,16 @@ test_validate_canonical_more(void)
 
 		j = raw_canonical(2, ts, t_ok, kind, 0, NULL, 2, strs);
 		CHECK(journey_validate(j.b, j.len) == NULL, "a before b at a tie");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(2, ts, t_bad, kind, 0, NULL, 2, strs);
 		CHECK(rejects(&j, "b before a"), "b before a at a tie");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(2, ts, t_null_ok, kind, 0, NULL, 1, one);
 		CHECK(journey_validate(j.b, j.len) == NULL, "NULL before a at a tie");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(2, ts, t_null_bad, kind, 0, NULL, 1, one);
 		CHECK(rejects(&j, "a before NULL"), "a before NULL at a tie");
-		js_free(&j);
+		buf_free(&j);
 	}
 	/* equal ts, kind and touch: by value, NULL first */
 	{
@@ -173,19 +173,19 @@ test_validate_canonical_more(void)
 
 		j = raw_canonical(3, ts, touch, k_ok, 2, v_ok, 0, NULL);
 		CHECK(journey_validate(j.b, j.len) == NULL, "NULL, -3, 2");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(3, ts, touch, k_bad, 2, v_ok, 0, NULL);
 		CHECK(rejects(&j, "value before NULL"), "value before NULL");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(3, ts, touch, k_ok, 2, v_bad, 0, NULL);
 		CHECK(rejects(&j, "2 before -3"), "2 before -3");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(3, ts, touch, k_ok, 2, v_nan, 0, NULL);
 		CHECK(journey_validate(j.b, j.len) == NULL, "2 before NaN");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(3, ts, touch, k_ok, 2, v_nan_bad, 0, NULL);
 		CHECK(rejects(&j, "NaN before 2"), "NaN before 2");
-		js_free(&j);
+		buf_free(&j);
 	}
 	/* negative ts order is signed */
 	{
@@ -196,10 +196,10 @@ test_validate_canonical_more(void)
 
 		j = raw_canonical(2, ts_ok, touch, kind, 0, NULL, 0, NULL);
 		CHECK(journey_validate(j.b, j.len) == NULL, "-5 before 3");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(2, ts_bad, touch, kind, 0, NULL, 0, NULL);
 		CHECK(rejects(&j, "3 before -5"), "3 before -5 (signed order)");
-		js_free(&j);
+		buf_free(&j);
 	}
 	/* an empty string is a valid touch (sorts first) */
 	{
@@ -211,10 +211,10 @@ test_validate_canonical_more(void)
 
 		j = raw_canonical(2, ts, touch, kind, 0, NULL, 2, strs);
 		CHECK(journey_validate(j.b, j.len) == NULL, "empty string first");
-		js_free(&j);
+		buf_free(&j);
 		j = raw_canonical(2, ts, touch, kind, 0, NULL, 2, bad);
 		CHECK(rejects(&j, "empty string after x"), "empty string after x");
-		js_free(&j);
+		buf_free(&j);
 	}
 	/* more strings than events */
 	{
@@ -225,9 +225,9 @@ test_validate_canonical_more(void)
 
 		j = raw_canonical(1, ts, touch, kind, 0, NULL, 2, strs);
 		CHECK(rejects(&j, "2 strings, 1 event"), "more strings than events");
-		js_free(&j);
+		buf_free(&j);
 	}
-	js_free(&ok);
+	buf_free(&ok);
 }
 
 /* STATE validation, and hostile but valid states */
@@ -256,10 +256,10 @@ test_validate_state(void)
 
 #define MUTATE(stmt, what) \
 	do { \
-		j = js_copy(&s); \
+		j = buf_copy(&s); \
 		stmt; \
 		CHECK(rejects(&j, what), "%s", what); \
-		js_free(&j); \
+		buf_free(&j); \
 	} while (0)
 
 	MUTATE(le32(j.b + 4, ecap + 1), "events over capacity");
@@ -284,18 +284,18 @@ test_validate_state(void)
 		w.b = xmalloc(w.len);
 		CHECK(journey_state_regrow(w.b, w.len, s.b, s.len, &wide, 1) && js_valid(&w),
 			  "regrow to 12 strings: a 32-slot table");
-		j = js_copy(&w);
+		j = buf_copy(&w);
 		le32(j.b + wslots, 3);
 		CHECK(rejects(&j, "hash slot refers to string 2 of 2"), "slot past the strings");
-		js_free(&j);
-		j = js_copy(&w);
+		buf_free(&j);
+		j = buf_copy(&w);
 		memset(j.b + wslots, 0, 4 * 32);
 		le32(j.b + wslots, 1);
 		le32(j.b + wslots + 4, 1);
 		le32(j.b + wslots + 8, 1);
 		CHECK(rejects(&j, "3 occupied slots for 2 strings"), "more slots than strings");
-		js_free(&j);
-		js_free(&w);
+		buf_free(&j);
+		buf_free(&w);
 	}
 #undef MUTATE
 
@@ -336,13 +336,13 @@ test_validate_state(void)
 		{
 			Js			xc = js_canon(&x);
 
-			CHECK(js_same(&m, &xc), "canonical form merges the duplicate");
+			CHECK(buf_eq(&m, &xc), "canonical form merges the duplicate");
 			CHECK(m.len < journey_canonical_size(j.b, j.len),
 				  "and comes out shorter than the bound");
-			js_free(&xc);
+			buf_free(&xc);
 		}
-		js_free(&m);
-		js_free(&x);
+		buf_free(&m);
+		buf_free(&x);
 
 		/* an unused string: add, then point its event elsewhere */
 		js_add(&j, &unused);
@@ -358,12 +358,12 @@ test_validate_state(void)
 			m = js_canon(&j);
 			journey_get_info(m.b, m.len, &info);
 			CHECK(js_valid(&m) && info.strings == 2, "canonical drops it (%u strings)", info.strings);
-			js_free(&m);
+			buf_free(&m);
 		}
 	}
-	js_free(&j);
-	js_free(&c);
-	js_free(&s);
+	buf_free(&j);
+	buf_free(&c);
+	buf_free(&s);
 }
 
 /*
@@ -394,10 +394,10 @@ test_mutations(void)
 		{
 			Js			c = js_canon(&s);
 
-			js_free(&s);
+			buf_free(&s);
 			s = c;
 		}
-		j = js_copy(&s);
+		j = buf_copy(&s);
 		for (f = 0; f < flips; f++)
 		{
 			size_t		pos = rnd(&rng, (uint32_t) j.len);
@@ -423,15 +423,15 @@ test_mutations(void)
 				r = attribute(&c, (JourneyModel) mm, 5 * MIN, 2 * MIN, MIN);
 				free(r.r);
 			}
-			m = js_copy(&s);
+			m = buf_copy(&s);
 			js_merge(&m, &j);
 			if (journey_validate(m.b, m.len) != NULL)
 				bad++;
-			js_free(&m);
-			js_free(&c);
+			buf_free(&m);
+			buf_free(&c);
 		}
-		js_free(&j);
-		js_free(&s);
+		buf_free(&j);
+		buf_free(&s);
 		free(ev);
 	}
 	CHECK(bad == 0, "accepted mutants canonicalize and merge to valid values (%d bad)", bad);
@@ -447,5 +447,5 @@ main(int argc, char **argv)
 	test_validate_canonical_more();
 	test_validate_state();
 	test_mutations();
-	return js_report(argv[0]);
+	return sketch_report(argv[0]);
 }

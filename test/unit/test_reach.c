@@ -45,10 +45,10 @@ test_registers_match_model(void)
 				bad++;
 				fprintf(stderr, "  p=%d n=%zu: representation %d, %zu bytes\n", p, n, s.b[2], s.len);
 			}
-			sk_free(&r);
+			buf_free(&r);
 		}
 		free(model);
-		sk_free(&s);
+		buf_free(&s);
 		free(h);
 	}
 	CHECK(bad == 0, "%d precisions where dense registers differ from the model", bad);
@@ -99,12 +99,12 @@ test_sparse_exact(void)
 			CHECK(llround(e) == 100, "100 distinct values: estimate %.6f", e);
 		if (n == 1000)
 			CHECK(fabs(e - 1000) <= 1, "1000 distinct values: estimate %.6f", e);
-		sk_free(&c);
+		buf_free(&c);
 	}
 	CHECK(inexact_sparse == 0, "%d cardinalities 1..4096 not estimated exactly", inexact_sparse);
 	CHECK(wrong_rep == 0, "%d cardinalities with the wrong representation", wrong_rep);
 	CHECK(dense_far == 0, "%d dense estimates beyond 4 RSE", dense_far);
-	sk_free(&s);
+	buf_free(&s);
 
 	/* duplicates change nothing, sparse or dense */
 	s = sk_state(14);
@@ -113,21 +113,21 @@ test_sparse_exact(void)
 	sk_add_all(&s, h, 1000);
 	sk_add_all(&s, h + 500, 100);
 	again = sk_canon(&s);
-	CHECK(sk_equal(&c1000, &again), "re-adding 1000 values changed the sparse sketch");
-	sk_free(&again);
-	sk_free(&c1000);
-	sk_free(&s);
+	CHECK(buf_eq(&c1000, &again), "re-adding 1000 values changed the sparse sketch");
+	buf_free(&again);
+	buf_free(&c1000);
+	buf_free(&s);
 
 	s = sk_state(10);
 	sk_add_all(&s, h, 5000);
 	c1000 = sk_canon(&s);
 	sk_add_all(&s, h, 5000);
 	again = sk_canon(&s);
-	CHECK(c1000.b[2] == REACH_REP_DENSE_PACKED && sk_equal(&c1000, &again),
+	CHECK(c1000.b[2] == REACH_REP_DENSE_PACKED && buf_eq(&c1000, &again),
 		  "re-adding 5000 values changed the dense sketch");
-	sk_free(&again);
-	sk_free(&c1000);
-	sk_free(&s);
+	buf_free(&again);
+	buf_free(&c1000);
+	buf_free(&s);
 
 	/* the empty sketch */
 	s = sk_state(14);
@@ -140,8 +140,8 @@ test_sparse_exact(void)
 		CHECK(reach_init_empty(e, 8, 14) && memcmp(e, c1000.b, 8) == 0,
 			  "reach_init_empty equals the canonical empty state");
 	}
-	sk_free(&c1000);
-	sk_free(&s);
+	buf_free(&c1000);
+	buf_free(&s);
 	free(h);
 	CHECK(protocol_errors == 0, "protocol errors: %d", protocol_errors);
 }
@@ -207,7 +207,7 @@ matches_model(const Sk *s, int p, const uint64_t *h, size_t n)
 		ok = sk_is_dense(s) && r.b[2] == REACH_REP_DENSE && r.b[1] == p &&
 			r.len == 8 + ((size_t) 1 << p) &&
 			memcmp(r.b + 8, regs, (size_t) 1 << p) == 0;
-		sk_free(&r);
+		buf_free(&r);
 		free(regs);
 	}
 	free(t);
@@ -266,7 +266,7 @@ test_sparse_model(void)
 				bad++;
 				fprintf(stderr, "  pattern %d p=%d differs from the model\n", pattern, p);
 			}
-			sk_free(&s);
+			buf_free(&s);
 		}
 		free(h);
 	}
@@ -311,10 +311,10 @@ test_sparse_model(void)
 						fprintf(stderr, "  trial %d (d=%zu, %zu adds) differs from the model\n",
 								trial, d, i + 1);
 					}
-					sk_free(&c);
+					buf_free(&c);
 				}
 			}
-			sk_free(&s);
+			buf_free(&s);
 			free(seq);
 			free(set);
 		}
@@ -372,8 +372,8 @@ test_edges(void)
 
 		CHECK(e0 == sk_estimate(&s) && i0 == sk_estimate(&imp),
 			  "packed and raw forms estimate the same");
-		sk_free(&sp);
-		sk_free(&impp);
+		buf_free(&sp);
+		buf_free(&impp);
 
 		s.b[8 + 3] = (55 << 2) | 3;
 		imp.b[8 + 3] = 55 << 2;
@@ -382,8 +382,8 @@ test_edges(void)
 		CHECK(isfinite(sk_estimate(&imp)) && sk_estimate(&imp) >= i0,
 			  "HLL with a top register: %g >= %g", sk_estimate(&imp), i0);
 		free(hx);
-		sk_free(&imp);
-		sk_free(&s);
+		buf_free(&imp);
+		buf_free(&s);
 		free(h);
 	}
 
@@ -402,12 +402,12 @@ test_edges(void)
 		c = sk_canon(&imp);
 		CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && same_u(&c, &all, 31),
 			  "hll_only (+) sparse adds the tokens' u values");
-		sk_free(&c);
+		buf_free(&c);
 		free(hx);
-		sk_free(&imp);
-		sk_free(&big);
-		sk_free(&small);
-		sk_free(&all);
+		buf_free(&imp);
+		buf_free(&big);
+		buf_free(&small);
+		buf_free(&all);
 		free(h);
 	}
 
@@ -427,8 +427,8 @@ test_edges(void)
 			  "sparse p=14 exported at log2m 8 is the FULL hll of the p=8 sketch");
 		free(a);
 		free(b);
-		sk_free(&s);
-		sk_free(&w);
+		buf_free(&s);
+		buf_free(&w);
 		free(h);
 	}
 
@@ -443,7 +443,7 @@ test_edges(void)
 			  "regrow to a buffer too small for the tokens refused");
 		CHECK(reach_state_regrow(buf, 8 + 256, s.b, s.len) && buf[1] == 8 &&
 			  buf[2] == REACH_REP_DENSE, "regrow of sparse to dense at a lower precision");
-		sk_free(&s);
+		buf_free(&s);
 	}
 	free(d);
 }
@@ -484,7 +484,7 @@ test_info(void)
 			  ri.bytes == 8 + 1024 && ri.tokens == 0, "dense info");
 		CHECK(reach_relative_standard_error(r.b, r.len) ==
 			  reach_relative_standard_error(d.b, d.len), "packed and raw RSE agree");
-		sk_free(&r);
+		buf_free(&r);
 	}
 	CHECK(reach_estimate(s.b, s.len) > 99.9, "sparse estimate");
 	{
@@ -495,10 +495,10 @@ test_info(void)
 		CHECK(strcmp(info.representation_name, "sparse_buffer") == 0 && info.tokens == 1 &&
 			  reach_needs_canonicalize(st.b, st.len) && reach_estimate(st.b, st.len) < 0,
 			  "buffer info; estimate asks for canonicalization");
-		sk_free(&st);
+		buf_free(&st);
 	}
-	sk_free(&s);
-	sk_free(&d);
+	buf_free(&s);
+	buf_free(&d);
 	free(h);
 }
 
@@ -511,5 +511,5 @@ main(int argc, char **argv)
 	test_sparse_model();
 	test_edges();
 	test_info();
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }

@@ -70,9 +70,9 @@ test_accuracy_p(int p)
 			acc[k].sum_rel2 += (e - acc[k].n) * (e - acc[k].n) / (acc[k].n * acc[k].n);
 			acc[k].rse = reach_relative_standard_error(c.b, c.len);
 			acc[k].dense = sk_is_dense(&c);
-			sk_free(&c);
+			buf_free(&c);
 		}
-		sk_free(&s);
+		buf_free(&s);
 	}
 
 	for (k = 0; k < ncp; k++)
@@ -152,9 +152,9 @@ test_no_bias_bump(void)
 			rel = (sk_estimate(&c) - grid[g]) / grid[g];
 			sum[g] += rel;
 			sum2[g] += rel * rel;
-			sk_free(&c);
+			buf_free(&c);
 		}
-		sk_free(&s);
+		buf_free(&s);
 	}
 	for (g = 0; g < ng; g++)
 	{
@@ -218,8 +218,8 @@ test_hll_only_accuracy(void)
 			sum2 += (e - ns[k]) * (e - ns[k]) / (ns[k] * ns[k]);
 			free(back);
 			free(hll);
-			sk_free(&c);
-			sk_free(&s);
+			buf_free(&c);
+			buf_free(&s);
 		}
 		rmse = sqrt(sum2 / trials);
 		mean = sum / trials;
@@ -242,5 +242,5 @@ main(int argc, char **argv)
 	test_accuracy_p(12);
 	test_no_bias_bump();
 	test_hll_only_accuracy();
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }

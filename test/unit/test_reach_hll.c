@@ -65,7 +65,7 @@ test_hll(void)
 	s = sk_from_hll(hll, len);
 	CHECK(s.len == 8 && s.b[1] == 11 && s.b[2] == REACH_REP_SPARSE && sk_estimate(&s) == 0,
 		  "EMPTY imports as the empty p=11 sketch");
-	sk_free(&s);
+	buf_free(&s);
 	free(hll);
 
 	/* select hll_add_agg(hll_hash_bigint(v), 11, 5, -1, 1) from generate_series(1,5) v */
@@ -78,10 +78,10 @@ test_hll(void)
 		want = sk_of(11, h, 5);
 		free(h);
 	}
-	CHECK(sk_equal(&s, &want), "EXPLICIT 1..5 imports exactly as reach_agg(1..5, 11)");
+	CHECK(buf_eq(&s, &want), "EXPLICIT 1..5 imports exactly as reach_agg(1..5, 11)");
 	CHECK(!(s.b[3] & REACH_FLAG_HLL_ONLY), "EXPLICIT import is not hll_only");
-	sk_free(&s);
-	sk_free(&want);
+	buf_free(&s);
+	buf_free(&want);
 	free(hll);
 
 	/* select hll_add_agg(hll_hash_text(s), 11, 5, -1, 1) from unnest(array['alice','bob','carol']) s */
@@ -95,9 +95,9 @@ test_hll(void)
 		h[2] = ie_hash_bytes("carol", 5);
 		want = sk_of(11, h, 3);
 	}
-	CHECK(sk_equal(&s, &want), "EXPLICIT of text hashes imports exactly");
-	sk_free(&s);
-	sk_free(&want);
+	CHECK(buf_eq(&s, &want), "EXPLICIT of text hashes imports exactly");
+	buf_free(&s);
+	buf_free(&want);
 	free(hll);
 
 	/*
@@ -112,7 +112,7 @@ test_hll(void)
 		Sk			w0 = sk_of(10, h, 20);
 
 		want = densify(&w0);
-		sk_free(&w0);
+		buf_free(&w0);
 		free(h);
 	}
 	CHECK(s.b[2] == REACH_REP_DENSE_PACKED && (s.b[3] & REACH_FLAG_HLL_ONLY) && s.b[1] == 10 &&
@@ -120,8 +120,8 @@ test_hll(void)
 		  "SPARSE imports as a canonical hll_only dense p=10 (packed)");
 	CHECK(same_u(&s, &want, 15), "SPARSE registers equal min(u, 15) of reach_agg(1..20, 10)");
 	CHECK(fabs(sk_estimate(&s) - 20) < 2, "estimate of the SPARSE import: %.3f", sk_estimate(&s));
-	sk_free(&s);
-	sk_free(&want);
+	buf_free(&s);
+	buf_free(&want);
 	free(hll);
 
 	/*
@@ -138,8 +138,8 @@ test_hll(void)
 		free(h);
 	}
 	CHECK(same_u(&s, &want, 7), "FULL w=3 registers equal min(u, 7) of reach_agg(1..100, 4)");
-	sk_free(&s);
-	sk_free(&want);
+	buf_free(&s);
+	buf_free(&want);
 	free(hll);
 
 	/*
@@ -161,8 +161,8 @@ test_hll(void)
 		CHECK(strcmp(hex, ref) == 0, "export of reach_agg(1..200, 6) is hll's own bytes: %s", hex);
 		free(hex);
 		free(out);
-		sk_free(&s);
-		sk_free(&want);
+		buf_free(&s);
+		buf_free(&want);
 		free(hll);
 		free(h);
 	}
@@ -192,8 +192,8 @@ test_hll(void)
 		CHECK(strcmp(hex, ref) == 0, "export of the dense form gives the same bytes");
 		free(hex);
 		free(out);
-		sk_free(&d);
-		sk_free(&want);
+		buf_free(&d);
+		buf_free(&want);
 		free(h);
 	}
 
@@ -222,9 +222,9 @@ test_hll(void)
 					!(b.b[3] & REACH_FLAG_HLL_ONLY))
 					bad++;
 				free(out);
-				sk_free(&a);
-				sk_free(&ad);
-				sk_free(&b);
+				buf_free(&a);
+				buf_free(&ad);
+				buf_free(&b);
 				free(h);
 			}
 		}
@@ -248,7 +248,7 @@ test_hll(void)
 		free(oa);
 		free(ob);
 		/* an explicit log2m 11 export of p=17 equals the p=11 sketch's */
-		sk_free(&a);
+		buf_free(&a);
 		a = sk_of(11, h, 300000);
 		oa = sk_to_hll(&a, &la, 0);
 		ob = sk_to_hll(&b, &lb, 11);
@@ -257,8 +257,8 @@ test_hll(void)
 		free(ob);
 		CHECK(reach_to_hll_size(b.b, b.len, 18) == 0 && reach_to_hll_size(b.b, b.len, 3) == 0,
 			  "export log2m outside 4..min(p,17) refused");
-		sk_free(&a);
-		sk_free(&b);
+		buf_free(&a);
+		buf_free(&b);
 		free(h);
 	}
 
@@ -308,8 +308,8 @@ test_hll(void)
 			  reach_from_hll_check(hb, hl) ? reach_from_hll_check(hb, hl) : "");
 		got = sk_from_hll(hb, hl);
 		CHECK(got.b[1] == 18 && same_u(&got, &w18, 31), "log2m 20 folds to the p=18 registers");
-		sk_free(&got);
-		sk_free(&w18);
+		buf_free(&got);
+		buf_free(&w18);
 		free(hb);
 		free(regs);
 		free(h);
@@ -352,7 +352,7 @@ test_hll(void)
 		}
 		got = sk_from_hll(hb, 3 + 8 * n);
 		w = sk_of(5, h, n);
-		CHECK(got.b[2] == REACH_REP_DENSE && sk_equal(&got, &w),
+		CHECK(got.b[2] == REACH_REP_DENSE && buf_eq(&got, &w),
 			  "EXPLICIT of 40 at log2m 5 imports as the dense reach_agg");
 		/* out of order explicit elements are rejected */
 		memcpy(hb + 3, sorted + 0, 0);
@@ -364,8 +364,8 @@ test_hll(void)
 			memcpy(hb + 11, t, 8);
 		}
 		CHECK(reach_from_hll_check(hb, 3 + 8 * n) != NULL, "unsorted EXPLICIT rejected");
-		sk_free(&got);
-		sk_free(&w);
+		buf_free(&got);
+		buf_free(&w);
 		free(sorted);
 		free(hb);
 		free(h);
@@ -379,7 +379,7 @@ test_hll(void)
 		Sk			imp = sk_from_hll(out, len);
 		Sk			b = sk_of(10, h + 5000, 15000);
 		Sk			all = sk_of(10, h, 20000);
-		Sk			m = sk_copy(&b);
+		Sk			m = buf_copy(&b);
 		Sk			c;
 		size_t		i;
 		int			hist = 0;
@@ -393,41 +393,41 @@ test_hll(void)
 
 			for (i = 0; i < 1024; i++)
 				hist |= r.b[8 + i] & 3;
-			sk_free(&r);
+			buf_free(&r);
 		}
 		CHECK(hist == 0, "no history bits in an hll_only result");
-		sk_free(&c);
-		sk_free(&m);
+		buf_free(&c);
+		buf_free(&m);
 		/* the other way round, and with a sparse state */
-		m = sk_copy(&imp);
+		m = buf_copy(&imp);
 		sk_merge(&m, &b);
 		c = sk_canon(&m);
 		CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && same_u(&c, &all, 31), "hll_only (+) ULL");
-		sk_free(&c);
-		sk_free(&m);
+		buf_free(&c);
+		buf_free(&m);
 		{
 			Sk			small = sk_of(10, h, 10);
 
-			m = sk_copy(&small);
+			m = buf_copy(&small);
 			sk_merge(&m, &imp);
 			c = sk_canon(&m);
 			CHECK((c.b[3] & REACH_FLAG_HLL_ONLY) && sk_is_dense(&c),
 				  "sparse (+) hll_only is hll_only dense");
-			sk_free(&c);
-			sk_free(&m);
-			sk_free(&small);
+			buf_free(&c);
+			buf_free(&m);
+			buf_free(&small);
 		}
 		/* adding to an hll_only state keeps it hll_only */
-		m = sk_copy(&imp);
+		m = buf_copy(&imp);
 		sk_add_all(&m, h + 10000, 10000);
 		CHECK(reach_validate(m.b, m.len) == NULL && (m.b[3] & REACH_FLAG_HLL_ONLY) &&
 			  same_u(&m, &all, 31), "adds to an hll_only state");
-		sk_free(&m);
+		buf_free(&m);
 		free(out);
-		sk_free(&a);
-		sk_free(&imp);
-		sk_free(&b);
-		sk_free(&all);
+		buf_free(&a);
+		buf_free(&imp);
+		buf_free(&b);
+		buf_free(&all);
 		free(h);
 	}
 
@@ -501,9 +501,9 @@ test_hll(void)
 				CHECK(r.b[2] == REACH_REP_DENSE_PACKED && x.len == 8 + 16 &&
 					  x.b[8 + 3] == 4 && x.b[8 + 9] == 4 &&
 					  x.b[8 + 0] == 0 && x.b[8 + 1] == 0, "its registers 3 and 9 hold u = 1");
-				sk_free(&x);
+				buf_free(&x);
 			}
-			sk_free(&r);
+			buf_free(&r);
 		}
 		/* sparse with descending indices (log2m 4, w 4: 8-bit words) */
 		{
@@ -553,7 +553,7 @@ test_hll(void)
 
 						if (reach_validate(r.b, r.len) != NULL)
 							protocol_errors++;
-						sk_free(&r);
+						buf_free(&r);
 					}
 					free(c);
 				}
@@ -571,5 +571,5 @@ main(int argc, char **argv)
 {
 	(void) argc;
 	test_hll();
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }

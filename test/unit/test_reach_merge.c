@@ -38,7 +38,7 @@ split_merge(int *precisions, int nparts, const uint64_t *h, size_t n,
 		{
 			Sk			c = sk_canon(&parts[k]);
 
-			sk_free(&parts[k]);
+			buf_free(&parts[k]);
 			parts[k] = c;
 		}
 	}
@@ -51,17 +51,17 @@ split_merge(int *precisions, int nparts, const uint64_t *h, size_t n,
 		order[j] = t;
 	}
 	/* the first part in the order becomes the state (as union_agg does) */
-	acc = sk_copy(&parts[order[0]]);
+	acc = buf_copy(&parts[order[0]]);
 	for (k = 1; k < nparts; k++)
 		sk_merge(&acc, &parts[order[k]]);
 	{
 		Sk			c = sk_canon(&acc);
 
-		sk_free(&acc);
+		buf_free(&acc);
 		acc = c;
 	}
 	for (k = 0; k < nparts; k++)
-		sk_free(&parts[k]);
+		buf_free(&parts[k]);
 	free(parts);
 	free(order);
 	return acc;
@@ -96,7 +96,7 @@ test_order_split_independence(void)
 			h[0] = 3;
 			h[1] = 3 | (UINT64_C(1) << 40);
 			h[2] = 3 | (UINT64_C(1) << 41);
-			sk_free(&ref);
+			buf_free(&ref);
 			ref = sk_of(p, h, n);
 		}
 		ref_low = sk_of(8, h, n);
@@ -113,7 +113,7 @@ test_order_split_independence(void)
 			shuffle(h, n, &rng);
 			got = split_merge(precs, nparts, h, n, &rng, rep % 2);
 			cases++;
-			if (!sk_equal(&got, &ref))
+			if (!buf_eq(&got, &ref))
 			{
 				mismatches++;
 				fprintf(stderr, "  n=%zu parts=%d: merged result differs\n", n, nparts);
@@ -121,7 +121,7 @@ test_order_split_independence(void)
 			/* parts that went dense and parts that stayed sparse */
 			if (nparts > 1 && n > T && n / (size_t) nparts <= T)
 				crossed++;
-			sk_free(&got);
+			buf_free(&got);
 
 			/* mixed precisions fold to the lowest: equals the p=8 sketch */
 			for (k = 0; k < nparts; k++)
@@ -129,15 +129,15 @@ test_order_split_independence(void)
 			precs[splitmix64(&rng) % (uint64_t) nparts] = 8;
 			got = split_merge(precs, nparts, h, n, &rng, rep % 3 == 0);
 			cases++;
-			if (!sk_equal(&got, &ref_low))
+			if (!buf_eq(&got, &ref_low))
 			{
 				mismatches++;
 				fprintf(stderr, "  n=%zu parts=%d: mixed-precision result differs\n", n, nparts);
 			}
-			sk_free(&got);
+			buf_free(&got);
 		}
-		sk_free(&ref);
-		sk_free(&ref_low);
+		buf_free(&ref);
+		buf_free(&ref_low);
 		free(h);
 	}
 	CHECK(mismatches == 0, "%d of %d split/merge orders gave different bytes", mismatches, cases);
@@ -170,29 +170,29 @@ test_merge_union_and_fold(void)
 		Sk			m;
 		Sk			c;
 
-		m = sk_copy(&a14);
+		m = buf_copy(&a14);
 		sk_merge(&m, &b14);
 		c = sk_canon(&m);
-		if (!sk_equal(&c, &u14))
+		if (!buf_eq(&c, &u14))
 			bad_union++;
-		sk_free(&c);
-		sk_free(&m);
+		buf_free(&c);
+		buf_free(&m);
 
 		/* p=14 state with a p=12 value, and the other way round */
-		m = sk_copy(&a14);
+		m = buf_copy(&a14);
 		sk_merge(&m, &b12);
 		c = sk_canon(&m);
-		if (!sk_equal(&c, &u12))
+		if (!buf_eq(&c, &u12))
 			bad_fold++;
-		sk_free(&c);
-		sk_free(&m);
-		m = sk_copy(&b12);
+		buf_free(&c);
+		buf_free(&m);
+		m = buf_copy(&b12);
 		sk_merge(&m, &a14);
 		c = sk_canon(&m);
-		if (!sk_equal(&c, &u12))
+		if (!buf_eq(&c, &u12))
 			bad_fold++;
-		sk_free(&c);
-		sk_free(&m);
+		buf_free(&c);
+		buf_free(&m);
 
 		/* dense registers, history bits included, equal the model */
 		if (sk_is_dense(&u12))
@@ -202,15 +202,15 @@ test_merge_union_and_fold(void)
 
 			if (memcmp(r.b + 8, model, 4096) != 0)
 				bad_model++;
-			sk_free(&r);
+			buf_free(&r);
 			free(model);
 		}
 
-		sk_free(&a14);
-		sk_free(&b12);
-		sk_free(&b14);
-		sk_free(&u14);
-		sk_free(&u12);
+		buf_free(&a14);
+		buf_free(&b12);
+		buf_free(&b14);
+		buf_free(&u14);
+		buf_free(&u12);
 		free(h);
 	}
 	CHECK(bad_union == 0, "%d sizes where merge(A,B) != sketch(A u B)", bad_union);
@@ -233,18 +233,18 @@ test_merge_union_and_fold(void)
 			Sk			want = sk_of(q, h, n);
 
 			e = sk_state(q);
-			m2 = sk_copy(&big);
+			m2 = buf_copy(&big);
 			sk_merge(&m2, &e);
 			c = sk_canon(&m2);
-			if (!sk_equal(&c, &want))
+			if (!buf_eq(&c, &want))
 				bad++;
-			sk_free(&c);
-			sk_free(&m2);
-			sk_free(&e);
-			sk_free(&want);
+			buf_free(&c);
+			buf_free(&m2);
+			buf_free(&e);
+			buf_free(&want);
 		}
 		CHECK(bad == 0, "%d precisions where folding p=18 differs from building at q", bad);
-		sk_free(&big);
+		buf_free(&big);
 		free(h);
 	}
 	CHECK(protocol_errors == 0, "protocol errors: %d", protocol_errors);
@@ -265,7 +265,7 @@ sk_build(unsigned p, uint64_t seed, size_t n)
 	for (i = 0; i < n; i++)
 		sk_add(&s, splitmix64(&seed));
 	c = sk_canon(&s);
-	sk_free(&s);
+	buf_free(&s);
 	return c;
 }
 
@@ -321,7 +321,7 @@ test_states(void)
 			sk_merge(&st, order[o][2]);
 			CHECK(st.b[2] == REACH_REP_DENSE, "merged state is raw DENSE (order %d)", o);
 			c = sk_canon(&st);
-			if (!sk_equal(&c, &all))
+			if (!buf_eq(&c, &all))
 				bad++;
 			free(c.b);
 			free(st.b);
@@ -355,7 +355,7 @@ test_states(void)
 		{
 			Sk			wc = sk_canon(&want);
 
-			CHECK(sk_equal(&c, &wc), "adds to a packed state equal adds to the raw state");
+			CHECK(buf_eq(&c, &wc), "adds to a packed state equal adds to the raw state");
 			free(wc.b);
 		}
 		free(want.b);
@@ -375,7 +375,7 @@ test_states(void)
 		st = sk_state((int) q);
 		sk_merge(&st, &a);
 		c = sk_canon(&st);
-		if (!sk_equal(&c, &want))
+		if (!buf_eq(&c, &want))
 			bad++;
 		free(c.b);
 		free(st.b);
@@ -390,7 +390,7 @@ test_states(void)
 			sk_merge(&st, &empty);
 		}
 		c = sk_canon(&st);
-		if (!sk_equal(&c, &want))
+		if (!buf_eq(&c, &want))
 			bad++;
 		free(c.b);
 		free(st.b);
@@ -420,7 +420,7 @@ test_states(void)
 					sk_add(&u, splitmix64(&s2));
 				both = sk_canon(&u);
 				free(u.b);
-				if (!sk_equal(&c, &both))
+				if (!buf_eq(&c, &both))
 					bad++;
 				free(both.b);
 				free(c.b);
@@ -478,5 +478,5 @@ main(int argc, char **argv)
 	test_order_split_independence();
 	test_merge_union_and_fold();
 	test_states();
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }

@@ -1029,5 +1029,5 @@ main(int argc, char **argv)
 	test_round_trips();
 	test_validate_packed();
 	test_measured_bits();
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }

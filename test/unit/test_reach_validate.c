@@ -220,10 +220,10 @@ test_validate(void)
 	}
 
 	free(b);
-	sk_free(&sparse);
-	sk_free(&dense);
-	sk_free(&packed);
-	sk_free(&state);
+	buf_free(&sparse);
+	buf_free(&dense);
+	buf_free(&packed);
+	buf_free(&state);
 	free(h);
 }
 
@@ -259,24 +259,24 @@ test_outputs_validate(void)
 			{
 				Sk			c2 = sk_canon(&c);
 
-				if (!sk_equal(&c, &c2))
+				if (!buf_eq(&c, &c2))
 					bad++;
-				sk_free(&c2);
+				buf_free(&c2);
 			}
 			/* a stored value can be used as a state again */
 			{
-				Sk			st = sk_copy(&c);
+				Sk			st = buf_copy(&c);
 				Sk			c3;
 
 				sk_add(&st, UINT64_C(0xdeadbeef));
 				if (reach_validate(st.b, st.len) != NULL)
 					bad++;
 				c3 = sk_canon(&st);
-				sk_free(&c3);
-				sk_free(&st);
+				buf_free(&c3);
+				buf_free(&st);
 			}
-			sk_free(&c);
-			sk_free(&s);
+			buf_free(&c);
+			buf_free(&s);
 			free(h);
 		}
 	}
@@ -299,5 +299,5 @@ main(int argc, char **argv)
 	(void) argc;
 	test_validate();
 	test_outputs_validate();
-	return unit_report(argv[0]);
+	return sketch_report(argv[0]);
 }
