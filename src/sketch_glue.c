@@ -208,7 +208,7 @@ ie_state_grow(const IeSketchType *t, struct varlena *state, size_t need, const v
 struct varlena *
 ie_state_merge(const IeSketchType *t, struct varlena *state, struct varlena *src)
 {
-	uint8_t		plan[IE_GROW_PLAN_MAX];
+	uint64_t	plan[IE_GROW_PLAN_MAX / sizeof(uint64_t)];
 	size_t		need;
 
 	Assert(t->plan_size <= sizeof(plan));

@@ -8,13 +8,18 @@
  *	 bytes from outside	 validate() before anything else reads them; the
  *						 message names what is wrong.
  *	 aggregate state	 a value in the type's STATE representation, updated
- *						 in place.  An add or merge that does not fit changes
- *						 nothing and returns the body size to regrow to, and
- *						 fills a plan when the type needs more than a size
- *						 (journey: its capacities); state_regrow() builds the
+ *						 in place.  An add or merge that does not fit returns
+ *						 the body size to regrow to, and fills a plan when
+ *						 the type needs more than a size (journey: its
+ *						 capacities); it leaves the state valid, though it
+ *						 may have changed it (reach may have compacted it or
+ *						 absorbed part of the source, frequency set its k;
+ *						 a journey is unchanged).  state_regrow() builds the
  *						 larger state in memory the caller allocated, and the
- *						 caller retries.  Only the core reads or writes a
- *						 header: the caller passes sizes and memory.
+ *						 caller retries with the same input, which is always
+ *						 right: adds and merges are unions.  Only the core
+ *						 reads or writes a header: the caller passes sizes
+ *						 and memory.
  *	 canonical form		 canonicalize() writes the one form equal values
  *						 share (what is stored, compared and hashed); the
  *						 header alone tells whether a value already is one.
@@ -92,7 +97,8 @@ extern const IeSketchType journey_type;
 
 /*
  * The plan a type's add or merge fills is at most this large (a journey's
- * four capacities); callers keep one on the stack.
+ * four capacities); callers keep one on the stack, as uint64_t words so
+ * that any type's plan is aligned.
  */
 #define IE_GROW_PLAN_MAX	16
 

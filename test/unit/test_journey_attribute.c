@@ -851,7 +851,7 @@ test_scratch(void)
 			  memcmp(dst, c.b, c.len) == 0, "events in order: the same canonical bytes");
 		free(buf);
 		free(dst);
-		js_free(&t);
+		buf_free(&t);
 	}
 	need = journey_attribute_scratch_size(c.b, c.len);
 	CHECK(need == 4 * n + 4, "attribute scratch 4E + 4 (%zu)", need);
