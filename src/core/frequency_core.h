@@ -334,29 +334,10 @@ frequency_sat_add(uint64_t a, uint64_t b)
  * frequency_internal.h because the inline add below uses them.
  */
 /* FREQUENCY_REP_* */
-static inline unsigned
-frequency_hdr_rep(const uint8_t *b)
-{
-	return b[1];
-}
-
-static inline uint64_t
-frequency_hdr_theta(const uint8_t *b)
-{
-	return ie_get64(b + 12);
-}
-
-static inline uint64_t
-frequency_hdr_total(const uint8_t *b)
-{
-	return ie_get64(b + 20);
-}
-
-static inline void
-frequency_hdr_set_total(uint8_t *b, uint64_t t)
-{
-	ie_put64(b + 20, t);
-}
+IE_FIELD_U8(frequency_hdr_rep, frequency_hdr_set_rep, 1);
+/* UINT64_MAX: 1.0 (exact mode) */
+IE_FIELD_U64(frequency_hdr_theta, frequency_hdr_set_theta, 12);
+IE_FIELD_U64(frequency_hdr_total, frequency_hdr_set_total, 20);
 
 /*
  * Add count (>= 1; 0 is a no-op) impressions of the user with this hash.

@@ -25,65 +25,24 @@
  * Header
  * --------------------------------------------------------------------- */
 
-static inline unsigned
-hdr_version(const uint8_t *b)
-{
-	return b[0];
-}
-
-static inline unsigned
-hdr_flags(const uint8_t *b)
-{
-	return b[2];
-}
-
-static inline unsigned
-hdr_reserved(const uint8_t *b)
-{
-	return b[3];
-}
-
-static inline uint32_t
-hdr_k(const uint8_t *b)
-{
-	return ie_get32(b + 4);
-}
-
-static inline uint32_t
-hdr_n(const uint8_t *b)
-{
-	return ie_get32(b + 8);
-}
-
-static inline void
-set_k(uint8_t *b, uint32_t k)
-{
-	ie_put32(b + 4, k);
-}
-
-static inline void
-set_n(uint8_t *b, uint32_t n)
-{
-	ie_put32(b + 8, n);
-}
-
-static inline void
-set_theta(uint8_t *b, uint64_t t)
-{
-	ie_put64(b + 12, t);
-}
+IE_FIELD_U8(hdr_version, set_version, 0);
+IE_FIELD_U8(hdr_flags, set_flags, 2);
+IE_FIELD_U8(hdr_reserved, set_reserved, 3);
+IE_FIELD_U32(hdr_k, set_k, 4);
+/* the entries (users kept) */
+IE_FIELD_U32(hdr_n, set_n, 8);
 
 static inline void
 hdr_write(uint8_t *b, unsigned rep, uint32_t k, uint32_t n, uint64_t theta,
 		  uint64_t total)
 {
-	b[0] = FREQUENCY_FORMAT_VERSION;
-	b[1] = (uint8_t) rep;
-	b[2] = 0;
-	b[3] = 0;
+	set_version(b, FREQUENCY_FORMAT_VERSION);
+	frequency_hdr_set_rep(b, rep);
+	set_flags(b, 0);
+	set_reserved(b, 0);
 	set_k(b, k);
 	set_n(b, n);
-	set_theta(b, theta);
+	frequency_hdr_set_theta(b, theta);
 	frequency_hdr_set_total(b, total);
 }
 

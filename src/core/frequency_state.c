@@ -268,7 +268,7 @@ table_rebuild(uint8_t *body, uint32_t cap)
 	uint64_t	t = select_theta(slots, cap, k + 1, k / 8, frequency_hdr_theta(body));
 
 	set_n(body, table_filter(slots, cap, hdr_seed(body), t));
-	set_theta(body, t);
+	frequency_hdr_set_theta(body, t);
 }
 
 /*
@@ -452,7 +452,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	if (theta < frequency_hdr_theta(dst))
 	{
 		set_n(dst, table_filter(slots, cap, hdr_seed(dst), theta));
-		set_theta(dst, theta);
+		frequency_hdr_set_theta(dst, theta);
 	}
 	cursor_init(&cur, src, srclen);
 	while (cursor_next(&cur))

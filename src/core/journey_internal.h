@@ -21,79 +21,16 @@
  * Header fields (both representations), then a STATE's capacities
  * --------------------------------------------------------------------- */
 
-static inline unsigned
-hdr_version(const uint8_t *b)
-{
-	return b[0];
-}
-
+IE_FIELD_U8(hdr_version, set_version, 0);
 /* JOURNEY_REP_* */
-static inline unsigned
-hdr_rep(const uint8_t *b)
-{
-	return b[1];
-}
-
-static inline unsigned
-hdr_flags(const uint8_t *b)
-{
-	return b[2];
-}
-
-static inline unsigned
-hdr_reserved(const uint8_t *b)
-{
-	return b[3];
-}
-
+IE_FIELD_U8(hdr_rep, set_rep, 1);
+IE_FIELD_U8(hdr_flags, set_flags, 2);
+IE_FIELD_U8(hdr_reserved, set_reserved, 3);
 /* E, V, S, B */
-static inline uint32_t
-hdr_events(const uint8_t *b)
-{
-	return ie_get32(b + 4);
-}
-
-static inline uint32_t
-hdr_values(const uint8_t *b)
-{
-	return ie_get32(b + 8);
-}
-
-static inline uint32_t
-hdr_strings(const uint8_t *b)
-{
-	return ie_get32(b + 12);
-}
-
-static inline uint32_t
-hdr_bytes(const uint8_t *b)
-{
-	return ie_get32(b + 16);
-}
-
-static inline void
-set_events(uint8_t *b, uint32_t e)
-{
-	ie_put32(b + 4, e);
-}
-
-static inline void
-set_values(uint8_t *b, uint32_t v)
-{
-	ie_put32(b + 8, v);
-}
-
-static inline void
-set_strings(uint8_t *b, uint32_t s)
-{
-	ie_put32(b + 12, s);
-}
-
-static inline void
-set_bytes(uint8_t *b, uint32_t n)
-{
-	ie_put32(b + 16, n);
-}
+IE_FIELD_U32(hdr_events, set_events, 4);
+IE_FIELD_U32(hdr_values, set_values, 8);
+IE_FIELD_U32(hdr_strings, set_strings, 12);
+IE_FIELD_U32(hdr_bytes, set_bytes, 16);
 
 /*
  * E, V, S, B as one record: they are the sizes of a CANONICAL value's
@@ -132,10 +69,10 @@ static inline void
 hdr_write(uint8_t *b, unsigned rep, uint32_t e, uint32_t v, uint32_t s,
 		  uint32_t bytes)
 {
-	b[0] = JOURNEY_FORMAT_VERSION;
-	b[1] = (uint8_t) rep;
-	b[2] = 0;
-	b[3] = 0;
+	set_version(b, JOURNEY_FORMAT_VERSION);
+	set_rep(b, rep);
+	set_flags(b, 0);
+	set_reserved(b, 0);
 	set_events(b, e);
 	set_values(b, v);
 	set_strings(b, s);

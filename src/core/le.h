@@ -68,4 +68,23 @@ ie_put64(uint8_t *p, uint64_t v)
 #endif
 }
 
+/*
+ * A field of a stored format's header: a getter and a setter of the
+ * little-endian unsigned integer of 8, 32 or 64 bits at a byte offset.
+ * Each format's header layout is then written once, as a list of these,
+ * and code names the fields instead of their offsets.
+ */
+#define IE_FIELD_U8(get, set, offset) \
+static inline unsigned get(const uint8_t *b_) { return b_[offset]; } \
+static inline void set(uint8_t *b_, unsigned v_) { b_[offset] = (uint8_t) v_; } \
+extern int no_such_variable
+#define IE_FIELD_U32(get, set, offset) \
+static inline uint32_t get(const uint8_t *b_) { return ie_get32(b_ + (offset)); } \
+static inline void set(uint8_t *b_, uint32_t v_) { ie_put32(b_ + (offset), v_); } \
+extern int no_such_variable
+#define IE_FIELD_U64(get, set, offset) \
+static inline uint64_t get(const uint8_t *b_) { return ie_get64(b_ + (offset)); } \
+static inline void set(uint8_t *b_, uint64_t v_) { ie_put64(b_ + (offset), v_); } \
+extern int no_such_variable
+
 #endif							/* IMPRESSION_EXT_LE_H */

@@ -95,7 +95,7 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 			return dense_size(reach_hdr_precision(body));
 		case REACH_REP_SPARSE:
 			/* a stored value used as a state: it is a full buffer */
-			hdr_set_representation(body, REACH_REP_SPARSE_BUFFER);
+			reach_hdr_set_representation(body, REACH_REP_SPARSE_BUFFER);
 			/* FALLTHROUGH */
 		default:
 			{
@@ -129,7 +129,7 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 
 		for (i = 0; i < m; i++)
 			payload(dst)[i] &= (uint8_t) ~3;
-		hdr_set_flags(dst, reach_hdr_flags(dst) | REACH_FLAG_HLL_ONLY);
+		reach_hdr_set_flags(dst, reach_hdr_flags(dst) | REACH_FLAG_HLL_ONLY);
 	}
 	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED)
 		(void) reach_packed_fold_union(payload(dst), p, src, srclen, hll_only);
@@ -161,9 +161,9 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 
 	/* dst is sparse: tokens do not depend on the precision */
 	if (reach_hdr_representation(dst) == REACH_REP_SPARSE)
-		hdr_set_representation(dst, REACH_REP_SPARSE_BUFFER);
+		reach_hdr_set_representation(dst, REACH_REP_SPARSE_BUFFER);
 	if (pd > q)
-		hdr_set_precision(dst, q);
+		reach_hdr_set_precision(dst, q);
 	if (hdr_is_dense(src))
 		return dense_size(q);
 	return reach_buffer_absorb(dst, dstlen, cpayload(src), hdr_count(src));

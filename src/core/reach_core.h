@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core_util.h"
+#include "le.h"
 
 #define REACH_FORMAT_VERSION		1
 #define REACH_HEADER_SIZE			8
@@ -337,31 +338,12 @@ reach_dense_add_hash(uint8_t *regs, unsigned p, uint64_t hash)
  * Header fields (docs/FORMAT.md, "reach_sketch"), here rather than in
  * reach_internal.h because the inline add below reads them.
  */
-static inline unsigned
-reach_hdr_version(const uint8_t *body)
-{
-	return body[0];
-}
-
-static inline unsigned
-reach_hdr_precision(const uint8_t *body)
-{
-	return body[1];
-}
-
+IE_FIELD_U8(reach_hdr_version, reach_hdr_set_version, 0);
+IE_FIELD_U8(reach_hdr_precision, reach_hdr_set_precision, 1);
 /* REACH_REP_* */
-static inline unsigned
-reach_hdr_representation(const uint8_t *body)
-{
-	return body[2];
-}
-
+IE_FIELD_U8(reach_hdr_representation, reach_hdr_set_representation, 2);
 /* REACH_FLAG_* */
-static inline unsigned
-reach_hdr_flags(const uint8_t *body)
-{
-	return body[3];
-}
+IE_FIELD_U8(reach_hdr_flags, reach_hdr_set_flags, 3);
 
 /*
  * Add a 64-bit hash to a state.  Returns 0 if absorbed, else the body size

@@ -28,43 +28,16 @@ hdr_hll_only(const uint8_t *body)
 	return (reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
 }
 
-static inline uint32_t
-hdr_count(const uint8_t *body)
-{
-	return ie_get32(body + 4);
-}
-
-static inline void
-hdr_set_precision(uint8_t *body, unsigned p)
-{
-	body[1] = (uint8_t) p;
-}
-
-static inline void
-hdr_set_representation(uint8_t *body, unsigned rep)
-{
-	body[2] = (uint8_t) rep;
-}
-
-static inline void
-hdr_set_flags(uint8_t *body, unsigned flags)
-{
-	body[3] = (uint8_t) flags;
-}
-
-static inline void
-hdr_set_count(uint8_t *body, uint32_t n)
-{
-	ie_put32(body + 4, n);
-}
+/* sparse entries, code-table symbols, or 0 */
+IE_FIELD_U32(hdr_count, hdr_set_count, 4);
 
 static inline void
 hdr_write(uint8_t *body, unsigned p, unsigned rep, unsigned flags, uint32_t count)
 {
-	body[0] = REACH_FORMAT_VERSION;
-	hdr_set_precision(body, p);
-	hdr_set_representation(body, rep);
-	hdr_set_flags(body, flags);
+	reach_hdr_set_version(body, REACH_FORMAT_VERSION);
+	reach_hdr_set_precision(body, p);
+	reach_hdr_set_representation(body, rep);
+	reach_hdr_set_flags(body, flags);
 	hdr_set_count(body, count);
 }
 
