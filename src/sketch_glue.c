@@ -177,16 +177,6 @@ ie_empty(const IeSketchType *t)
  * ------------------------------------------------------------------------ */
 
 struct varlena *
-ie_agg_state(FunctionCallInfo fcinfo, const char *fname)
-{
-	if (!AggCheckCallContext(fcinfo, NULL))
-		elog(ERROR, "%s called in non-aggregate context", fname);
-	if (PG_ARGISNULL(0))
-		return NULL;
-	return ie_state_arg(fcinfo, 0);
-}
-
-struct varlena *
 ie_state_grow(const IeSketchType *t, struct varlena *state, size_t need, const void *plan)
 {
 	struct varlena *grown;

@@ -85,13 +85,6 @@ extern struct varlena *ie_empty(const IeSketchType *t);
  * ------------------------------------------------------------------------ */
 
 /*
- * The state argument of a transition or combine function (NULL when
- * SQL NULL).  Updating it in place is allowed only in an aggregate's own
- * copy, hence the check.
- */
-extern struct varlena *ie_agg_state(FunctionCallInfo fcinfo, const char *fname);
-
-/*
  * An aggregate state argument: ours, so normally a plain 4-byte-header
  * varlena that can be used (and updated) in place; only a state adopted
  * from another process (a combine input) may arrive packed.  Inline, since
@@ -103,6 +96,21 @@ ie_state_arg(FunctionCallInfo fcinfo, int n)
 	struct varlena *v = (struct varlena *) PG_GETARG_POINTER(n);
 
 	return VARATT_IS_EXTENDED(v) ? pg_detoast_datum(v) : v;
+}
+
+/*
+ * The state argument of a transition or combine function (NULL when
+ * SQL NULL).  Updating it in place is allowed only in an aggregate's own
+ * copy, hence the check.  Inline, as it runs once per row.
+ */
+static inline struct varlena *
+ie_agg_state(FunctionCallInfo fcinfo, const char *fname)
+{
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "%s called in non-aggregate context", fname);
+	if (PG_ARGISNULL(0))
+		return NULL;
+	return ie_state_arg(fcinfo, 0);
 }
 
 /*
