@@ -67,6 +67,11 @@ endif
 # The library's version string is compiled in.
 impression_ext.o: Makefile
 
+# PGXS tracks no header dependencies (without --enable-depend): every
+# object depends on every header, so a changed inline or declaration never
+# leaves a stale object behind.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/core/*.h)
+
 # test/check.sh asks which tests there are (it skips those whose server
 # lacks an extension they need); test/package.sh asks the version
 .PHONY: print-regress print-version
