@@ -60,6 +60,14 @@ ie_install_packages() {
 ie_build_install() {
 	ie_pg_paths
 	ie_log "building and installing impression_ext"
+	# objects built against another server would link into a library that
+	# server refuses ("version mismatch"): rebuild when the server changes
+	local stamp="$REPO_ROOT/.build_server" server
+	server="$PG_CONFIG $("$PG_CONFIG" --version)"
+	if [ "$(cat "$stamp" 2>/dev/null)" != "$server" ]; then
+		make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" clean >/dev/null
+		echo "$server" >"$stamp"
+	fi
 	make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" >/dev/null
 	make -C "$REPO_ROOT" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
