@@ -319,6 +319,17 @@ struct EventKeys
 };
 typedef struct EventKeys EventKeys;
 
+/* event i's middle key word: kind, touch rank + 1 (0: NULL), has a value */
+static inline uint32_t
+event_mid(const uint8_t *src, const Layout *l, uint32_t i, const uint32_t *rank)
+{
+	uint8_t		kind = src[l->kind + i];
+	uint32_t	t = touch_at(src, l, i);
+
+	return mid_key(kind & JOURNEY_KIND_MASK, t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1,
+				   (kind & JOURNEY_KIND_HAS_VALUE) != 0);
+}
+
 static void
 event_keys(const uint8_t *src, const Layout *l, uint32_t e, const uint32_t *rank,
 		   EventKeys *k)
@@ -328,13 +339,8 @@ event_keys(const uint8_t *src, const Layout *l, uint32_t e, const uint32_t *rank
 
 	for (i = 0; i < e; i++)
 	{
-		uint8_t		kind = src[l->kind + i];
-		uint32_t	t = touch_at(src, l, i);
-		bool		hv = (kind & JOURNEY_KIND_HAS_VALUE) != 0;
-
-		k->mid[i] = mid_key(kind & JOURNEY_KIND_MASK,
-							t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1, hv);
-		k->vidx[i] = hv ? nv++ : 0;
+		k->mid[i] = event_mid(src, l, i, rank);
+		k->vidx[i] = (k->mid[i] & 1) ? nv++ : 0;
 	}
 }
 
@@ -383,15 +389,11 @@ write_events_in_order(uint8_t *dst, const Layout *out, const uint8_t *src,
 
 	for (i = 0; i < e; i++)
 	{
-		uint8_t		kind = src[l->kind + i];
-		uint32_t	t = touch_at(src, l, i);
-		bool		hv = (kind & JOURNEY_KIND_HAS_VALUE) != 0;
-		uint32_t	vi = nv;
+		uint32_t	mid = event_mid(src, l, i, rank);
 
-		write_event(dst, out, i, ts_at(src, l, i),
-					mid_key(kind & JOURNEY_KIND_MASK,
-							t == JOURNEY_NO_TOUCH ? 0 : rank[t] + 1, hv),
-					hv ? value_at(src, l, vi) : 0, &nv);
+		/* in order, the state's value index is the output's */
+		write_event(dst, out, i, ts_at(src, l, i), mid,
+					(mid & 1) ? value_at(src, l, nv) : 0, &nv);
 	}
 }
 

@@ -196,6 +196,32 @@ must_validate(const IeSketchType *t, const Buf *s, const char *what)
 	return msg == NULL;
 }
 
+/*
+ * What validate says of bytes b[0..len), "(valid)" if nothing: read from an
+ * exact-size copy, so that AddressSanitizer sees any over-read.  The text
+ * lives until the next call.
+ */
+static inline const char *
+validation_message(const IeSketchType *t, const uint8_t *b, size_t len)
+{
+	static char keep[256];
+	uint8_t    *c = xmalloc(len);
+	const char *m;
+
+	if (len > 0)
+		memcpy(c, b, len);
+	m = t->validate(c, len);
+	snprintf(keep, sizeof(keep), "%s", m ? m : "(valid)");
+	free(c);
+	return keep;
+}
+
+static inline bool
+validation_rejects(const IeSketchType *t, const uint8_t *b, size_t len)
+{
+	return strcmp(validation_message(t, b, len), "(valid)") != 0;
+}
+
 /* a state's memory (state_initial_size bytes) for the type's own init */
 static inline Buf
 state_alloc(const IeSketchType *t)

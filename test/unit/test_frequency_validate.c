@@ -9,25 +9,8 @@
  * validation
  * --------------------------------------------------------------------- */
 
-static const char *
-msg_of(const uint8_t *b, size_t len)
-{
-	static char keep[256];
-	uint8_t    *c = malloc(len ? len : 1);
-	const char *m;
-
-	memcpy(c, b, len);
-	m = frequency_validate(c, len);
-	snprintf(keep, sizeof(keep), "%s", m ? m : "(valid)");
-	free(c);
-	return keep;
-}
-
-static int
-rejects(const uint8_t *b, size_t len)
-{
-	return strcmp(msg_of(b, len), "(valid)") != 0;
-}
+#define msg_of(b, len)	validation_message(&frequency_sketch_type, b, len)
+#define rejects(b, len)	validation_rejects(&frequency_sketch_type, b, len)
 
 /* build a canonical body by hand: entries given as (delta, count) */
 static size_t

@@ -9,32 +9,8 @@
  * validation
  * --------------------------------------------------------------------- */
 
-static int
-rejects(const uint8_t *b, size_t len)
-{
-	/* exact-size copy so ASan sees any over-read */
-	uint8_t    *c = malloc(len ? len : 1);
-	int			r;
-
-	memcpy(c, b, len);
-	r = reach_validate(c, len) != NULL;
-	free(c);
-	return r;
-}
-
-static const char *
-msg_of(const uint8_t *b, size_t len)
-{
-	static char keep[256];
-	uint8_t    *c = malloc(len ? len : 1);
-	const char *m;
-
-	memcpy(c, b, len);
-	m = reach_validate(c, len);
-	snprintf(keep, sizeof(keep), "%s", m ? m : "(valid)");
-	free(c);
-	return keep;
-}
+#define rejects(b, len)	validation_rejects(&reach_sketch_type, b, len)
+#define msg_of(b, len)	validation_message(&reach_sketch_type, b, len)
 
 static void
 test_validate(void)
