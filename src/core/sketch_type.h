@@ -16,10 +16,13 @@
  *						 absorbed part of the source, frequency set its k;
  *						 a journey is unchanged).  state_regrow() builds the
  *						 larger state in memory the caller allocated, and the
- *						 caller retries with the same input, which is always
- *						 right: adds and merges are unions.  Only the core
- *						 reads or writes a header: the caller passes sizes
- *						 and memory.
+ *						 caller retries with the same input.  That is always
+ *						 right: what the first call did, the retry does
+ *						 again to no effect (reach's adds and merges are
+ *						 unions; frequency's k is set the same way; a
+ *						 frequency count is added only by the call that
+ *						 returns 0).  Only the core reads or writes a
+ *						 header: the caller passes sizes and memory.
  *	 canonical form		 canonicalize() writes the one form equal values
  *						 share (what is stored, compared and hashed); the
  *						 header alone tells whether a value already is one.
