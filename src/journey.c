@@ -122,8 +122,7 @@ journey_agg_trans(PG_FUNCTION_ARGS)
 	{
 		size_t		len = journey_state_initial_size(touch_len);
 
-		state = (struct varlena *) palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
-		SET_VARSIZE(state, VARHDRSZ + len);
+		state = ie_varlena_alloc(len);
 		if (!journey_state_init(IE_BODY(state), len, NULL, ie_table_seed()))
 			elog(ERROR, "could not initialise a journey state");
 	}
