@@ -550,7 +550,7 @@ DEFAULT FOR TYPE @extschema@.reach_sketch USING btree AS
 CREATE FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) RETURNS bytea
 AS 'MODULE_PATHNAME', 'reach_sketch_to_hll' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.reach_sketch_to_hll(@extschema@.reach_sketch) IS
-'The sketch in postgresql-hll''s storage format (log2m = precision up to 17, regwidth 5): reach_sketch_to_hll(s)::hll works where that extension is installed.';
+'The sketch in postgresql-hll''s storage format (log2m = precision up to 17, regwidth 5, or the imported width of a censored hll import): reach_sketch_to_hll(s)::hll works where that extension is installed.';
 CREATE FUNCTION @extschema@.reach_sketch_from_hll(bytea) RETURNS @extschema@.reach_sketch
 AS 'MODULE_PATHNAME', 'reach_sketch_from_hll' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(bytea) IS
@@ -559,6 +559,41 @@ CREATE FUNCTION @extschema@.reach_sketch_from_hll(text) RETURNS @extschema@.reac
 AS 'MODULE_PATHNAME', 'reach_sketch_from_hll_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.reach_sketch_from_hll(text) IS
 'A reach_sketch from the text form (\x hex) of a postgresql-hll value, so reach_sketch_from_hll(h::text) works on an hll column.';
+
+-- Sketches that combine with postgresql-hll's hll_hash_* hashes
+CREATE FUNCTION @extschema@.reach_hash_agg_trans(@extschema@.reach_sketch, bigint)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_hash_agg_trans_hash' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_hash_agg_trans(@extschema@.reach_sketch, bigint, integer)
+RETURNS @extschema@.reach_sketch
+AS 'MODULE_PATHNAME', 'reach_hash_agg_trans_hash' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_hash_agg_trans(@extschema@.reach_sketch, bigint) IS 'Transition function of reach_hash_agg (not strict: NULL hashes are skipped).';
+COMMENT ON FUNCTION @extschema@.reach_hash_agg_trans(@extschema@.reach_sketch, bigint, integer) IS 'Transition function of reach_hash_agg with a precision.';
+CREATE AGGREGATE @extschema@.reach_hash_agg(bigint) (
+	SFUNC = @extschema@.reach_hash_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 32784, PARALLEL = SAFE);
+CREATE AGGREGATE @extschema@.reach_hash_agg(bigint, integer) (
+	SFUNC = @extschema@.reach_hash_agg_trans, STYPE = @extschema@.reach_sketch,
+	FINALFUNC = @extschema@.reach_agg_final, COMBINEFUNC = @extschema@.reach_combine,
+	SSPACE = 32784, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.reach_hash_agg(bigint) IS 'reach_sketch of 64-bit hashes given as they are, e.g. reach_hash_agg(reach_hll_hash(user_id)) to combine with postgresql-hll sketches built with hll_hash_integer.';
+COMMENT ON AGGREGATE @extschema@.reach_hash_agg(bigint, integer) IS 'reach_sketch of 64-bit hashes, with a precision (4..18, default 14).';
+CREATE FUNCTION @extschema@.reach_hll_hash(smallint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_hll_hash_integer' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_hll_hash(integer) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_hll_hash_integer' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_hll_hash(bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_hll_hash_integer' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_hll_hash(text) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_hll_hash_bytes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.reach_hll_hash(bytea) RETURNS bigint
+AS 'MODULE_PATHNAME', 'reach_hll_hash_bytes' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_hll_hash(smallint) IS 'postgresql-hll''s hll_hash_smallint(x) (seed 0) as bigint, for reach_hash_agg.';
+COMMENT ON FUNCTION @extschema@.reach_hll_hash(integer) IS 'postgresql-hll''s hll_hash_integer(x) (seed 0) as bigint, for reach_hash_agg; not reach_agg''s hash of an integer, which widens it to bigint.';
+COMMENT ON FUNCTION @extschema@.reach_hll_hash(bigint) IS 'postgresql-hll''s hll_hash_bigint(x) (seed 0) as bigint: the hash reach_agg gives a bigint.';
+COMMENT ON FUNCTION @extschema@.reach_hll_hash(text) IS 'postgresql-hll''s hll_hash_text(x) (seed 0) as bigint: the hash reach_agg gives a text.';
+COMMENT ON FUNCTION @extschema@.reach_hll_hash(bytea) IS 'postgresql-hll''s hll_hash_bytea(x) (seed 0) as bigint: the hash reach_agg gives a bytea.';
 
 -------------------------------------------------------------------------------
 -- frequency_sketch: reach and frequency (a bottom-k sample of users with

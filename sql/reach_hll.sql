@@ -87,4 +87,61 @@ FROM (SELECT '' AS x UNION ALL SELECT 'u' || g FROM generate_series(1, 50000) g)
 SELECT substr(reach_sketch_to_hll(reach_agg(x))::hll::text, 9)
      = substr(hll_add_agg(hll_hash_bytea(x), 14, 5, 0, 1)::text, 9) AS bytea_same
 FROM (VALUES (''::bytea), ('\x01'::bytea), ('\x0203'::bytea)) t(x);
+-- reach_hll_hash(x) is hll_hash_<type>(x) for every type both hash; an
+-- integer's differs from reach_agg's (hll hashes its 4 bytes, we widen it)
+SELECT bool_and(reach_hll_hash(x::smallint) = hll_hash_smallint(x::smallint)::text::bigint) AS smallint_same,
+       bool_and(reach_hll_hash(x) = hll_hash_integer(x)::text::bigint) AS integer_same,
+       bool_and(reach_hll_hash(x * 2654435761) = hll_hash_bigint(x * 2654435761)::text::bigint) AS bigint_same,
+       bool_and(reach_hll_hash('u' || x) = hll_hash_text('u' || x)::text::bigint) AS text_same,
+       bool_and(reach_hll_hash(('u' || x)::bytea) = hll_hash_bytea(('u' || x)::bytea)::text::bigint) AS bytea_same,
+       bool_and(reach_hll_hash(x) <> reach_hll_hash(x::bigint)) AS integer_differs_from_bigint
+FROM generate_series(-32768, 32767) x;
+SELECT reach_hll_hash(''::text) = hll_hash_text('')::text::bigint AS empty_text_same,
+       reach_hll_hash(''::bytea) = hll_hash_bytea('')::text::bigint AS empty_bytea_same;
+-- reach_hash_agg of those hashes is hll's own sketch of hll_hash_integer
+-- (dense: bytes equal; sparse: registers equal), and it unions with an
+-- imported hll column: an hll of 1..30000 and ours of 30001..60000 give
+-- the import of hll's sketch of all 60,000
+SELECT reach_sketch_to_hll(reach_hash_agg(reach_hll_hash(x)))::hll
+     = hll_add_agg(hll_hash_integer(x), 14, 5, -1, 1) AS integer_dense_same_bytes
+FROM generate_series(1, 50000) x;
+SELECT substr(reach_sketch_to_hll(reach_hash_agg(reach_hll_hash(x::smallint)))::hll::text, 9)
+     = substr(hll_add_agg(hll_hash_smallint(x::smallint), 14, 5, 0, 1)::text, 9) AS smallint_sparse_same
+FROM generate_series(1, 200) x;
+SELECT reach_sketch_from_hll(hll_add_agg(hll_hash_integer(x), 14, 5, 0, 1) FILTER (WHERE x <= 30000)::text)
+       || reach_hash_agg(reach_hll_hash(x)) FILTER (WHERE x > 30000)
+     = reach_sketch_from_hll(hll_add_agg(hll_hash_integer(x), 14, 5, 0, 1)::text) AS union_is_hll_of_all
+FROM generate_series(1, 60000) x;
+SELECT reach(reach_hash_agg(h)) AS nulls_skipped, reach_sketch_info(reach_hash_agg(h, 10))->>'precision' AS p
+FROM (VALUES (NULL::bigint), (5), (NULL), (5), (-5)) t(h);
+SELECT reach_hash_agg(h, CASE WHEN h = 1 THEN 10 ELSE 14 END) FROM (VALUES (1::bigint), (2)) t(h);
+
+-- register widths 1..5 saturate at 2^w - 1, below the largest value at
+-- log2m 14 (51): an import where a register reached it is censored
+-- there (register_cap; at width 5 none did: exact), estimated
+-- as censored (hll_cardinality's raw registers read 100,000 values at
+-- width 1 as 102,209; read as uncensored they gave 23,591), its error
+-- stated, and exported back at its width, register for register (width 6
+-- is not censored, so it exports at the default width 5: not the same)
+SELECT w, reach_sketch_info(s)->>'register_cap' AS register_cap,
+       abs(reach(s) - 100000) < 4 * (reach_sketch_info(s)->>'relative_standard_error')::float8 * 100000
+           AS within_4_se,
+       reach(s) AS estimate,
+       round(((reach_sketch_info(s)->>'relative_standard_error')::float8 * 128 / 1.04)::numeric, 2)
+           AS rse_over_uncensored,
+       substr(reach_sketch_to_hll(s)::hll::text, 9) = substr(h::text, 9) AS same_registers_back,
+       reach_lower(s, 0.95) <= 100000 AND 100000 <= reach_upper(s, 0.95) AS bounds_hold
+FROM (SELECT w, hll_add_agg(hll_hash_bigint(x), 14, w, 0, 0) AS h
+      FROM generate_series(1, 6) w, generate_series(1, 100000) x GROUP BY w) t,
+     LATERAL (SELECT reach_sketch_from_hll(h::text) AS s) l
+ORDER BY w;
+-- a censored import unions with native sketches at the lowest cap, and
+-- the width-1 import of 1..100000 united with reach_agg(100001..150000)
+-- estimates 150,000 within its error
+SELECT reach_sketch_info(u)->>'register_cap' AS register_cap,
+       abs(reach(u) - 150000) < 4 * (reach_sketch_info(u)->>'relative_standard_error')::float8 * 150000
+           AS within_4_se
+FROM (SELECT reach_sketch_from_hll((SELECT hll_add_agg(hll_hash_bigint(x), 14, 1, 0, 0)
+                                    FROM generate_series(1, 100000) x)::text)
+             || (SELECT reach_agg(x) FROM generate_series(100001, 150000) x) AS u) t;
 DROP EXTENSION hll;

@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -164,7 +165,8 @@ reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fna
 		if (p != reach_precision(REACH_BODY(state), REACH_BODY_LEN(state)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("reach_agg precision changes within a group: %d, then %d",
+					 errmsg("%s precision changes within a group: %d, then %d",
+							type == IE_USER_HASH ? "reach_hash_agg" : "reach_agg",
 							reach_precision(REACH_BODY(state), REACH_BODY_LEN(state)), p),
 					 errdetail("The precision must be the same for every row of a group.")));
 	}
@@ -181,6 +183,58 @@ reach_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char *fna
 }
 
 IE_USER_TYPE_TRANSITIONS(reach_agg_trans, reach_agg_trans_common);
+/* reach_hash_agg: the rows are 64-bit hashes, e.g. postgresql-hll's */
+IE_USER_TYPE_TRANSITION(reach_hash_agg_trans, hash, IE_USER_HASH, reach_agg_trans_common);
+
+/*
+ * reach_hll_hash(x): postgresql-hll's hll_hash_smallint / _integer /
+ * _bigint / _text / _bytea(x) with its default seed 0, as bigint.  hll
+ * hashes the value's own bytes in memory order (2, 4 or 8 for integers:
+ * one function, told the width by the argument's type),
+ * which is why hll_hash_integer(5) is not reach_agg's hash of 5 (widened
+ * to 8 bytes) and reach_hash_agg(reach_hll_hash(x)) is how to build
+ * sketches that combine with hll's.
+ */
+PG_FUNCTION_INFO_V1(reach_hll_hash_integer);
+Datum
+reach_hll_hash_integer(PG_FUNCTION_ARGS)
+{
+	union
+	{
+		int16		i2;
+		int32		i4;
+		int64		i8;
+	}			v;
+	size_t		size;
+
+	switch (get_fn_expr_argtype(fcinfo->flinfo, 0))
+	{
+		case INT2OID:
+			v.i2 = PG_GETARG_INT16(0);
+			size = sizeof(v.i2);
+			break;
+		case INT4OID:
+			v.i4 = PG_GETARG_INT32(0);
+			size = sizeof(v.i4);
+			break;
+		case INT8OID:
+			v.i8 = PG_GETARG_INT64(0);
+			size = sizeof(v.i8);
+			break;
+		default:
+			elog(ERROR, "reach_hll_hash_integer called for a type other than smallint, integer or bigint");
+	}
+	PG_RETURN_INT64((int64) ie_hash_bytes(&v, size));
+}
+
+PG_FUNCTION_INFO_V1(reach_hll_hash_bytes);
+Datum
+reach_hll_hash_bytes(PG_FUNCTION_ARGS)
+{
+	struct varlena *x = PG_GETARG_VARLENA_PP(0);
+
+	PG_RETURN_INT64((int64) ie_hash_bytes(VARDATA_ANY(x), VARSIZE_ANY_EXHDR(x)));
+}
 
 /* transition of reach_union_agg: not strict, NULL sketches are skipped */
 PG_FUNCTION_INFO_V1(reach_union_trans);
@@ -331,18 +385,21 @@ reach_sketch_info(PG_FUNCTION_ARGS)
 	struct varlena *v = reach_arg(fcinfo, 0);
 	ReachInfo	info;
 	StringInfoData s;
+	char		cap[16] = "null";
 
 	reach_get_info(REACH_BODY(v), REACH_BODY_LEN(v), &info);
+	if (info.register_cap != 0)
+		snprintf(cap, sizeof(cap), "%u", info.register_cap);
 	initStringInfo(&s);
 	appendStringInfo(&s,
 					 "{\"version\": %d, \"precision\": %d, \"representation\": \"%s\", "
 					 "\"registers\": %u, \"sparse_entries\": %u, \"sparse_limit\": %u, "
-					 "\"nonzero_registers\": %u, \"hll_only\": %s, \"bytes\": %zu, "
-					 "\"relative_standard_error\": %.6g}",
+					 "\"nonzero_registers\": %u, \"hll_only\": %s, \"register_cap\": %s, "
+					 "\"bytes\": %zu, \"relative_standard_error\": %.6g}",
 					 info.version, info.precision, info.representation_name,
 					 info.registers, info.tokens, info.sparse_limit,
 					 info.nonzero_registers, info.hll_only ? "true" : "false",
-					 (size_t) VARSIZE(v),
+					 cap, (size_t) VARSIZE(v),
 					 reach_relative_standard_error(REACH_BODY(v), REACH_BODY_LEN(v)));
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
 }

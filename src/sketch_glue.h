@@ -209,7 +209,8 @@ typedef enum IeUserType
 	IE_USER_INT4,
 	IE_USER_INT2,
 	IE_USER_BYTES,				/* text or bytea */
-	IE_USER_UUID
+	IE_USER_UUID,
+	IE_USER_HASH				/* bigint: the 64-bit hash itself (reach_hash_agg) */
 } IeUserType;
 
 /* inline: it sits on the aggregates' per-row path, and type is a constant there */
@@ -233,6 +234,8 @@ ie_hash_user_arg(FunctionCallInfo fcinfo, int argno, IeUserType type)
 			}
 		case IE_USER_UUID:
 			return ie_hash_bytes(DatumGetUUIDP(PG_GETARG_DATUM(argno))->data, UUID_LEN);
+		case IE_USER_HASH:
+			return (uint64_t) PG_GETARG_INT64(argno);
 	}
 	return 0;
 }

@@ -86,7 +86,8 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 	{
 		case REACH_REP_DENSE:
 			if (hdr_hll_only(body))
-				dense_add_hash_hll_only(payload(body), reach_hdr_precision(body), hash);
+				dense_add_hash_hll_only(payload(body), reach_hdr_precision(body), hash,
+										hdr_censor(body));
 			else
 				reach_dense_add_hash(payload(body), reach_hdr_precision(body), hash);
 			return 0;
@@ -116,11 +117,16 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 /*
  * Merge src into the DENSE state dst at precision p <= src's.  An
  * HLL_ONLY src makes dst HLL_ONLY: its history bits are dropped first.
+ * The union of censored values is censored at the lower cap: clamping
+ * both sides at it commutes with the register maximum, so the result does
+ * not depend on the order of the inputs.
  */
 static void
 merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 {
 	bool		hll_only = hdr_hll_only(dst) || hdr_hll_only(src);
+	unsigned	c = censor_min(hdr_censor(dst),
+							   censor_folded(hdr_censor(src), reach_hdr_precision(src), p));
 
 	if (hll_only && !hdr_hll_only(dst))
 	{
@@ -129,8 +135,9 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 
 		for (i = 0; i < m; i++)
 			payload(dst)[i] &= (uint8_t) ~3;
-		reach_hdr_set_flags(dst, reach_hdr_flags(dst) | REACH_FLAG_HLL_ONLY);
 	}
+	if (hll_only)
+		reach_hdr_set_flags(dst, censor_flags(c));
 	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED)
 		(void) reach_packed_fold_union(payload(dst), p, src, srclen, hll_only);
 	else if (hdr_is_dense(src))
@@ -139,6 +146,8 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 	else
 		reach_dense_add_tokens(payload(dst), p, hll_only, cpayload(src),
 							   hdr_count(src));
+	if (c != 0)
+		reach_censor_registers(payload(dst), p, c);
 }
 
 size_t
@@ -178,7 +187,8 @@ regrow_dense(uint8_t *dst, unsigned q, const uint8_t *src, size_t srclen)
 
 	if (q > ps)
 		return false;
-	hdr_write(dst, q, REACH_REP_DENSE, reach_hdr_flags(src) & REACH_FLAG_HLL_ONLY, 0);
+	hdr_write(dst, q, REACH_REP_DENSE,
+			  hll_only ? censor_flags(censor_folded(hdr_censor(src), ps, q)) : 0, 0);
 	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED && q == ps)
 		return reach_packed_expand_regs(payload(dst), src, srclen);
 	memset(payload(dst), 0, (size_t) 1 << q);
@@ -324,6 +334,7 @@ reach_get_info(const uint8_t *body, size_t len, ReachInfo *info)
 	info->precision = (int) p;
 	info->representation = reach_hdr_representation(body);
 	info->hll_only = hdr_hll_only(body);
+	info->register_cap = hdr_censor(body);
 	info->registers = UINT32_C(1) << p;
 	info->sparse_limit = sparse_limit(p);
 	info->bytes = len;

@@ -42,6 +42,13 @@
 #define REACH_REP_SPARSE_BUFFER		4
 
 #define REACH_FLAG_HLL_ONLY			0x01
+/*
+ * Bits 2..7: the register cap c of a censored HLL_ONLY value (postgresql-hll
+ * registers 1..5 bits wide saturate): a register at c means "c or more".
+ * 0 when nothing is censored.  docs/FORMAT.md, "Censored registers".
+ */
+#define REACH_FLAG_CENSOR_SHIFT		2
+#define REACH_FLAG_CENSOR_MASK		0xfc
 
 /* postgresql-hll export parameters: log2m <= 17 is all that hll accepts */
 #define REACH_HLL_MAX_LOG2M			17
@@ -241,6 +248,7 @@ typedef struct ReachInfo
 	const char *representation_name;	/* "sparse", "dense", "dense_packed",
 										 * "sparse_buffer" */
 	bool		hll_only;
+	unsigned	register_cap;	/* censored registers' cap (docs/FORMAT.md), 0 if none */
 	uint32_t	tokens;			/* sparse entries stored (0 for dense) */
 	uint32_t	nonzero_registers;	/* dense only (0 for sparse); decoded
 									 * for DENSE_PACKED */

@@ -84,16 +84,16 @@ export_log2m(unsigned p, int log2m)
 }
 
 static size_t
-hll_full_bytes(unsigned q)
+hll_full_bytes(unsigned q, unsigned w)
 {
-	return ((size_t) REACH_HLL_REGWIDTH * ((size_t) 1 << q) + 7) / 8;
+	return ((size_t) w * ((size_t) 1 << q) + 7) / 8;
 }
 
-/* bytes of n SPARSE words at log2m q */
+/* bytes of n SPARSE words at log2m q, register width w */
 static size_t
-hll_sparse_bytes(size_t n, unsigned q)
+hll_sparse_bytes(size_t n, unsigned q, unsigned w)
 {
-	return (n * (q + REACH_HLL_REGWIDTH) + 7) / 8;
+	return (n * (q + w) + 7) / 8;
 }
 
 /*
@@ -103,8 +103,8 @@ hll_sparse_bytes(size_t n, unsigned q)
 static size_t
 hll_tokens_scratch(size_t n, unsigned q)
 {
-	size_t		sparse_bytes = hll_sparse_bytes(n, q);
-	size_t		full = hll_full_bytes(q);
+	size_t		sparse_bytes = hll_sparse_bytes(n, q, REACH_HLL_REGWIDTH);
+	size_t		full = hll_full_bytes(q, REACH_HLL_REGWIDTH);
 
 	return sparse_bytes > full ? sparse_bytes : full;
 }
@@ -115,7 +115,7 @@ reach_to_hll_size(const uint8_t *body, size_t len, int log2m)
 	unsigned	p = reach_hdr_precision(body);
 	unsigned	q = export_log2m(p, log2m);
 	size_t		n;
-	size_t		full = hll_full_bytes(q);
+	size_t		full = hll_full_bytes(q, REACH_HLL_REGWIDTH);
 
 	(void) len;
 	if (q == 0)
@@ -130,9 +130,9 @@ reach_to_hll_size(const uint8_t *body, size_t len, int log2m)
 	return HLL_HDR + hll_tokens_scratch(n, q) + 4 * n;
 }
 
-/* hll register j at log2m q from 2^p ULL registers (p >= q), capped */
+/* hll register j at log2m q from 2^p ULL registers (p >= q), capped at cap */
 static unsigned
-folded_u(const uint8_t *regs, unsigned p, unsigned q, size_t j)
+folded_u(const uint8_t *regs, unsigned p, unsigned q, size_t j, unsigned cap)
 {
 	size_t		mq = (size_t) 1 << q;
 	unsigned	d = p - q;
@@ -143,69 +143,97 @@ folded_u(const uint8_t *regs, unsigned p, unsigned q, size_t j)
 	for (k = 1; k < nk; k++)
 		if (regs[j + k * mq] != 0 && 1 + ie_ctz64(k) > u)
 			u = 1 + ie_ctz64(k);
-	return u > 31 ? 31 : u;
+	return u > cap ? cap : u;
 }
 
 static void
-hll_header(uint8_t *dst, unsigned type, unsigned q)
+hll_header(uint8_t *dst, unsigned type, unsigned q, unsigned w)
 {
 	dst[0] = (uint8_t) (0x10 | type);
-	dst[1] = (uint8_t) (((REACH_HLL_REGWIDTH - 1) << 5) | q);
+	dst[1] = (uint8_t) (((w - 1) << 5) | q);
 	dst[2] = 0x7f;				/* sparseon = 1, expthresh = -1 (auto) */
 }
 
 /* hll packs SPARSE when sparseon and its bits are fewer than FULL's */
 static bool
-hll_prefers_sparse(size_t nfilled, unsigned q)
+hll_prefers_sparse(size_t nfilled, unsigned q, unsigned w)
 {
-	return nfilled * (q + REACH_HLL_REGWIDTH) <
-		(size_t) REACH_HLL_REGWIDTH * ((size_t) 1 << q);
+	return nfilled * (q + w) < (size_t) w * ((size_t) 1 << q);
 }
 
 /* header, then data bytes zeroed for bits_write; returns the value's length */
 static size_t
-hll_begin(uint8_t *dst, unsigned type, unsigned q, size_t bytes)
+hll_begin(uint8_t *dst, unsigned type, unsigned q, unsigned w, size_t bytes)
 {
-	hll_header(dst, type, q);
+	hll_header(dst, type, q, w);
 	memset(dst + HLL_HDR, 0, bytes);
 	return HLL_HDR + bytes;
 }
 
-/* the export of 2^p registers at log2m q <= p */
+/*
+ * The register width of an export at log2m q: 5, or for a censored value
+ * the widest w whose saturated value 2^w - 1 is at most the cap (a cap
+ * between two widths censors a little more than needed, never less), so
+ * that hll's saturation is where ours is censored.  Only when some
+ * register reaches 2^w - 1: else nothing exported is censored, the
+ * registers are exact, and width 5 keeps them so; either way an import
+ * of the export exports the same bytes.
+ */
+static unsigned
+export_regwidth(const uint8_t *body, const uint8_t *regs, unsigned q)
+{
+	unsigned	p = reach_hdr_precision(body);
+	unsigned	c = censor_folded(hdr_censor(body), p, q);
+	unsigned	w = REACH_HLL_REGWIDTH;
+	size_t		mq = (size_t) 1 << q;
+	size_t		j;
+
+	while (c != 0 && w > 1 && (1u << w) - 1 > c)
+		w--;
+	if (w == REACH_HLL_REGWIDTH)
+		return w;
+	for (j = 0; j < mq; j++)
+		if (folded_u(regs, p, q, j, 31) >= (1u << w) - 1)
+			return w;
+	return REACH_HLL_REGWIDTH;
+}
+
+/* the export of 2^p registers at log2m q <= p, register width w */
 static size_t
-hll_export_registers(uint8_t *dst, const uint8_t *regs, unsigned p, unsigned q)
+hll_export_registers(uint8_t *dst, const uint8_t *regs, unsigned p, unsigned q,
+					 unsigned w)
 {
 	uint8_t    *out = dst + HLL_HDR;
 	size_t		mq = (size_t) 1 << q;
+	unsigned	cap = (1u << w) - 1;
 	size_t		nfilled = 0;
 	size_t		size;
 	size_t		j;
 	uint64_t	pos = 0;
 
 	for (j = 0; j < mq; j++)
-		nfilled += folded_u(regs, p, q, j) != 0;
+		nfilled += folded_u(regs, p, q, j, cap) != 0;
 	if (nfilled == 0)
-		return hll_begin(dst, HLL_EMPTY, q, 0);
-	if (hll_prefers_sparse(nfilled, q))
+		return hll_begin(dst, HLL_EMPTY, q, w, 0);
+	if (hll_prefers_sparse(nfilled, q, w))
 	{
-		size = hll_begin(dst, HLL_SPARSE, q, hll_sparse_bytes(nfilled, q));
+		size = hll_begin(dst, HLL_SPARSE, q, w, hll_sparse_bytes(nfilled, q, w));
 		for (j = 0; j < mq; j++)
 		{
-			unsigned	u = folded_u(regs, p, q, j);
+			unsigned	u = folded_u(regs, p, q, j, cap);
 
 			if (u == 0)
 				continue;
-			bits_write(out, pos, (uint32_t) ((j << REACH_HLL_REGWIDTH) | u),
-					   q + REACH_HLL_REGWIDTH);
-			pos += q + REACH_HLL_REGWIDTH;
+			bits_write(out, pos, (uint32_t) ((j << w) | u), q + w);
+			pos += q + w;
 		}
 		return size;
 	}
-	size = hll_begin(dst, HLL_FULL, q, hll_full_bytes(q));
+	size = hll_begin(dst, HLL_FULL, q, w, hll_full_bytes(q, w));
 	for (j = 0; j < mq; j++)
 	{
-		bits_write(out, pos, folded_u(regs, p, q, j), REACH_HLL_REGWIDTH);
-		pos += REACH_HLL_REGWIDTH;
+		bits_write(out, pos, folded_u(regs, p, q, j, cap), w);
+		pos += w;
 	}
 	return size;
 }
@@ -259,7 +287,7 @@ hll_export_tokens(uint8_t *dst, const uint8_t *body, unsigned q)
 	uint8_t    *out = dst + HLL_HDR;
 	size_t		mq = (size_t) 1 << q;
 	size_t		n = hdr_count(body);
-	size_t		full = hll_full_bytes(q);
+	size_t		full = hll_full_bytes(q, REACH_HLL_REGWIDTH);
 	uint8_t    *pairs;
 	size_t		nf;
 	size_t		size;
@@ -268,14 +296,15 @@ hll_export_tokens(uint8_t *dst, const uint8_t *body, unsigned q)
 	uint64_t	pos = 0;
 
 	if (n == 0)
-		return hll_begin(dst, HLL_EMPTY, q, 0);
+		return hll_begin(dst, HLL_EMPTY, q, REACH_HLL_REGWIDTH, 0);
 	pairs = out + hll_tokens_scratch(n, q);
 	nf = hll_token_pairs(pairs, cpayload(body), n, q);
 	if (nf == 0)
-		return hll_begin(dst, HLL_EMPTY, q, 0);
-	if (hll_prefers_sparse(nf, q))
+		return hll_begin(dst, HLL_EMPTY, q, REACH_HLL_REGWIDTH, 0);
+	if (hll_prefers_sparse(nf, q, REACH_HLL_REGWIDTH))
 	{
-		size = hll_begin(dst, HLL_SPARSE, q, hll_sparse_bytes(nf, q));
+		size = hll_begin(dst, HLL_SPARSE, q, REACH_HLL_REGWIDTH,
+						 hll_sparse_bytes(nf, q, REACH_HLL_REGWIDTH));
 		for (i = 0; i < nf; i++)
 		{
 			uint32_t	v = tok_get(pairs, i);
@@ -286,7 +315,7 @@ hll_export_tokens(uint8_t *dst, const uint8_t *body, unsigned q)
 		}
 		return size;
 	}
-	size = hll_begin(dst, HLL_FULL, q, full);
+	size = hll_begin(dst, HLL_FULL, q, REACH_HLL_REGWIDTH, full);
 	for (i = 0; i < mq; i++)
 	{
 		uint32_t	u = 0;
@@ -311,13 +340,15 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_DENSE:
-			return hll_export_registers(dst, cpayload(body), p, q);
+			return hll_export_registers(dst, cpayload(body), p, q,
+										export_regwidth(body, cpayload(body), q));
 		case REACH_REP_DENSE_PACKED:
 			/* decode into the scratch area after the largest output */
-			scratch = dst + HLL_HDR + hll_full_bytes(q);
+			scratch = dst + HLL_HDR + hll_full_bytes(q, REACH_HLL_REGWIDTH);
 			if (!reach_packed_expand_regs(scratch, body, len))
 				return 0;
-			return hll_export_registers(dst, scratch, p, q);
+			return hll_export_registers(dst, scratch, p, q,
+										export_regwidth(body, scratch, q));
 		default:
 			return hll_export_tokens(dst, body, q);
 	}
@@ -556,6 +587,28 @@ from_hll_explicit(uint8_t *dst, const HllValue *v, unsigned P)
 	return reach_dense_canonical(dst, P, 0, regs);
 }
 
+/*
+ * The register cap of an import into the 2^P registers regs: hll's
+ * registers saturate at 2^regwidth - 1, which the fold to P raises by
+ * log2m - P.  0 when nothing is censored: the cap is at or above the
+ * largest register value 65 - P (regwidth 6 or more), or no register
+ * reached it, so the registers are exact (and equal what 0.1 imported).
+ */
+static unsigned
+import_censor(const HllValue *v, unsigned P, const uint8_t *regs)
+{
+	uint64_t	c = (v->log2m - P) + ((UINT64_C(1) << v->regwidth) - 1);
+	size_t		m = (size_t) 1 << P;
+	size_t		i;
+
+	if (c >= 65 - P)
+		return 0;
+	for (i = 0; i < m; i++)
+		if (regs[i] == (uint8_t) (c << 2))
+			return (unsigned) c;
+	return 0;
+}
+
 /* SPARSE and FULL: registers in the scratch half, then the canonical form */
 static size_t
 from_hll_registers(uint8_t *dst, const HllValue *v, unsigned P)
@@ -590,7 +643,7 @@ from_hll_registers(uint8_t *dst, const HllValue *v, unsigned P)
 				import_register(regs, P, v->log2m, i, val);
 		}
 	}
-	return reach_dense_canonical(dst, P, REACH_FLAG_HLL_ONLY, regs);
+	return reach_dense_canonical(dst, P, censor_flags(import_censor(v, P, regs)), regs);
 }
 
 size_t

@@ -28,6 +28,42 @@ hdr_hll_only(const uint8_t *body)
 	return (reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
 }
 
+/* the register cap c of a censored value, or 0 (see REACH_FLAG_CENSOR_MASK) */
+static inline unsigned
+hdr_censor(const uint8_t *body)
+{
+	return (reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
+}
+
+/* the flags of an HLL_ONLY value censored at c (0: not censored) */
+static inline unsigned
+censor_flags(unsigned c)
+{
+	return REACH_FLAG_HLL_ONLY | (c << REACH_FLAG_CENSOR_SHIFT);
+}
+
+/*
+ * A cap c at precision p after a fold to q <= p: the register of the
+ * folded index keeps its u plus p - q, so the cap moves with it; every
+ * other contribution is at most p - q < the new cap.
+ */
+static inline unsigned
+censor_folded(unsigned c, unsigned p, unsigned q)
+{
+	return c == 0 ? 0 : c + (p - q);
+}
+
+/* the lower of two caps, 0 meaning none */
+static inline unsigned
+censor_min(unsigned a, unsigned b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
 /* sparse entries, code-table symbols, or 0 */
 IE_FIELD_U32(hdr_count, hdr_set_count, 4);
 
@@ -139,13 +175,16 @@ token_valid(uint32_t tok)
  * Registers
  * --------------------------------------------------------------------- */
 
-/* HLL_ONLY update: u only, history bits stay zero (hash 0: see reach_dense_add_hash) */
+/*
+ * HLL_ONLY update: u only, history bits stay zero (hash 0: see
+ * reach_dense_add_hash); a censored value (cap != 0) keeps u <= cap.
+ */
 static inline void
-dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash)
+dense_add_hash_hll_only(uint8_t *regs, unsigned p, uint64_t hash, unsigned cap)
 {
 	uint8_t    *r = regs + (hash & ((UINT64_C(1) << p) - 1));
 	unsigned	u = 1 + ie_ctz64((hash >> p) | (UINT64_C(1) << (64 - p)));
-	uint8_t		nv = (uint8_t) (u << 2);
+	uint8_t		nv = (uint8_t) ((cap != 0 && u > cap ? cap : u) << 2);
 
 	if (hash == 0)
 		return;
@@ -168,6 +207,13 @@ register_valid(uint8_t r, unsigned p)
 	if (u == 2 && (h & 1) != 0)
 		return false;
 	return true;
+}
+
+/* a register of a value censored at c (0: none) is at most c */
+static inline bool
+register_within_cap(uint8_t r, unsigned c)
+{
+	return c == 0 || (unsigned) (r >> 2) <= c;
 }
 
 /* ---------------------------------------------------------------------
@@ -202,6 +248,9 @@ extern void reach_fold_union(uint8_t *dst, unsigned q, const uint8_t *src,
 extern void reach_fold_union_range(uint8_t *dst, unsigned q, const uint8_t *src,
 								   size_t base, size_t n, unsigned p,
 								   bool hll_only);
+
+/* censor 2^p HLL_ONLY registers at cap c: every u above c becomes c */
+extern void reach_censor_registers(uint8_t *regs, unsigned p, unsigned c);
 
 /* hist[256] = how many of the m registers hold each byte value */
 extern void reach_register_histogram(const uint8_t *regs, size_t m,

@@ -789,6 +789,9 @@ packed_check_table(const uint8_t *body)
 		if (hdr_hll_only(body) && (s & 3) != 0)
 			return ie_fail("dense_packed symbol %u has history bits in an hll_only sketch (value 0x%02x)",
 						i, s);
+		if (!register_within_cap(s, hdr_censor(body)))
+			return ie_fail("dense_packed symbol %u holds %u, above the register cap %u",
+						i, s >> 2, hdr_censor(body));
 		if (count > 1)
 			kraft += UINT32_C(1) << (PACK_MAX_LEN - t[2 * i + 1]);
 	}

@@ -62,7 +62,7 @@ reach_dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
 
 	if (hll_only)
 		for (i = 0; i < n; i++)
-			dense_add_hash_hll_only(regs, p, token_hash(tok_get(toks, i)));
+			dense_add_hash_hll_only(regs, p, token_hash(tok_get(toks, i)), 0);
 	else
 		for (i = 0; i < n; i++)
 			dense_add_token(regs, p, tok_get(toks, i));
@@ -281,6 +281,18 @@ ertl_tau(double x)
 	return z / 3;
 }
 
+void
+reach_censor_registers(uint8_t *regs, unsigned p, unsigned c)
+{
+	uint8_t		cap = (uint8_t) (c << 2);
+	size_t		m = (size_t) 1 << p;
+	size_t		i;
+
+	for (i = 0; i < m; i++)
+		if (regs[i] > cap)
+			regs[i] = cap;
+}
+
 /* the estimate from the register histogram of a dense sketch */
 static double
 estimate_dense(unsigned p, unsigned flags, const uint32_t *hist)
@@ -291,8 +303,12 @@ estimate_dense(unsigned p, unsigned flags, const uint32_t *hist)
 
 	if (flags & REACH_FLAG_HLL_ONLY)
 	{
-		/* Ertl's improved raw estimator, q = 64 - p, values 0..q+1 */
-		unsigned	qq = 64 - p;
+		/*
+		 * Ertl's improved raw estimator, values 0..q+1 where q+1 means
+		 * "q+1 or more": q = 64 - p, or c - 1 for a value censored at c
+		 */
+		unsigned	cap = (flags & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
+		unsigned	qq = cap != 0 ? cap - 1 : 64 - p;
 		double		c[66];
 		double		z;
 		double		dm = (double) m;
@@ -304,6 +320,14 @@ estimate_dense(unsigned p, unsigned flags, const uint32_t *hist)
 				c[r >> 2] += hist[r];
 		if (c[0] == dm)
 			return 0;
+
+		/*
+		 * Every register at a cap: the likelihood grows without bound, so
+		 * the estimate is where half a register would still be below it,
+		 * about the most this sketch can tell apart (its RSE says infinite)
+		 */
+		if (cap != 0 && c[qq + 1] == dm)
+			c[qq + 1] = dm - 0.5;
 		z = dm * ertl_tau(1 - c[qq + 1] / dm);
 		for (k = qq; k >= 1; k--)
 			z = 0.5 * (z + c[k]);
@@ -384,6 +408,16 @@ estimate_sparse(const uint8_t *body)
 	return -LINEAR_M * log1p(-(double) distinct / LINEAR_M);
 }
 
+/* the register histogram of a DENSE or DENSE_PACKED body; false if it does not decode */
+static bool
+dense_histogram(const uint8_t *body, size_t len, uint32_t *hist)
+{
+	if (reach_hdr_representation(body) == REACH_REP_DENSE_PACKED)
+		return reach_packed_histogram(body, len, hist);
+	reach_register_histogram(cpayload(body), (size_t) 1 << reach_hdr_precision(body), hist);
+	return true;
+}
+
 double
 reach_estimate(const uint8_t *body, size_t len)
 {
@@ -392,24 +426,68 @@ reach_estimate(const uint8_t *body, size_t len)
 		case REACH_REP_SPARSE:
 			return estimate_sparse(body);
 		case REACH_REP_DENSE:
-			{
-				uint32_t	hist[256];
-
-				reach_register_histogram(cpayload(body),
-										 (size_t) 1 << reach_hdr_precision(body), hist);
-				return estimate_dense(reach_hdr_precision(body), reach_hdr_flags(body), hist);
-			}
 		case REACH_REP_DENSE_PACKED:
 			{
 				uint32_t	hist[256];
 
-				if (!reach_packed_histogram(body, len, hist))
+				if (!dense_histogram(body, len, hist))
 					return -1;
 				return estimate_dense(reach_hdr_precision(body), reach_hdr_flags(body), hist);
 			}
 		default:
 			return -1;
 	}
+}
+
+/*
+ * The RSE of a value censored at cap c, estimated at n: the Cramer-Rao
+ * bound 1 / (lambda sqrt(m I(lambda))) of the Poisson model with
+ * lambda = n / m per register, where a register is k with probability
+ * e^(-lambda 2^-k) - e^(-lambda 2^-(k-1)) for 0 < k < c and "c or more"
+ * with 1 - e^(-lambda 2^-(c-1)), less the Poisson model's own 1/n.  It is
+ * never below 1.04 / sqrt(m), the figure of the uncensored case, which
+ * the estimator meets where little is censored; it grows once registers pile up at
+ * the cap (a 1-bit register is linear counting, whose error explodes when
+ * few registers stay zero), so the bounds widen with it; infinite when
+ * every register is at the cap.
+ */
+static double
+censored_rse(const uint8_t *body, size_t len, double m)
+{
+	unsigned	c = hdr_censor(body);
+	double		n = reach_estimate(body, len);
+	double		lambda = n / m;
+	double		info = 0;
+	double		rse;
+	uint32_t	hist[256];
+	unsigned	k;
+
+	if (!dense_histogram(body, len, hist))
+		return -1;
+	if ((double) hist[c << 2] == m)
+		return INFINITY;		/* every register at the cap: see estimate_dense */
+	if (!(n > 0) || isinf(n))
+		return HLL_RSE_FACTOR / sqrt(m);
+	for (k = 0; k <= c; k++)
+	{
+		/* P(k) = hi - lo, with hi = P(register <= k), lo = P(register < k) */
+		double		a_hi = ldexp(1.0, -(int) k);
+		double		a_lo = ldexp(1.0, -(int) k + 1);
+		double		hi = k == c ? 1 : exp(-lambda * a_hi);
+		double		lo = k == 0 ? 0 : exp(-lambda * a_lo);
+		double		dhi = k == c ? 0 : -a_hi * hi;
+		double		dlo = k == 0 ? 0 : -a_lo * lo;
+		double		pk = hi - lo;
+
+		if (pk > 0)
+			info += (dhi - dlo) * (dhi - dlo) / pk;
+	}
+	if (!(info > 0))
+		return INFINITY;
+	/* n is fixed, not Poisson: its own variance n comes off (exact for linear counting) */
+	rse = sqrt(fmax(1 / (lambda * lambda * m * info) - 1 / n, 0));
+	/* Ertl's estimator does not reach the bound uncensored */
+	return rse > HLL_RSE_FACTOR / sqrt(m) ? rse : HLL_RSE_FACTOR / sqrt(m);
 }
 
 double
@@ -431,6 +509,8 @@ reach_relative_standard_error(const uint8_t *body, size_t len)
 			}
 		case REACH_REP_DENSE:
 		case REACH_REP_DENSE_PACKED:
+			if (hdr_censor(body) != 0)
+				return censored_rse(body, len, m);
 			if (hdr_hll_only(body))
 				return HLL_RSE_FACTOR / sqrt(m);
 			return ULL_ML_RSE_FACTOR / sqrt(m);

@@ -27,8 +27,17 @@ validate_header(const uint8_t *body, size_t len)
 	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION)
 		return ie_fail("precision %u is out of range (%d..%d)",
 					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
-	if ((reach_hdr_flags(body) & ~REACH_FLAG_HLL_ONLY) != 0)
+	if ((reach_hdr_flags(body) & ~(REACH_FLAG_HLL_ONLY | REACH_FLAG_CENSOR_MASK)) != 0)
 		return ie_fail("reserved flag bits set (flags 0x%02x)", reach_hdr_flags(body));
+	if (hdr_censor(body) != 0)
+	{
+		if (!hdr_hll_only(body) || !hdr_is_dense(body))
+			return ie_fail("register cap %u set on a sketch that is not dense hll_only (flags 0x%02x)",
+						hdr_censor(body), reach_hdr_flags(body));
+		if (hdr_censor(body) >= 65 - p)
+			return ie_fail("register cap %u must be below %u, the largest register value at precision %u",
+						hdr_censor(body), 65 - p, p);
+	}
 	return NULL;
 }
 
@@ -96,6 +105,9 @@ validate_dense(const uint8_t *body, size_t len)
 		if (hdr_hll_only(body) && (r[i] & 3) != 0)
 			return ie_fail("register %zu has history bits in an hll_only sketch (value 0x%02x)",
 						i, r[i]);
+		if (!register_within_cap(r[i], hdr_censor(body)))
+			return ie_fail("register %zu holds %u, above the register cap %u",
+						i, r[i] >> 2, hdr_censor(body));
 	}
 	return NULL;
 }
