@@ -32,6 +32,24 @@
 #define reach_arg(fcinfo, n)	ie_arg(&reach_sketch_type, fcinfo, n)
 #define reach_canonical(v)		ie_canonical(&reach_sketch_type, v)
 
+/*
+ * An argument that the caller decodes whole anyway (a union, reach()):
+ * checked but for a packed stream, which that decode checks (see
+ * reach_validate_shallow), so a stored sketch is decoded once, not twice.
+ */
+static struct varlena *
+reach_arg_read_once(FunctionCallInfo fcinfo, int n)
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
+	const char *problem = reach_validate_shallow(REACH_BODY(v), REACH_BODY_LEN(v));
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid reach_sketch: %s", problem)));
+	return v;
+}
+
 /* ------------------------------------------------------------------------
  * Checking bytes that come from outside
  * ------------------------------------------------------------------------ */
@@ -57,14 +75,7 @@ reach_precision_arg(FunctionCallInfo fcinfo, int n)
 static bool
 reach_is_empty(struct varlena *v)
 {
-	ReachInfo	info;
-
-	reach_get_info(REACH_BODY(v), REACH_BODY_LEN(v), &info);
-	if (info.representation == REACH_REP_SPARSE ||
-		info.representation == REACH_REP_SPARSE_BUFFER)
-		return info.tokens == 0;
-	/* dense with every register zero: e.g. imported from an hll of nothing */
-	return info.nonzero_registers == 0;
+	return reach_holds_nothing(REACH_BODY(v), REACH_BODY_LEN(v));
 }
 
 /* ------------------------------------------------------------------------
@@ -245,7 +256,7 @@ reach_union_trans(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1))
 		REACH_TRANS_RETURN(state);
-	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
+	state = reach_state_merge_sketch(state, reach_arg_read_once(fcinfo, 1));
 	PG_RETURN_POINTER(state);
 }
 
@@ -283,7 +294,12 @@ reach_estimate_int8(struct varlena *v)
 	double		e = reach_estimate(REACH_BODY(c), REACH_BODY_LEN(c));
 
 	if (!(e >= 0))
+	{
+		/* a packed stream that did not decode: the full check says why */
+		ie_check_bytes(&reach_sketch_type, REACH_BODY(c), REACH_BODY_LEN(c),
+					   ERRCODE_INVALID_BINARY_REPRESENTATION);
 		elog(ERROR, "reach_sketch estimate failed");
+	}
 	if (e >= (double) PG_INT64_MAX)
 		return PG_INT64_MAX;
 	return (int64) llround(e);
@@ -307,7 +323,7 @@ PG_FUNCTION_INFO_V1(reach_sketch_reach);
 Datum
 reach_sketch_reach(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(reach_estimate_int8(reach_arg(fcinfo, 0)));
+	PG_RETURN_INT64(reach_estimate_int8(reach_arg_read_once(fcinfo, 0)));
 }
 
 /*
@@ -409,9 +425,9 @@ PG_FUNCTION_INFO_V1(reach_sketch_union);
 Datum
 reach_sketch_union(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = reach_state_merge_sketch(NULL, reach_arg(fcinfo, 0));
+	struct varlena *state = reach_state_merge_sketch(NULL, reach_arg_read_once(fcinfo, 0));
 
-	state = reach_state_merge_sketch(state, reach_arg(fcinfo, 1));
+	state = reach_state_merge_sketch(state, reach_arg_read_once(fcinfo, 1));
 	PG_RETURN_POINTER(reach_canonical(state));
 }
 

@@ -204,7 +204,16 @@ ie_state_merge(const IeSketchType *t, struct varlena *state, struct varlena *src
 	Assert(t->plan_size <= sizeof(plan));
 	while ((need = t->state_merge(IE_BODY(state), IE_BODY_LEN(state),
 								  IE_BODY(src), IE_BODY_LEN(src), plan)) != 0)
+	{
+		if (need == IE_GROW_BAD_SOURCE)
+		{
+			/* src passed a shallow check only: the full one says what is wrong */
+			ie_check_bytes(t, IE_BODY(src), IE_BODY_LEN(src),
+						   ERRCODE_INVALID_BINARY_REPRESENTATION);
+			elog(ERROR, "%s merge failed on a valid value", t->name);
+		}
 		state = ie_state_grow(t, state, need, plan);
+	}
 	return state;
 }
 

@@ -121,7 +121,7 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
  * both sides at it commutes with the register maximum, so the result does
  * not depend on the order of the inputs.
  */
-static void
+static bool
 merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 {
 	bool		hll_only = hdr_hll_only(dst) || hdr_hll_only(src);
@@ -139,7 +139,10 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 	if (hll_only)
 		reach_hdr_set_flags(dst, censor_flags(c));
 	if (reach_hdr_representation(src) == REACH_REP_DENSE_PACKED)
-		(void) reach_packed_fold_union(payload(dst), p, src, srclen, hll_only);
+	{
+		if (!reach_packed_fold_union(payload(dst), p, src, srclen, hll_only))
+			return false;
+	}
 	else if (hdr_is_dense(src))
 		reach_fold_union(payload(dst), p, cpayload(src), reach_hdr_precision(src),
 						 hll_only);
@@ -148,6 +151,7 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 							   hdr_count(src));
 	if (c != 0)
 		reach_censor_registers(payload(dst), p, c);
+	return true;
 }
 
 size_t
@@ -164,8 +168,7 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 	{
 		if (pd > q)
 			return dense_size(q);	/* fold dst down first */
-		merge_into_dense(dst, pd, src, srclen);
-		return 0;
+		return merge_into_dense(dst, pd, src, srclen) ? 0 : REACH_BAD_SOURCE;
 	}
 
 	/* dst is sparse: tokens do not depend on the precision */
@@ -323,6 +326,32 @@ reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 /* ---------------------------------------------------------------------
  * Information
  * --------------------------------------------------------------------- */
+
+/*
+ * From the header where it can tell: a union asks this of every input, so
+ * a packed value must not be decoded for it (its table shows all-zero
+ * registers as the one symbol 0); a dense state stops at its first
+ * nonzero register.
+ */
+bool
+reach_holds_nothing(const uint8_t *body, size_t len)
+{
+	size_t		m = (size_t) 1 << reach_hdr_precision(body);
+	size_t		i;
+
+	switch (reach_hdr_representation(body))
+	{
+		case REACH_REP_DENSE_PACKED:
+			return hdr_count(body) == 1 && len > REACH_HEADER_SIZE && cpayload(body)[0] == 0;
+		case REACH_REP_DENSE:
+			for (i = 0; i < m; i++)
+				if (cpayload(body)[i] != 0)
+					return false;
+			return true;
+		default:
+			return hdr_count(body) == 0;
+	}
+}
 
 void
 reach_get_info(const uint8_t *body, size_t len, ReachInfo *info)

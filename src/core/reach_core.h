@@ -41,6 +41,9 @@
 #define REACH_REP_DENSE_PACKED		3
 #define REACH_REP_SPARSE_BUFFER		4
 
+/* reach_state_merge: src, shallowly validated, does not decode */
+#define REACH_BAD_SOURCE			(SIZE_MAX - 2)
+
 #define REACH_FLAG_HLL_ONLY			0x01
 /*
  * Bits 2..7: the register cap c of a censored HLL_ONLY value (postgresql-hll
@@ -66,6 +69,16 @@
  * are single-threaded).
  */
 extern const char *reach_validate(const uint8_t *body, size_t len);
+
+/*
+ * reach_validate without decoding a DENSE_PACKED stream: its size and code
+ * table only.  A value that passes may still hold a bad stream; the
+ * functions that decode one anyway check it on the way and fail rather
+ * than trust it (reach_estimate -1, reach_state_merge REACH_BAD_SOURCE),
+ * so a stored value is checked and read in one decode.  reach_validate
+ * then says what is wrong.
+ */
+extern const char *reach_validate_shallow(const uint8_t *body, size_t len);
 
 /* ---------------------------------------------------------------------
  * Aggregate state protocol
@@ -258,6 +271,12 @@ typedef struct ReachInfo
 } ReachInfo;
 
 extern void reach_get_info(const uint8_t *body, size_t len, ReachInfo *info);
+
+/*
+ * No hash at all: an empty sparse value, or registers all zero (an import
+ * of an hll of nothing).  For a validated value or a state.
+ */
+extern bool reach_holds_nothing(const uint8_t *body, size_t len);
 
 /* ---------------------------------------------------------------------
  * postgresql-hll interchange (storage spec v1.0.0, schema version 1)

@@ -286,8 +286,10 @@ extern bool reach_packed_fold_union(uint8_t *dst, unsigned q,
 
 /*
  * The DENSE_PACKED part of reach_validate, for a body whose header (version,
- * precision, flags) is already checked: NULL or the message.
+ * precision, flags) is already checked: NULL or the message.  Without
+ * decode_stream, the size and the code table only (reach_validate_shallow).
  */
-extern const char *reach_packed_validate(const uint8_t *body, size_t len);
+extern const char *reach_packed_validate(const uint8_t *body, size_t len,
+										 bool decode_stream);
 
 #endif							/* IMPRESSION_EXT_REACH_INTERNAL_H */

@@ -671,6 +671,22 @@ pd_finish(PackedDecoder *d)
 	return NULL;
 }
 
+static const char *packed_check_lengths(const uint8_t *body, const uint32_t *hist);
+
+/*
+ * After the whole stream was decoded counting hist: what the stream must
+ * still satisfy (its end, the canonical lengths); NULL if it does.
+ */
+static const char *
+pd_check_end(PackedDecoder *d, const uint8_t *body, const uint32_t *hist)
+{
+	const char *msg = pd_finish(d);
+
+	if (msg != NULL)
+		return msg;
+	return packed_check_lengths(body, hist);
+}
+
 /*
  * Decode a whole packed value into 2^p registers at regs and/or count them
  * in hist (either may be NULL); false if it fails.  Inline, so that each
@@ -694,35 +710,52 @@ reach_packed_expand_regs(uint8_t *regs, const uint8_t *body, size_t len)
 	return packed_decode_all(body, len, regs, NULL);
 }
 
+/*
+ * The histogram checks the whole stream on the way (what reach_validate
+ * would decode it for), so that reading a value shallowly validated costs
+ * one decode
+ */
 bool
 reach_packed_histogram(const uint8_t *body, size_t len, uint32_t *hist)
 {
+	PackedDecoder d;
+
 	memset(hist, 0, 256 * sizeof(uint32_t));
-	return packed_decode_all(body, len, NULL, hist);
+	if (pd_init(&d, body, len) != NULL)
+		return false;
+	if (!pd_decode(&d, NULL, hist, (size_t) 1 << d.p))
+		return false;
+	return pd_check_end(&d, body, hist) == NULL;
 }
 
-/* reach_fold_union with a packed source; false if it does not decode */
+/*
+ * reach_fold_union with a packed source; false if it does not decode.  It
+ * checks the whole stream as it goes, like the histogram above (dst is
+ * then partly merged: the caller raises the error).
+ */
 bool
 reach_packed_fold_union(uint8_t *dst, unsigned q, const uint8_t *body,
 						size_t len, bool hll_only)
 {
 	PackedDecoder d;
 	uint8_t		chunk[2048];
+	uint32_t	hist[256];
 	size_t		m;
 	size_t		base;
 
 	if (pd_init(&d, body, len) != NULL)
 		return false;
+	memset(hist, 0, sizeof(hist));
 	m = (size_t) 1 << d.p;
 	for (base = 0; base < m; base += sizeof(chunk))
 	{
 		size_t		n = m - base < sizeof(chunk) ? m - base : sizeof(chunk);
 
-		if (!pd_decode(&d, chunk, NULL, n))
+		if (!pd_decode(&d, chunk, hist, n))
 			return false;
 		reach_fold_union_range(dst, q, chunk, base, n, d.p, hll_only);
 	}
-	return pd_finish(&d) == NULL;
+	return pd_check_end(&d, body, hist) == NULL;
 }
 
 size_t
@@ -825,7 +858,7 @@ packed_check_lengths(const uint8_t *body, const uint32_t *hist)
 }
 
 const char *
-reach_packed_validate(const uint8_t *body, size_t len)
+reach_packed_validate(const uint8_t *body, size_t len, bool decode_stream)
 {
 	PackedDecoder d;
 	unsigned	p = reach_hdr_precision(body);
@@ -839,10 +872,11 @@ reach_packed_validate(const uint8_t *body, size_t len)
 		return msg;
 	if ((msg = packed_check_table(body)) != NULL)
 		return msg;
+	/* a one-symbol stream is empty: checked here, as reach_holds_nothing trusts it */
+	if (!decode_stream && d.nsym > 1)
+		return NULL;
 	memset(hist, 0, sizeof(hist));
 	if (!pd_decode(&d, NULL, hist, (size_t) 1 << p))
 		return ie_fail("dense_packed stream holds a bit pattern that is no code");
-	if ((msg = pd_finish(&d)) != NULL)
-		return msg;
-	return packed_check_lengths(body, hist);
+	return pd_check_end(&d, body, hist);
 }

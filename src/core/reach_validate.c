@@ -142,8 +142,8 @@ validate_sparse_buffer(const uint8_t *body, size_t len)
 	return NULL;
 }
 
-const char *
-reach_validate(const uint8_t *body, size_t len)
+static const char *
+validate(const uint8_t *body, size_t len, bool decode_stream)
 {
 	const char *msg = validate_header(body, len);
 
@@ -156,10 +156,22 @@ reach_validate(const uint8_t *body, size_t len)
 		case REACH_REP_DENSE:
 			return validate_dense(body, len);
 		case REACH_REP_DENSE_PACKED:
-			return reach_packed_validate(body, len);
+			return reach_packed_validate(body, len, decode_stream);
 		case REACH_REP_SPARSE_BUFFER:
 			return validate_sparse_buffer(body, len);
 		default:
 			return ie_fail("representation %u is unknown", reach_hdr_representation(body));
 	}
+}
+
+const char *
+reach_validate(const uint8_t *body, size_t len)
+{
+	return validate(body, len, true);
+}
+
+const char *
+reach_validate_shallow(const uint8_t *body, size_t len)
+{
+	return validate(body, len, false);
 }

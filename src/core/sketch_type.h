@@ -44,6 +44,8 @@
 #define IE_GROW_TOO_LARGE		SIZE_MAX
 /* ... or the arguments are not valid (a caller bug) */
 #define IE_GROW_BAD_ARGUMENT	(SIZE_MAX - 1)
+/* ... or src, shallowly validated, does not decode: validate it for why */
+#define IE_GROW_BAD_SOURCE		(SIZE_MAX - 2)
 
 typedef struct IeSketchType
 {

@@ -502,10 +502,47 @@ test_info(void)
 	free(h);
 }
 
+/* reach_holds_nothing: from the header (and for dense, the registers) */
+static void
+test_holds_nothing(void)
+{
+	uint64_t   *h = stream(31, 20000);
+	Sk			empty = sk_of(14, h, 0);
+	Sk			one = sk_of(14, h, 1);
+	Sk			packed = sk_of(10, h, 20000);
+	Sk			raw = sk_raw(&packed);
+	Sk			zero = sk_raw(&packed);
+	Sk			zero_packed;
+	Sk			state = sk_state(10);
+
+	memset(zero.b + 8, 0, zero.len - 8);
+	zero_packed = sk_canon(&zero);
+	sk_add_all(&state, h, 3);
+	CHECK(reach_holds_nothing(empty.b, empty.len), "the empty sketch holds nothing");
+	CHECK(!reach_holds_nothing(one.b, one.len), "a one-value sketch holds something");
+	CHECK(packed.b[2] == REACH_REP_DENSE_PACKED && !reach_holds_nothing(packed.b, packed.len),
+		  "a packed sketch holds something");
+	CHECK(!reach_holds_nothing(raw.b, raw.len), "its dense form holds something");
+	CHECK(reach_holds_nothing(zero.b, zero.len), "all-zero dense registers hold nothing");
+	CHECK(zero_packed.b[2] == REACH_REP_DENSE_PACKED && zero_packed.len == 10 &&
+		  reach_holds_nothing(zero_packed.b, zero_packed.len),
+		  "their packed form (one symbol, 0) holds nothing");
+	CHECK(!reach_holds_nothing(state.b, state.len), "a state with three values holds something");
+	free(h);
+	buf_free(&empty);
+	buf_free(&one);
+	buf_free(&packed);
+	buf_free(&raw);
+	buf_free(&zero);
+	buf_free(&zero_packed);
+	buf_free(&state);
+}
+
 int
 main(int argc, char **argv)
 {
 	(void) argc;
+	test_holds_nothing();
 	test_registers_match_model();
 	test_sparse_exact();
 	test_sparse_model();

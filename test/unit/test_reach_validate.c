@@ -269,11 +269,71 @@ test_outputs_validate(void)
 	}
 }
 
+/*
+ * reach_validate_shallow leaves a packed stream to the one decode that
+ * reads it: every corrupted packed value that the shallow check passes
+ * but the full one rejects must make that decode fail, in reach_estimate
+ * (-1, and the RSE it needs) and in a merge (REACH_BAD_SOURCE), never
+ * give a number.
+ */
+static void
+test_shallow_then_decode(void)
+{
+	uint64_t   *h = stream(777, 30000);
+	Sk			packed = sk_of(12, h, 30000);
+	uint64_t	rng = 99;
+	int			shallow_only = 0;
+	int			silent = 0;
+	int			it;
+
+	CHECK(packed.b[2] == REACH_REP_DENSE_PACKED, "the fixture is packed");
+	for (it = 0; it < 4000; it++)
+	{
+		uint8_t    *c = dup(packed.b, packed.len);
+		size_t		tbl = 8 + 2 * (size_t) (c[4] | c[5] << 8);
+		size_t		at = tbl + splitmix64(&rng) % (packed.len - tbl);
+		bool		full_ok;
+
+		c[at] ^= (uint8_t) (1u << (splitmix64(&rng) % 8));
+		full_ok = reach_validate(c, packed.len) == NULL;
+		if (reach_validate_shallow(c, packed.len) != NULL)
+		{
+			CHECK(!full_ok, "the shallow check rejects what the full one accepts");
+			free(c);
+			continue;
+		}
+		if (!full_ok)
+		{
+			shallow_only++;
+			if (reach_estimate(c, packed.len) >= 0)
+				silent++;
+			{
+				Sk			d;
+
+				d.len = 8 + ((size_t) 1 << 12);
+				d.b = calloc(1, d.len);
+				d.b[0] = 1;
+				d.b[1] = 12;
+				d.b[2] = REACH_REP_DENSE;
+				if (reach_state_merge(d.b, d.len, c, packed.len) != REACH_BAD_SOURCE)
+					silent++;
+				buf_free(&d);
+			}
+		}
+		free(c);
+	}
+	CHECK(shallow_only > 100, "%d corrupted streams passed the shallow check only", shallow_only);
+	CHECK(silent == 0, "%d of them gave a number instead of failing", silent);
+	free(h);
+	buf_free(&packed);
+}
+
 int
 main(int argc, char **argv)
 {
 	(void) argc;
 	test_validate();
 	test_outputs_validate();
+	test_shallow_then_decode();
 	return sketch_report(argv[0]);
 }
