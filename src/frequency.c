@@ -23,6 +23,9 @@
 #include "sketch_glue.h"
 
 #define frequency_arg(fcinfo, n)	ie_arg(&frequency_sketch_type, fcinfo, n)
+/* an argument that a union merges whole, checking its entries on the way */
+#define frequency_arg_read_once(fcinfo, n) \
+	ie_arg_checked(&frequency_sketch_type, fcinfo, n, frequency_validate_shallow)
 #define frequency_canonical_arg(fcinfo, n) \
 	ie_canonical_arg(&frequency_sketch_type, fcinfo, n)
 
@@ -180,7 +183,7 @@ frequency_union_trans(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(state);
 	}
-	PG_RETURN_POINTER(frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1)));
+	PG_RETURN_POINTER(frequency_state_merge_sketch(state, frequency_arg_read_once(fcinfo, 1)));
 }
 
 /* combine function (strict); the second state comes from another process */
@@ -345,9 +348,9 @@ PG_FUNCTION_INFO_V1(frequency_sketch_union);
 Datum
 frequency_sketch_union(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = frequency_state_merge_sketch(NULL, frequency_arg(fcinfo, 0));
+	struct varlena *state = frequency_state_merge_sketch(NULL, frequency_arg_read_once(fcinfo, 0));
 
-	state = frequency_state_merge_sketch(state, frequency_arg(fcinfo, 1));
+	state = frequency_state_merge_sketch(state, frequency_arg_read_once(fcinfo, 1));
 	PG_RETURN_POINTER(ie_canonical(&frequency_sketch_type, state));
 }
 

@@ -32,23 +32,9 @@
 #define reach_arg(fcinfo, n)	ie_arg(&reach_sketch_type, fcinfo, n)
 #define reach_canonical(v)		ie_canonical(&reach_sketch_type, v)
 
-/*
- * An argument that the caller decodes whole anyway (a union, reach()):
- * checked but for a packed stream, which that decode checks (see
- * reach_validate_shallow), so a stored sketch is decoded once, not twice.
- */
-static struct varlena *
-reach_arg_read_once(FunctionCallInfo fcinfo, int n)
-{
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
-	const char *problem = reach_validate_shallow(REACH_BODY(v), REACH_BODY_LEN(v));
-
-	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid reach_sketch: %s", problem)));
-	return v;
-}
+/* an argument that a union or reach() decodes whole, checking it on the way */
+#define reach_arg_read_once(fcinfo, n) \
+	ie_arg_checked(&reach_sketch_type, fcinfo, n, reach_validate_shallow)
 
 /* ------------------------------------------------------------------------
  * Checking bytes that come from outside

@@ -131,9 +131,20 @@ ie_check_bytes(const IeSketchType *t, const uint8_t *body, size_t len, int code)
 struct varlena *
 ie_arg(const IeSketchType *t, FunctionCallInfo fcinfo, int n)
 {
-	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
+	return ie_arg_checked(t, fcinfo, n, t->validate);
+}
 
-	ie_check_bytes(t, IE_BODY(v), IE_BODY_LEN(v), ERRCODE_INVALID_BINARY_REPRESENTATION);
+struct varlena *
+ie_arg_checked(const IeSketchType *t, FunctionCallInfo fcinfo, int n,
+			   const char *(*check) (const uint8_t *body, size_t len))
+{
+	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
+	const char *problem = check(IE_BODY(v), IE_BODY_LEN(v));
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid %s: %s", t->name, problem)));
 	return v;
 }
 

@@ -61,6 +61,15 @@ extern void ie_check_bytes(const IeSketchType *t, const uint8_t *body, size_t le
  */
 extern struct varlena *ie_arg(const IeSketchType *t, FunctionCallInfo fcinfo, int n);
 
+/*
+ * The same with another check: a type's shallow validator, for an argument
+ * that the caller's merge or estimate reads whole and checks as it goes
+ * (reach_validate_shallow, frequency_validate_shallow), so that a stored
+ * value is read once, not validated and then read.
+ */
+extern struct varlena *ie_arg_checked(const IeSketchType *t, FunctionCallInfo fcinfo, int n,
+									  const char *(*check) (const uint8_t *body, size_t len));
+
 /* v (valid) in canonical form: v itself, or a new copy */
 extern struct varlena *ie_canonical(const IeSketchType *t, struct varlena *v);
 

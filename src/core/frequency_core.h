@@ -71,6 +71,18 @@
  */
 extern const char *frequency_validate(const uint8_t *body, size_t len);
 
+/*
+ * frequency_validate without reading the entries of a CANONICAL value (the
+ * header rules only): for an argument that frequency_state_merge reads
+ * whole anyway, which checks every entry as it goes and returns
+ * FREQUENCY_BAD_SOURCE instead of trusting them; frequency_validate then
+ * says what is wrong.  One read of a stored sketch instead of two.
+ */
+extern const char *frequency_validate_shallow(const uint8_t *body, size_t len);
+
+/* frequency_state_merge: src, shallowly validated, has a broken entry */
+#define FREQUENCY_BAD_SOURCE	(SIZE_MAX - 2)
+
 /* ---------------------------------------------------------------------
  * Aggregate state protocol
  *

@@ -257,6 +257,94 @@ varint_get(const uint8_t *p, const uint8_t *end, uint64_t *out)
  * Reading entries of either representation (valid values only)
  * --------------------------------------------------------------------- */
 
+/*
+ * The entries of a CANONICAL body read and checked as they go: by the
+ * validator, and by a merge that reads a stored sketch once instead of
+ * validating it first (frequency_validate_shallow).  entry_next is false
+ * at the end or at the first broken rule (problem says which, at entry i).
+ * frequency_entries_finish then checks the end and the totals.
+ */
+typedef enum EntryProblem
+{
+	ENTRY_OK,
+	ENTRY_HASH_VARINT,			/* varint holds the varint_get code */
+	ENTRY_COUNT_VARINT,
+	ENTRY_DUPLICATE,
+	ENTRY_PAST_2_64,
+	ENTRY_NOT_BELOW_THETA,
+	ENTRY_ZERO_COUNT
+} EntryProblem;
+
+typedef struct EntryReader
+{
+	const uint8_t *p;
+	const uint8_t *end;
+	uint32_t	i;				/* entries read */
+	uint32_t	n;
+	uint64_t	theta;
+	uint64_t	hash;			/* the current entry */
+	uint64_t	count;
+	uint64_t	sum;			/* of the counts read, saturated */
+	EntryProblem problem;
+	int			varint;
+} EntryReader;
+
+static inline void
+entry_reader_init(EntryReader *r, const uint8_t *body, size_t len)
+{
+	r->p = body + FREQUENCY_HEADER_SIZE;
+	r->end = body + len;
+	r->i = 0;
+	r->n = hdr_n(body);
+	r->theta = frequency_hdr_theta(body);
+	r->hash = 0;
+	r->count = 0;
+	r->sum = 0;
+	r->problem = ENTRY_OK;
+	r->varint = 0;
+}
+
+static inline bool
+entry_fail(EntryReader *r, EntryProblem problem, int varint)
+{
+	r->problem = problem;
+	r->varint = varint;
+	return false;
+}
+
+static inline bool
+entry_next(EntryReader *r)
+{
+	uint64_t	d;
+	uint64_t	c;
+	int			v;
+
+	if (r->i == r->n)
+		return false;
+	if ((v = varint_get(r->p, r->end, &d)) < 0)
+		return entry_fail(r, ENTRY_HASH_VARINT, v);
+	r->p += v;
+	if (r->i > 0 && d == 0)
+		return entry_fail(r, ENTRY_DUPLICATE, 0);
+	if (d > UINT64_MAX - r->hash)
+		return entry_fail(r, ENTRY_PAST_2_64, 0);
+	r->hash += d;
+	if (r->hash >= r->theta)
+		return entry_fail(r, ENTRY_NOT_BELOW_THETA, 0);
+	if ((v = varint_get(r->p, r->end, &c)) < 0)
+		return entry_fail(r, ENTRY_COUNT_VARINT, v);
+	r->p += v;
+	if (c == 0)
+		return entry_fail(r, ENTRY_ZERO_COUNT, 0);
+	r->count = c;
+	r->sum = sat_add(r->sum, c);
+	r->i++;
+	return true;
+}
+
+/* after entry_next said false: NULL if every entry and the end are right */
+extern const char *frequency_entries_finish(const EntryReader *r, const uint8_t *body);
+
 typedef struct Cursor
 {
 	const uint8_t *p;			/* CANONICAL: next byte; STATE: slots */

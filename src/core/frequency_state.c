@@ -454,11 +454,23 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 		set_n(dst, table_filter(slots, cap, hdr_seed(dst), theta));
 		frequency_hdr_set_theta(dst, theta);
 	}
-	cursor_init(&cur, src, srclen);
-	while (cursor_next(&cur))
+	/* fits by the count above, or the table is at its largest */
+	if (frequency_hdr_rep(src) == FREQUENCY_REP_CANONICAL)
 	{
-		/* fits by the count above, or the table is at its largest */
-		(void) state_upsert(dst, cap, cur.hash, cur.count);
+		/* a stored sketch: its entries are checked as they are merged */
+		EntryReader r;
+
+		entry_reader_init(&r, src, srclen);
+		while (entry_next(&r))
+			(void) state_upsert(dst, cap, r.hash, r.count);
+		if (frequency_entries_finish(&r, src) != NULL)
+			return FREQUENCY_BAD_SOURCE;
+	}
+	else
+	{
+		cursor_init(&cur, src, srclen);
+		while (cursor_next(&cur))
+			(void) state_upsert(dst, cap, cur.hash, cur.count);
 	}
 	frequency_hdr_set_total(dst, sat_add(frequency_hdr_total(dst), frequency_hdr_total(src)));
 	return 0;

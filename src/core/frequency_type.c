@@ -6,6 +6,9 @@
 #include "frequency_core.h"
 #include "sketch_type.h"
 
+_Static_assert(FREQUENCY_BAD_SOURCE == IE_GROW_BAD_SOURCE,
+			   "frequency's merge codes are the protocol's");
+
 static bool
 init_empty(uint8_t *body, size_t len)
 {

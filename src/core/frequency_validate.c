@@ -31,52 +31,61 @@ check_totals(uint64_t theta, uint64_t total, uint64_t sum)
 	return NULL;
 }
 
+/* the reader rules of the header of a CANONICAL body */
 static const char *
-validate_canonical(const uint8_t *body, size_t len)
+validate_canonical_header(const uint8_t *body, size_t len)
 {
 	uint32_t	k = hdr_k(body);
 	uint32_t	n = hdr_n(body);
-	uint64_t	theta = frequency_hdr_theta(body);
-	const uint8_t *p = body + FREQUENCY_HEADER_SIZE;
-	const uint8_t *end = body + len;
-	uint64_t	hash = 0;
-	uint64_t	sum = 0;
-	uint32_t	i;
 
 	if (n > k)
 		return ie_fail("%u entries is more than k %u", n, k);
-	if (theta != FREQUENCY_THETA_ONE && n != k)
+	if (frequency_hdr_theta(body) != FREQUENCY_THETA_ONE && n != k)
 		return ie_fail("a sampling sketch holds %u entries, not k %u", n, k);
 	if ((uint64_t) n * 2 > (uint64_t) (len - FREQUENCY_HEADER_SIZE))
 		return ie_fail("truncated: %zu bytes cannot hold %u entries", len, n);
-	for (i = 0; i < n; i++)
-	{
-		uint64_t	d;
-		uint64_t	c;
-		int			r;
+	return NULL;
+}
 
-		r = varint_get(p, end, &d);
-		if (r < 0)
-			return varint_problem(r, "hash", i);
-		p += r;
-		if (i > 0 && d == 0)
-			return ie_fail("entries out of order at entry %u: duplicate hash", i);
-		if (d > UINT64_MAX - hash)
-			return ie_fail("entries out of order at entry %u: hash passes 2^64", i);
-		hash += d;
-		if (hash >= theta)
-			return ie_fail("entry %u is not below theta", i);
-		r = varint_get(p, end, &c);
-		if (r < 0)
-			return varint_problem(r, "count", i);
-		p += r;
-		if (c == 0)
-			return ie_fail("count of entry %u is zero", i);
-		sum = sat_add(sum, c);
+const char *
+frequency_entries_finish(const EntryReader *r, const uint8_t *body)
+{
+	switch (r->problem)
+	{
+		case ENTRY_OK:
+			break;
+		case ENTRY_HASH_VARINT:
+			return varint_problem(r->varint, "hash", r->i);
+		case ENTRY_COUNT_VARINT:
+			return varint_problem(r->varint, "count", r->i);
+		case ENTRY_DUPLICATE:
+			return ie_fail("entries out of order at entry %u: duplicate hash", r->i);
+		case ENTRY_PAST_2_64:
+			return ie_fail("entries out of order at entry %u: hash passes 2^64", r->i);
+		case ENTRY_NOT_BELOW_THETA:
+			return ie_fail("entry %u is not below theta", r->i);
+		case ENTRY_ZERO_COUNT:
+			return ie_fail("count of entry %u is zero", r->i);
 	}
-	if (p != end)
-		return ie_fail("trailing bytes: %zu after entry %u", (size_t) (end - p), n);
-	return check_totals(theta, frequency_hdr_total(body), sum);
+	if (r->i != r->n)
+		return ie_fail("only %u of %u entries were read", r->i, r->n);
+	if (r->p != r->end)
+		return ie_fail("trailing bytes: %zu after entry %u", (size_t) (r->end - r->p), r->n);
+	return check_totals(r->theta, frequency_hdr_total(body), r->sum);
+}
+
+static const char *
+validate_canonical(const uint8_t *body, size_t len)
+{
+	const char *msg = validate_canonical_header(body, len);
+	EntryReader r;
+
+	if (msg != NULL)
+		return msg;
+	entry_reader_init(&r, body, len);
+	while (entry_next(&r))
+		;
+	return frequency_entries_finish(&r, body);
 }
 
 static const char *
@@ -157,8 +166,8 @@ validate_state(const uint8_t *body, size_t len)
 	return check_totals(theta, frequency_hdr_total(body), sum);
 }
 
-const char *
-frequency_validate(const uint8_t *body, size_t len)
+static const char *
+validate(const uint8_t *body, size_t len, bool read_entries)
 {
 	uint32_t	k;
 
@@ -180,6 +189,9 @@ frequency_validate(const uint8_t *body, size_t len)
 	switch (frequency_hdr_rep(body))
 	{
 		case FREQUENCY_REP_CANONICAL:
+			/* an empty value's merge reads nothing: check it whole */
+			if (!read_entries && frequency_hdr_total(body) != 0)
+				return validate_canonical_header(body, len);
 			return validate_canonical(body, len);
 		case FREQUENCY_REP_STATE:
 		case FREQUENCY_REP_KEYED_STATE:
@@ -187,4 +199,16 @@ frequency_validate(const uint8_t *body, size_t len)
 		default:
 			return ie_fail("representation %u is unknown", frequency_hdr_rep(body));
 	}
+}
+
+const char *
+frequency_validate(const uint8_t *body, size_t len)
+{
+	return validate(body, len, true);
+}
+
+const char *
+frequency_validate_shallow(const uint8_t *body, size_t len)
+{
+	return validate(body, len, false);
 }

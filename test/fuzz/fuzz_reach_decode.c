@@ -257,6 +257,34 @@ exercise(const Buf *v, uint64_t seed)
 	buf_free(&e);
 }
 
+/*
+ * What passes reach_validate_shallow only must fail where it is read
+ * whole (reach.c reads stored sketches so): the estimate, and a merge
+ * into a dense state of its precision.
+ */
+static void
+check_shallow(const Buf *in)
+{
+	unsigned	p;
+	Buf			st;
+
+	if (reach_validate_shallow(in->b, in->len) != NULL || reach_validate(in->b, in->len) == NULL)
+		return;
+	FUZZ_ASSERT(reach_estimate(in->b, in->len) < 0, "an estimate of a value only the shallow check passes");
+	if (!(in->b[2] == REACH_REP_DENSE || in->b[2] == REACH_REP_DENSE_PACKED))
+		return;
+	p = in->b[1];
+	st.len = REACH_HEADER_SIZE + ((size_t) 1 << p);
+	st.b = xmalloc(st.len);
+	memset(st.b, 0, st.len);
+	st.b[0] = REACH_FORMAT_VERSION;
+	st.b[1] = (uint8_t) p;
+	st.b[2] = REACH_REP_DENSE;
+	FUZZ_ASSERT(reach_state_merge(st.b, st.len, in->b, in->len) == REACH_BAD_SOURCE,
+				"a merge of a value only the shallow check passes did not fail");
+	buf_free(&st);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -286,6 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
+	check_shallow(&in);
 	if (reach_validate(in.b, in.len) == NULL)
 	{
 		Buf			keep = buf_copy(&in);

@@ -412,6 +412,57 @@ test_validate_state(void)
 	}
 }
 
+/*
+ * frequency_validate_shallow leaves a CANONICAL value's entries to the
+ * merge that reads them: every corruption that the shallow check passes
+ * and the full one rejects must make the merge return
+ * FREQUENCY_BAD_SOURCE; every one both accept merges as before.
+ */
+static void
+test_shallow_then_merge(void)
+{
+	size_t		nev;
+	Ev		   *ev = make_events(77, 5000, 0.4, 5, &nev, NULL);
+	Sk			src = sk_of(1024, ev, nev);
+	uint64_t	rng = 31;
+	int			shallow_only = 0;
+	int			silent = 0;
+	int			it;
+
+	for (it = 0; it < 3000; it++)
+	{
+		uint8_t    *c = malloc(src.len);
+		size_t		at = FREQUENCY_HEADER_SIZE + splitmix64(&rng) % (src.len - FREQUENCY_HEADER_SIZE);
+		bool		full_ok;
+
+		memcpy(c, src.b, src.len);
+		c[at] ^= (uint8_t) (1u << (splitmix64(&rng) % 8));
+		full_ok = frequency_validate(c, src.len) == NULL;
+		if (frequency_validate_shallow(c, src.len) != NULL)
+			CHECK(!full_ok, "the shallow check rejects what the full one accepts");
+		else if (!full_ok)
+		{
+			Sk			st = sk_state(1024);
+			size_t		need;
+			int			rounds = 0;
+
+			shallow_only++;
+			/* grow as the protocol says until the merge finishes or fails */
+			while ((need = frequency_state_merge(st.b, st.len, c, src.len)) != 0 &&
+				   need != FREQUENCY_BAD_SOURCE && rounds++ < 8)
+				regrow(&frequency_sketch_type, &st, need, NULL);
+			if (need != FREQUENCY_BAD_SOURCE)
+				silent++;
+			buf_free(&st);
+		}
+		free(c);
+	}
+	CHECK(shallow_only > 100, "%d corruptions passed the shallow check only", shallow_only);
+	CHECK(silent == 0, "%d of them merged without failing", silent);
+	free(ev);
+	buf_free(&src);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -419,5 +470,6 @@ main(int argc, char **argv)
 	test_validate();
 	test_validate_state();
 	test_corruption();
+	test_shallow_then_merge();
 	return sketch_report(argv[0]);
 }
