@@ -155,15 +155,18 @@ wanted unit && run_unit "-O2" all
 wanted asan && run_unit "ASan+UBSan" asan
 
 # libFuzzer targets of the plain-C cores (test/fuzz), a short bounded run:
-# one pass per target that ran FUZZ_SECONDS (default 20) without a crash
+# one pass per target that ran FUZZ_SECONDS (default 20) without a crash,
+# and one per target whose regression inputs replayed without one
 run_fuzz() {
-	local out rc p f
+	local out rc p f ok
 	ie_log "fuzzing (test/fuzz, ${FUZZ_SECONDS:-20} s a target)"
 	out=$(make -s -C test/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-20}" 2>&1)
 	rc=$?
 	echo "$out" | tail -40
-	p=$(echo "$out" | grep -cE '^fuzz_[a-z_]+: [0-9]+ runs, 0 crashes$')
-	f=$(echo "$out" | grep -E '^fuzz_[a-z_]+: ' | grep -vcE ': [0-9]+ runs, 0 crashes$')
+	# a pass: a target's run, or the replay of its regression inputs
+	ok=': ([0-9]+ runs|[0-9]+ regression input\(s\) replayed), 0 crashes$'
+	p=$(echo "$out" | grep -cE "^fuzz_[a-z_]+$ok")
+	f=$(echo "$out" | grep -E '^fuzz_[a-z_]+: ' | grep -vcE "$ok")
 	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; echo "fuzzing exited with status $rc"; fi
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then f=1; echo "no fuzz target ran"; fi
 	passed=$((passed + p)); failed=$((failed + f))
