@@ -117,15 +117,20 @@ ie_varlena_cmp(struct varlena *a, struct varlena *b)
  * Values of a type
  * ------------------------------------------------------------------------ */
 
-void
-ie_check_bytes(const IeSketchType *t, const uint8_t *body, size_t len, int code)
+/* the one wording of a value that fails its check */
+static void
+report_invalid(const IeSketchType *t, const char *problem, int code)
 {
-	const char *problem = t->validate(body, len);
-
 	if (problem != NULL)
 		ereport(ERROR,
 				(errcode(code),
 				 errmsg("invalid %s: %s", t->name, problem)));
+}
+
+void
+ie_check_bytes(const IeSketchType *t, const uint8_t *body, size_t len, int code)
+{
+	report_invalid(t, t->validate(body, len), code);
 }
 
 struct varlena *
@@ -139,12 +144,8 @@ ie_arg_checked(const IeSketchType *t, FunctionCallInfo fcinfo, int n,
 			   const char *(*check) (const uint8_t *body, size_t len))
 {
 	struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(n));
-	const char *problem = check(IE_BODY(v), IE_BODY_LEN(v));
 
-	if (problem != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid %s: %s", t->name, problem)));
+	report_invalid(t, check(IE_BODY(v), IE_BODY_LEN(v)), ERRCODE_INVALID_BINARY_REPRESENTATION);
 	return v;
 }
 

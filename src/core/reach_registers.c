@@ -69,24 +69,6 @@ reach_dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
 }
 
 /*
- * dst (2^q registers) |= src (2^p registers, p >= q) folded to q.  See the
- * file header for why this is exact.  With hll_only the result keeps u only.
- */
-/*
- * reach_reg_pack that also maps the empty set to register 0, without a
- * branch (a third of a rollup's registers are empty, an unpredictable
- * branch): seen | 1 has the same top bit when seen != 0 (bit 0 is never
- * seen), and gives u = 0 and no history bits when seen == 0.
- */
-static inline uint8_t
-reg_pack_or_zero(uint64_t seen)
-{
-	unsigned	u = 63 - ie_clz64(seen | 1);
-
-	return (uint8_t) ((u << 2) | (((seen << 2) >> u) & 3));
-}
-
-/*
  * The union of two registers at one precision, for every pair of bytes:
  * one load from a table whose used corner (u up to about 20) stays in L1
  * takes a third of the time of unpacking, OR-ing and packing (measured:
@@ -105,13 +87,20 @@ merge_table(void)
 	{
 		for (a = 0; a < 256; a++)
 			for (b = 0; b < 256; b++)
-				table[a << 8 | b] = reg_pack_or_zero(reach_reg_unpack((uint8_t) a) |
-													 reach_reg_unpack((uint8_t) b));
+			{
+				uint64_t	seen = reach_reg_unpack((uint8_t) a) | reach_reg_unpack((uint8_t) b);
+
+				table[a << 8 | b] = seen != 0 ? reach_reg_pack(seen) : 0;
+			}
 		ready = true;
 	}
 	return table;
 }
 
+/*
+ * dst (2^q registers) |= src (2^p registers, p >= q) folded to q.  See the
+ * file header for why this is exact.  With hll_only the result keeps u only.
+ */
 void
 reach_fold_union(uint8_t *dst, unsigned q, const uint8_t *src, unsigned p,
 				 bool hll_only)
@@ -496,15 +485,17 @@ static double
 censored_rse(const uint8_t *body, size_t len, double m)
 {
 	unsigned	c = hdr_censor(body);
-	double		n = reach_estimate(body, len);
-	double		lambda = n / m;
+	uint32_t	hist[256];
+	double		n;
+	double		lambda;
 	double		info = 0;
 	double		rse;
-	uint32_t	hist[256];
 	unsigned	k;
 
 	if (!dense_histogram(body, len, hist))
 		return -1;
+	n = estimate_dense(reach_hdr_precision(body), reach_hdr_flags(body), hist);
+	lambda = n / m;
 	if ((double) hist[c << 2] == m)
 		return INFINITY;		/* every register at the cap: see estimate_dense */
 	if (!(n > 0) || isinf(n))
