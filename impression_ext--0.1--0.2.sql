@@ -145,3 +145,29 @@ COMMENT ON FUNCTION @extschema@.reach_hll_hash(integer) IS 'postgresql-hll''s hl
 COMMENT ON FUNCTION @extschema@.reach_hll_hash(bigint) IS 'postgresql-hll''s hll_hash_bigint(x) (seed 0) as bigint: the hash reach_agg gives a bigint.';
 COMMENT ON FUNCTION @extschema@.reach_hll_hash(text) IS 'postgresql-hll''s hll_hash_text(x) (seed 0) as bigint: the hash reach_agg gives a text.';
 COMMENT ON FUNCTION @extschema@.reach_hll_hash(bytea) IS 'postgresql-hll''s hll_hash_bytea(x) (seed 0) as bigint: the hash reach_agg gives a bytea.';
+
+-- ---------------------------------------------------------------------------
+-- Issue 19: engaged views, and Markov removal-effect attribution.
+-- ---------------------------------------------------------------------------
+
+-- attribute() gains engaged_window.  A second attribute() with every
+-- argument defaulted would make attribute(j) ambiguous, and dropping 0.1's
+-- would fail (or take users' views with it); so 0.1's function is renamed:
+-- views built on it keep working (they hold its oid) and give the same
+-- rows, and the name attribute() is the new signature's.
+ALTER FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval)
+	RENAME TO attribute_0_1;
+COMMENT ON FUNCTION @extschema@.attribute_0_1(@extschema@.journey, text, interval, interval, interval) IS
+'0.1''s attribute(j, model, click_window, view_window, half_life), kept so that views created under 0.1 keep working: attribute() with engaged_window ''1 day''. Call attribute() instead.';
+CREATE FUNCTION @extschema@.attribute(j @extschema@.journey, model text DEFAULT 'last_touch',
+	click_window interval DEFAULT '7 days', view_window interval DEFAULT '1 day',
+	half_life interval DEFAULT '7 days', engaged_window interval DEFAULT '1 day')
+RETURNS TABLE(conversion_time timestamptz, touch text, touch_kind text, touch_time timestamptz,
+	credit double precision, value double precision, lag interval)
+AS 'MODULE_PATHNAME', 'journey_attribute' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval, interval) IS
+'Attribution: for every conversion, the credit of each touch. A touch qualifies when 0 <= conversion_time - touch_time <= its window (click_window for clicks, engaged_window for engaged views, view_window for impressions; months count 30 days); if a click qualifies only clicks share the credit (post-click), else engaged views (post-engagement), else impressions (post-impression), else one row with touch NULL (unattributed). Models: last_touch, first_touch, linear, time_decay (2^(-lag/half_life)), position_based (40/20/40). sum(credit) = conversions; value = credit x conversion value; lag = conversion_time - touch_time. A NULL journey gives no rows; a NULL model, window or half-life is an error (22004).';
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text) IS 'One user''s journey (use with GROUP BY user): kind is impression, engaged_view, click or conversion; touch is the campaign (or creative, ...), NULL allowed. Rows with a NULL ts or kind are skipped.';
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, double precision) IS 'One user''s journey with conversion values (revenue; ignored on impressions, engaged views and clicks). Rows with a NULL ts or kind are skipped.';
+COMMENT ON FUNCTION @extschema@.journey_events(@extschema@.journey) IS 'The events of a journey in its order: by time; at equal times impressions, engaged views, clicks, conversions; then by touch.';
+COMMENT ON FUNCTION @extschema@.journey_info(@extschema@.journey) IS 'Facts about a journey: format version, representation, events, impressions, engaged views, clicks, conversions, conversions with a value, distinct touches, bytes.';

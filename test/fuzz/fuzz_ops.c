@@ -150,6 +150,7 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 	ops->jparams.model = JOURNEY_LINEAR;
 	ops->jparams.click_window = (int64_t) cur_u16(&c) * 100;
 	ops->jparams.view_window = (int64_t) cur_u16(&c) * 100;
+	ops->jparams.engaged_window = (int64_t) cur_u16(&c) * 100;
 	ops->jparams.half_life = 1 + (int64_t) cur_u16(&c) * 10;
 	/* an op takes at least a byte: no more rows than the bytes left */
 	rows = c.n < MAX_ROWS_PER_TYPE ? c.n : MAX_ROWS_PER_TYPE;
@@ -195,7 +196,7 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 
 			r->part = part;
 			r->ts = (bits & 1) ? any_ts(&c) : small_ts(&c);
-			r->kind = (JourneyKind) ((bits >> 1) % 3);
+			r->kind = (JourneyKind) ((bits >> 1) % 4);
 			r->has_touch = (t & 7) != 5;
 			if ((t & 7) < 5)
 			{
@@ -854,6 +855,7 @@ check_attribution_model(const Buf *c, JourneyParams p, int model, bool unbounded
 	{
 		p.click_window = INT64_MAX;
 		p.view_window = INT64_MAX;
+		p.engaged_window = INT64_MAX;
 	}
 	FUZZ_ASSERT(journey_params_check(&p) == NULL, "params refused");
 	(void) journey_check_attribution(c, &p, MAX_ATTRIBUTION_ROWS);

@@ -343,7 +343,8 @@ journey_pair(const char *name, unsigned events, unsigned ntouch, int64_t span, u
 				break;
 		}
 		journey_add(&st, (int64_t) ((r >> 16) % (uint64_t) span) * 1000000,
-					kind < 5 ? JOURNEY_IMPRESSION : kind < 8 ? JOURNEY_CLICK : JOURNEY_CONVERSION,
+					kind < 4 ? JOURNEY_IMPRESSION : kind < 5 ? JOURNEY_ENGAGED_VIEW :
+					kind < 8 ? JOURNEY_CLICK : JOURNEY_CONVERSION,
 					t == ntouch ? NULL : (const uint8_t *) touch, strlen(touch),
 					(r >> 48) % 3 != 0, value);
 	}
