@@ -83,6 +83,7 @@ FROM ab a JOIN ab b ON a.name ~ ' A$' AND b.name ~ ' B$';
 CREATE TEMP TABLE attributed AS
 SELECT a.touch::int AS campaign_id,
        count(*) FILTER (WHERE a.touch_kind = 'click') AS post_click,
+       count(*) FILTER (WHERE a.touch_kind = 'engaged_view') AS post_engagement,
        count(*) FILTER (WHERE a.touch_kind = 'impression') AS post_impression,
        sum(a.value) AS revenue,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY a.lag) AS median_lag
@@ -94,10 +95,10 @@ CROSS JOIN LATERAL attribute(u.j) a
 GROUP BY 1;
 
 \echo
-\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-impression (a view within 1 day), last touch'
+\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-engagement (an engaged view within 1 day), post-impression (a view within 1 day), last touch'
 SELECT coalesce(c.name, '(not attributed)') AS campaign,
-       a.post_click, a.post_impression, round(a.revenue::numeric, 2) AS revenue, round(p.cost, 2) AS cost,
-       round(cpa(p.cost, a.post_click + a.post_impression), 2) AS cpa,
+       a.post_click, a.post_engagement, a.post_impression, round(a.revenue::numeric, 2) AS revenue, round(p.cost, 2) AS cost,
+       round(cpa(p.cost, a.post_click + a.post_engagement + a.post_impression), 2) AS cpa,
        round(roas(a.revenue::numeric, p.cost), 1) AS roas,
        date_trunc('minute', a.median_lag) AS median_lag
 FROM attributed a
