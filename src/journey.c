@@ -173,8 +173,8 @@ journey_concat(PG_FUNCTION_ARGS)
  * interval comparison does; beyond the int64 range it saturates (such a
  * window is "forever").
  */
-static int64
-interval_usecs(const Interval *iv)
+int64
+ie_interval_usecs(const Interval *iv)
 {
 	int64		days;
 	int64		usecs;
@@ -251,16 +251,16 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 	if (PG_NARGS() > 5)
 	{
 		engaged = PG_GETARG_INTERVAL_P(5);
-		params->engaged_window = interval_usecs(engaged);
+		params->engaged_window = ie_interval_usecs(engaged);
 	}
 	if (!journey_model_parse(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &params->model))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown attribution model \"%s\"", text_to_cstring(model)),
 				 errdetail("model must be one of " JOURNEY_MODEL_NAMES ".")));
-	params->click_window = interval_usecs(click);
-	params->view_window = interval_usecs(view);
-	params->half_life = interval_usecs(half_life);
+	params->click_window = ie_interval_usecs(click);
+	params->view_window = ie_interval_usecs(view);
+	params->half_life = ie_interval_usecs(half_life);
 	if (params->click_window < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
