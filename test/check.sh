@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 		*) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 2 ;;
 	esac
 done
-SCRIPTS=(upgrade roundtrip concurrency shard bi cron realdata package)
+SCRIPTS=(upgrade roundtrip concurrency shard bi cron realdata package markov)
 REGRESS_ALL=$(cd "$REPO_ROOT/sql" && ls -- *.sql | sed 's/\.sql$//' | tr '\n' ' ')
 # wanted NAME: is NAME among what --only asked for (everything without it)
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
