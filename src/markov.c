@@ -60,9 +60,12 @@ markov_of_journey(struct varlena *j, int64 lookback)
 	if (len == MARKOV_TOO_LARGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("markov_agg: a journey has more than %d channels or a conversion value that is not finite or beyond %.0e",
-						MARKOV_MAX_CHANNELS, MARKOV_MAX_VALUE),
+				 errmsg("markov_agg: a journey has more than %d channels", MARKOV_MAX_CHANNELS),
 				 errdetail("%s", markov_limits())));
+	if (len == MARKOV_BAD_VALUE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("markov_agg: a conversion value is not finite or beyond %.0e", MARKOV_MAX_VALUE)));
 	if (len == 0)
 		elog(ERROR, "markov_agg: the paths of a journey did not fit");
 	SET_VARSIZE(m, VARHDRSZ + len);

@@ -647,7 +647,7 @@ markov_from_journey(uint8_t *dst, size_t dstlen, const uint8_t *journey, size_t 
 			continue;
 		}
 		if (!add_value(&value, &ev))
-			return MARKOV_TOO_LARGE;
+			return MARKOV_BAD_VALUE;
 		write_path(&w, journey, len, seg, i, ev.ts, lookback, s + 1);
 		seg = i + 1;
 	}

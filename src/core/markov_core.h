@@ -40,6 +40,8 @@
 /* special returns of the merges (sketch_type.h's) */
 #define MARKOV_TOO_LARGE			SIZE_MAX
 #define MARKOV_BAD_ARGUMENT			(SIZE_MAX - 1)
+/* from markov_from_journey: a conversion value not finite or too large */
+#define MARKOV_BAD_VALUE			(SIZE_MAX - 3)
 
 /* NULL if body[0..len) is a valid value, else what is wrong */
 extern const char *markov_validate(const uint8_t *body, size_t len);
@@ -73,10 +75,10 @@ extern bool markov_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src,
  * Paths of a valid CANONICAL journey (journey_core.h), as a CANONICAL
  * markov_chain value in dst.  lookback in microseconds, >= 0.  Returns
  * the length written, 0 if dst or scratch is too small (sizes:
- * markov_from_journey_size, markov_from_journey_scratch), or
- * MARKOV_TOO_LARGE if a conversion's value is not finite or beyond
- * MARKOV_MAX_VALUE, or the journey has more than MARKOV_MAX_CHANNELS
- * channels.
+ * markov_from_journey_size, markov_from_journey_scratch),
+ * MARKOV_BAD_VALUE if a conversion's value is not finite or beyond
+ * MARKOV_MAX_VALUE, or MARKOV_TOO_LARGE if the journey has more than
+ * MARKOV_MAX_CHANNELS channels.
  */
 extern size_t markov_from_journey_size(const uint8_t *journey, size_t len);
 extern size_t markov_from_journey_scratch(const uint8_t *journey, size_t len);
