@@ -29,6 +29,13 @@ IE_FIELD_U64(hdr_value_hi, set_value_hi, 24);
 
 typedef __int128 i128;
 
+/*
+ * The total value's bound (in millionths, either sign): the sum of two
+ * totals within it fits an int128, so a merge can check the sum after
+ * adding.  Far beyond any real revenue (2^124 millionths is 2e31).
+ */
+#define VALUE_BOUND		((i128) 1 << 124)
+
 static i128
 hdr_value(const uint8_t *b)
 {
@@ -221,6 +228,8 @@ markov_validate(const uint8_t *body, size_t len)
 					   len, c, t, nb, need);
 	if (hdr_rep(body) == MARKOV_REP_CANONICAL && len != need)
 		return ie_fail("trailing bytes: %zu after the value's %zu", len - need, need);
+	if (hdr_value(body) >= VALUE_BOUND || hdr_value(body) <= -VALUE_BOUND)
+		return ie_fail("the total value is beyond +-2^124 millionths");
 	if ((hdr_value(body) != 0 || c != 0) && t == 0)
 		return ie_fail("a value or channels without transitions");
 	if ((err = check_channels(body, c, nb)) != NULL ||
@@ -431,6 +440,8 @@ markov_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 	if (n > MARKOV_MAX_CHANNELS)
 		return MARKOV_TOO_LARGE;
 	value = hdr_value(dst) + hdr_value(src);
+	if (value >= VALUE_BOUND || value <= -VALUE_BOUND)
+		return MARKOV_TOO_LARGE;
 	if (!merge_entries(dst, src, map_a, map_b, n, ends + 4 * (size_t) n, &t))
 		return MARKOV_TOO_LARGE;
 	memmove(ends + 4 * (size_t) n + MARKOV_ENTRY_SIZE * (size_t) t, out + bound - bmax, nb);

@@ -26,10 +26,10 @@ check_info(const Buf *v, JourneyInfo *info)
 				info->strings == ie_get32(v->b + 12) &&
 				info->string_bytes == ie_get32(v->b + 16) && info->bytes == v->len,
 				"journey_get_info disagrees with the header");
-	FUZZ_ASSERT((uint64_t) info->impressions + info->clicks + info->conversions == info->events &&
-				info->values <= info->conversions,
-				"info counts: %u + %u + %u of %u events, %u values", info->impressions,
-				info->clicks, info->conversions, info->events, info->values);
+	FUZZ_ASSERT((uint64_t) info->impressions + info->engaged_views + info->clicks +
+				info->conversions == info->events && info->values <= info->conversions,
+				"info counts: %u + %u + %u + %u of %u events, %u values", info->impressions,
+				info->engaged_views, info->clicks, info->conversions, info->events, info->values);
 }
 
 /*

@@ -777,6 +777,10 @@ norm_bits(double v)
 }
 
 /* the documented canonical order (values normalised, conversions only) */
+/* docs/FORMAT.md's order of kinds at equal times, by kind code */
+static const int kind_order[] = {[JOURNEY_IMPRESSION] = 0, [JOURNEY_ENGAGED_VIEW] = 1,
+[JOURNEY_CLICK] = 2, [JOURNEY_CONVERSION] = 3};
+
 static int
 cmp_jrow(const void *pa, const void *pb)
 {
@@ -788,7 +792,7 @@ cmp_jrow(const void *pa, const void *pb)
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
 	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
+		return kind_order[a->kind] < kind_order[b->kind] ? -1 : 1;
 	if (a->has_touch != b->has_touch)
 		return a->has_touch ? 1 : -1;
 	if (a->has_touch)
