@@ -105,3 +105,14 @@ FROM attributed a
 LEFT JOIN per_campaign p USING (campaign_id)
 LEFT JOIN campaigns c USING (campaign_id)
 ORDER BY a.campaign_id IS NULL, a.revenue DESC;
+
+\echo
+\echo 'Last touch vs Markov removal effect per campaign: conversions credited (Markov: every user''s paths, 30-day lookback)'
+WITH chain AS (
+	SELECT markov_agg(journey_agg) AS m
+	FROM (SELECT journey_agg(ts, kind, campaign_id::text, revenue::float8) FROM events GROUP BY user_id) u),
+markov AS (SELECT a.touch::int AS campaign_id, a.conversions, a.removal_effect FROM chain, markov_attribution(chain.m) a)
+SELECT c.name AS campaign, coalesce(a.post_click + a.post_engagement + a.post_impression, 0) AS last_touch,
+       round(m.conversions::numeric, 1) AS markov, round(m.removal_effect::numeric, 3) AS removal_effect
+FROM campaigns c LEFT JOIN attributed a USING (campaign_id) LEFT JOIN markov m USING (campaign_id)
+ORDER BY m.conversions DESC NULLS LAST;
