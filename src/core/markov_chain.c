@@ -36,6 +36,9 @@ typedef __int128 i128;
  */
 #define VALUE_BOUND		((i128) 1 << 124)
 
+/* sources of up to this many channels (a journey's) try merge_in_place first */
+#define MARKOV_SMALL_MERGE	64
+
 static i128
 hdr_value(const uint8_t *b)
 {
@@ -403,6 +406,100 @@ merge_entries(const uint8_t *a, const uint8_t *b, const uint32_t *map_a,
 	return true;
 }
 
+/* the index of channel s (l bytes) in v, or -1 */
+static int64_t
+find_channel(const uint8_t *v, const uint8_t *s, uint32_t l)
+{
+	uint32_t	lo = 0;
+	uint32_t	hi = hdr_channels(v);
+
+	while (lo < hi)
+	{
+		uint32_t	mid = lo + (hi - lo) / 2;
+		uint32_t	ml;
+		const uint8_t *m = channel_at(v, mid, &ml);
+		int			c = bytes_cmp(m, ml, s, l);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* the entry of v with this key, or -1 */
+static int64_t
+find_entry(const uint8_t *v, uint64_t key)
+{
+	uint32_t	lo = 0;
+	uint32_t	hi = hdr_entries(v);
+
+	while (lo < hi)
+	{
+		uint32_t	mid = lo + (hi - lo) / 2;
+		uint64_t	k = ie_get64(entries_of(v) + MARKOV_ENTRY_SIZE * (size_t) mid);
+
+		if (k == key)
+			return mid;
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/*
+ * The common case of an aggregate, once its state has seen the channels:
+ * src brings no new channel or transition, so its counts are added in
+ * place (binary searches, no rewrite of the state).  False, with nothing
+ * changed, when it does not apply; map (room for src's channels) is
+ * scratch.
+ */
+static bool
+merge_in_place(uint8_t *dst, const uint8_t *src, uint32_t *map)
+{
+	uint32_t	cs = hdr_channels(src);
+	uint32_t	cd = hdr_channels(dst);
+	uint32_t	t = hdr_entries(src);
+	i128		value = hdr_value(dst) + hdr_value(src);
+
+	if (value >= VALUE_BOUND || value <= -VALUE_BOUND)
+		return false;
+	for (uint32_t i = 0; i < cs; i++)
+	{
+		uint32_t	l;
+		const uint8_t *s = channel_at(src, i, &l);
+		int64_t		at = find_channel(dst, s, l);
+
+		if (at < 0)
+			return false;
+		map[i] = (uint32_t) at + 1;
+	}
+	/* two passes: nothing is written unless every entry is found and fits */
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t i = 0; i < t; i++)
+		{
+			uint64_t	key = remapped_key(src, i, map, cd);
+			int64_t		at = find_entry(dst, key);
+			uint8_t    *count;
+			uint64_t	add = ie_get64(entries_of(src) + MARKOV_ENTRY_SIZE * (size_t) i + 8);
+
+			if (at < 0)
+				return false;
+			count = (uint8_t *) entries_of(dst) + MARKOV_ENTRY_SIZE * (size_t) at + 8;
+			if (pass == 0 && ie_get64(count) > UINT64_MAX - add)
+				return false;
+			if (pass == 1)
+				ie_put64(count, ie_get64(count) + add);
+		}
+	set_value(dst, value);
+	return true;
+}
+
 size_t
 markov_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
 {
@@ -426,6 +523,13 @@ markov_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 		return MARKOV_BAD_ARGUMENT;
 	if (hdr_entries(src) == 0 && hdr_value(src) == 0)
 		return 0;
+	if (hdr_channels(src) <= MARKOV_SMALL_MERGE)
+	{
+		uint32_t	map[MARKOV_SMALL_MERGE];
+
+		if (merge_in_place(dst, src, map))
+			return 0;
+	}
 	if (need > MARKOV_MAX_BUILT_SIZE)
 		return MARKOV_TOO_LARGE;
 	if (need > dstlen)
