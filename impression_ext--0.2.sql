@@ -1056,6 +1056,8 @@ COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text) IS 'One us
 COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, double precision) IS 'One user''s journey with conversion values (revenue; ignored on impressions, engaged views and clicks). Rows with a NULL ts or kind are skipped.';
 COMMENT ON FUNCTION @extschema@.journey_events(@extschema@.journey) IS 'The events of a journey in its order: by time; at equal times impressions, engaged views, clicks, conversions; then by touch.';
 COMMENT ON FUNCTION @extschema@.journey_info(@extschema@.journey) IS 'Facts about a journey: format version, representation, events, impressions, engaged views, clicks, conversions, conversions with a value, distinct touches, bytes.';
+COMMENT ON TYPE @extschema@.journey IS
+'One user''s time-ordered impressions, engaged views, clicks and conversions (touch strings stored once); build with journey_agg(ts, kind, touch [, value]) GROUP BY user, credit conversions with attribute() or markov_agg().';
 
 -- markov_chain: first-order transition counts between start, the channels,
 -- conversion and null, built from journeys by markov_agg; credit by
