@@ -125,7 +125,7 @@ wait_sibling
 # ---------------------------------------------------------------------------
 # set-up (bench_lib.sh)
 # ---------------------------------------------------------------------------
-bench_setup 'journey_agg(timestamptz, text, text, double precision)' 'attribute(journey, text, interval, interval, interval)' 'journey_info(journey)'
+bench_setup 'journey_agg(timestamptz, text, text, double precision)' 'attribute(journey, text, interval, interval, interval, interval)' 'journey_info(journey)'
 # the index the attribution probes use (kept: the next run reuses it)
 if [[ $(bpsql -tA -c "SELECT to_regclass('public.events_user_ts_idx') IS NOT NULL") != t ]]; then
 	ie_log "CREATE INDEX events_user_ts_idx ON events (user_id, ts)"
