@@ -13,8 +13,8 @@ FROM (SELECT n, x FROM unnest(ARRAY[1, 2, 10, 100, 1000, 2000]) n, generate_seri
 GROUP BY n ORDER BY n;
 -- duplicates do not count
 SELECT reach(reach_agg(x % 100)) AS reach FROM generate_series(1, 100000) x;
--- small groups stay small: 4 + 8 header bytes + the coded tokens (a Rice
--- parameter byte, then about 17 bits a token at 100 values, more at fewer);
+-- small groups stay small: 4 + 8 header bytes + the coded tokens (about 17
+-- bits a token at 100 values, more at fewer);
 -- the same sizes as test/reference/reach_sparse_reference.py --series N
 SELECT n, pg_column_size(reach_agg(x)) AS bytes
 FROM (SELECT n, x FROM unnest(ARRAY[1, 10, 100]) n, generate_series(1, n) x) s

@@ -11,9 +11,9 @@ SELECT n, s::text::reach_sketch = s AS text_round_trip,
        s::bytea::reach_sketch::bytea = s::bytea AS bytea_round_trip,
        length(s::bytea) AS bytes
 FROM rs ORDER BY n;
--- a sparse sketch of three users: header 02 0e 01 00 03000000, the Rice
--- parameter byte and the coded tokens, the bytes that the format's second
--- implementation writes (test/reference/reach_sparse_reference.py 1 2 3);
+-- a sparse sketch of three users: header 02 0e 01 44 (Rice parameter 17 in
+-- flag bits 2-7) 03000000, then the coded tokens, the bytes that the format's
+-- second implementation writes (test/reference/reach_sparse_reference.py 1 2 3);
 -- then version 1's sparse sketch of the same users, still read: header
 -- 01 0e 01 00 03000000, three increasing little-endian 26-bit tokens
 SELECT s FROM rs WHERE n = 3;

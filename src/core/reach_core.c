@@ -254,7 +254,7 @@ canonical_of_tokens_max(const uint8_t *body)
 	unsigned	p = reach_hdr_precision(body);
 	size_t		sparse;
 
-	sparse = REACH_HEADER_SIZE + reach_sparse_coded_bound(n <= sparse_limit(p) ? n : sparse_limit(p));
+	sparse = reach_sparse_coded_bound(n <= sparse_limit(p) ? n : sparse_limit(p));
 	if (n <= sparse_limit(p) || sparse > dense_size(p))
 		return sparse;
 	return dense_size(p);
@@ -353,12 +353,8 @@ canonical_of_tokens(uint8_t *dst, const uint8_t *src, size_t srclen, uint8_t *sc
 	reach_tokens_open(&rt, src, srclen);
 	if (reach_tokens_read(&rt, st, n) != n || !reach_tokens_finish(&rt))
 		return 0;
-	if (distinct_tokens_within(dt, st, n, n < limit ? n : limit, &d) &&
-		d <= limit)
-	{
-		hdr_write(dst, p, REACH_REP_SPARSE, 0, d);
-		return REACH_HEADER_SIZE + (d == 0 ? 0 : reach_sparse_encode(payload(dst), dt, d));
-	}
+	if (distinct_tokens_within(dt, st, n, n < limit ? n : limit, &d))
+		return reach_sparse_write(dst, p, dt, d);
 	memset(regs, 0, (size_t) 1 << p);
 	reach_dense_add_tokens(regs, p, false, st, n);
 	return reach_dense_canonical(dst, p, 0, regs);

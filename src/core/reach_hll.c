@@ -542,8 +542,7 @@ reach_from_hll_size(const uint8_t *hll, size_t len)
 		case HLL_EXPLICIT:
 			{
 				unsigned	P = (unsigned) clamp_precision(v.log2m);
-				size_t		sz = REACH_HEADER_SIZE + reach_sparse_coded_bound(v.nentries) +
-					4 * v.nentries;
+				size_t		sz = reach_sparse_coded_bound(v.nentries) + 4 * v.nentries;
 
 				/* dense: the result, then room to build the registers */
 				if (v.nentries > sparse_limit(P) &&
@@ -582,7 +581,7 @@ from_hll_explicit(uint8_t *dst, const HllValue *v, unsigned P)
 {
 	uint8_t    *regs = payload(dst) + ((size_t) 1 << P);
 	/* tokens after the longest coded form, which is written from the front */
-	uint8_t    *toks = payload(dst) + reach_sparse_coded_bound(v->nentries);
+	uint8_t    *toks = dst + reach_sparse_coded_bound(v->nentries);
 	size_t		i;
 	size_t		d;
 
@@ -590,10 +589,7 @@ from_hll_explicit(uint8_t *dst, const HllValue *v, unsigned P)
 		tok_put(toks, i, make_token(get_be64(v->data + 8 * i)));
 	d = reach_sort_unique(toks, v->nentries);
 	if (d <= sparse_limit(P))
-	{
-		hdr_write(dst, P, REACH_REP_SPARSE, 0, (uint32_t) d);
-		return REACH_HEADER_SIZE + (d == 0 ? 0 : reach_sparse_encode(payload(dst), toks, d));
-	}
+		return reach_sparse_write(dst, P, toks, d);
 	memset(regs, 0, (size_t) 1 << P);
 	for (i = 0; i < v->nentries; i++)
 		reach_dense_add_hash(regs, P, get_be64(v->data + 8 * i));

@@ -32,9 +32,22 @@ hdr_hll_only(const uint8_t *body)
 	return (reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
 }
 
-/* the register cap c of a censored value, or 0 (see REACH_FLAG_CENSOR_MASK) */
+/*
+ * the register cap c of a censored value, or 0 (see REACH_FLAG_CENSOR_MASK):
+ * only an HLL_ONLY value has one; a version-2 SPARSE value keeps its Rice
+ * parameter in the same bits (sparse_rice_k)
+ */
 static inline unsigned
 hdr_censor(const uint8_t *body)
+{
+	if ((reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) == 0)
+		return 0;
+	return (reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
+}
+
+/* the Rice parameter k of a version-2 SPARSE value (reach_sparse_code.c) */
+static inline unsigned
+sparse_rice_k(const uint8_t *body)
 {
 	return (reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
 }
@@ -311,11 +324,11 @@ extern size_t reach_tokens_read(ReachTokens *rt, uint8_t *out, size_t max);
 /* after the last read: did every token decode, with nothing left after them */
 extern bool reach_tokens_finish(ReachTokens *rt);
 
-/* most bytes reach_sparse_encode writes for n tokens */
+/* most bytes reach_sparse_write writes for n tokens */
 extern size_t reach_sparse_coded_bound(size_t n);
 
-/* the payload of a SPARSE value of the sorted distinct tokens toks[0..n); its length */
-extern size_t reach_sparse_encode(uint8_t *out, const uint8_t *toks, size_t n);
+/* the SPARSE value at p of the sorted distinct tokens toks[0..n): its length */
+extern size_t reach_sparse_write(uint8_t *dst, unsigned p, const uint8_t *toks, size_t n);
 
 /* a version-2 SPARSE payload checked whole: NULL or what is wrong */
 extern const char *reach_sparse_validate_coded(const uint8_t *body, size_t len);

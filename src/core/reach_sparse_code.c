@@ -25,7 +25,9 @@
  * bits and a one bit.  Bits go least significant first into bytes, so a
  * reader takes them with shifts and ctz.  k is the one of 0..20 that
  * makes the stream shortest (the smallest on a tie), so equal sets have
- * equal bytes.
+ * equal bytes; it lives in the header's flag bits 2-7, which only a
+ * censored dense value uses otherwise, so that one value reaches 11
+ * bytes like postgresql-hll's.
  */
 #include "reach_internal.h"
 
@@ -98,18 +100,18 @@ size_t
 reach_sparse_coded_bound(size_t n)
 {
 	/* at k = 20 a token is at most 1 + 20 + 45 bits; the best k is shorter */
-	return 1 + (66 * n + 7) / 8;
+	return REACH_HEADER_SIZE + (66 * n + 7) / 8;
 }
 
 size_t
-reach_sparse_encode(uint8_t *out, const uint8_t *toks, size_t n)
+reach_sparse_write(uint8_t *dst, unsigned p, const uint8_t *toks, size_t n)
 {
 	unsigned	k = best_k(toks, n);
-	BitOut		o = {out + 1, 0, 0};
+	BitOut		o = {payload(dst), 0, 0};
 	uint32_t	prev = 0;
 	size_t		i;
 
-	out[0] = (uint8_t) k;
+	hdr_write(dst, p, REACH_REP_SPARSE, k << REACH_FLAG_CENSOR_SHIFT, (uint32_t) n);
 	for (i = 0; i < n; i++)
 	{
 		uint32_t	t = tok_get(toks, i);
@@ -122,7 +124,7 @@ reach_sparse_encode(uint8_t *out, const uint8_t *toks, size_t n)
 	}
 	if (o.nbits > 0)
 		*o.p++ = (uint8_t) o.acc;
-	return (size_t) (o.p - out);
+	return (size_t) (o.p - dst);
 }
 
 /* ---------------------------------------------------------------------
@@ -211,16 +213,10 @@ reach_tokens_open(ReachTokens *rt, const uint8_t *body, size_t len)
 	rt->coded = !rt->v1 && reach_hdr_representation(body) == REACH_REP_SPARSE;
 	if (!rt->coded)
 		return;
-	/* the empty value is the header alone; any other has its k byte */
-	rt->pos = REACH_HEADER_SIZE + (rt->n > 0);
+	rt->pos = REACH_HEADER_SIZE;
 	rt->end = len;
-	if (rt->n > 0)
-	{
-		if (len <= REACH_HEADER_SIZE || cpayload(body)[0] > TOKEN_INDEX_BITS)
-			rt->bad = true;
-		else
-			rt->k = cpayload(body)[0];
-	}
+	rt->k = sparse_rice_k(body);
+	rt->bad = rt->k > TOKEN_INDEX_BITS;
 }
 
 size_t
@@ -277,17 +273,11 @@ reach_sparse_validate_coded(const uint8_t *body, size_t len)
 	uint64_t	cost[TOKEN_INDEX_BITS + 1] = {0};
 	uint32_t	prev = 0;
 	unsigned	k;
+	unsigned	kb = sparse_rice_k(body);
 	size_t		got;
 
-	if (hdr_count(body) == 0)
-		return len == REACH_HEADER_SIZE ? NULL :
-			ie_fail("trailing bytes: %zu bytes for an empty sparse sketch, expected %d",
-					len, REACH_HEADER_SIZE);
-	if (len < REACH_HEADER_SIZE + 1)
-		return ie_fail("truncated: a coded sparse sketch needs its Rice parameter byte");
-	if (cpayload(body)[0] > TOKEN_INDEX_BITS)
-		return ie_fail("sparse Rice parameter %u is out of range (0..%d)",
-					   cpayload(body)[0], TOKEN_INDEX_BITS);
+	if (kb > TOKEN_INDEX_BITS)
+		return ie_fail("sparse Rice parameter %u is out of range (0..%d)", kb, TOKEN_INDEX_BITS);
 	reach_tokens_open(&rt, body, len);
 	while ((got = reach_tokens_read(&rt, buf, 256)) > 0)
 	{
@@ -307,10 +297,13 @@ reach_sparse_validate_coded(const uint8_t *body, size_t len)
 					   rt.i, rt.n, TOKEN_R_MAX);
 	if (!reach_tokens_finish(&rt))
 		return ie_fail("sparse token stream has bytes or nonzero padding bits after its %u tokens", rt.n);
-	for (k = 0; k <= TOKEN_INDEX_BITS; k++)
-		if (cost[k] < cost[cpayload(body)[0]] ||
-			(cost[k] == cost[cpayload(body)[0]] && k < cpayload(body)[0]))
+	for (k = 0; k < kb; k++)
+		if (cost[k] <= cost[kb])
+			return ie_fail("sparse Rice parameter %u is not the canonical one (%u codes the tokens in as few bits or fewer)",
+						   kb, k);
+	for (k = kb + 1; k <= TOKEN_INDEX_BITS; k++)
+		if (cost[k] < cost[kb])
 			return ie_fail("sparse Rice parameter %u is not the canonical one (%u codes the tokens in fewer bits)",
-						   cpayload(body)[0], k);
+						   kb, k);
 	return NULL;
 }

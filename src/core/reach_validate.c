@@ -29,11 +29,14 @@ validate_header(const uint8_t *body, size_t len)
 					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
 	if ((reach_hdr_flags(body) & ~(REACH_FLAG_HLL_ONLY | REACH_FLAG_CENSOR_MASK)) != 0)
 		return ie_fail("reserved flag bits set (flags 0x%02x)", reach_hdr_flags(body));
-	if (hdr_censor(body) != 0)
+	/* a version-2 SPARSE value's bits 2-7 are its Rice parameter instead */
+	if (reach_hdr_version(body) != 1 && reach_hdr_representation(body) == REACH_REP_SPARSE)
+		return NULL;
+	if ((reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) != 0)
 	{
 		if (!hdr_hll_only(body) || !hdr_is_dense(body))
 			return ie_fail("register cap %u set on a sketch that is not dense hll_only (flags 0x%02x)",
-						hdr_censor(body), reach_hdr_flags(body));
+						sparse_rice_k(body), reach_hdr_flags(body));
 		if (hdr_censor(body) >= 65 - p)
 			return ie_fail("register cap %u must be below %u, the largest register value at precision %u",
 						hdr_censor(body), 65 - p, p);

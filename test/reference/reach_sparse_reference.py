@@ -83,9 +83,9 @@ def token(h):
 
 
 def coded(tokens):
-    """The payload: k, then each token's gap (unary quotient, k low bits)
-    and run length (unary), least significant bit first; the k giving the
-    fewest bits, the smallest on a tie."""
+    """k, and the stream: each token's gap (unary quotient, k low bits) and
+    run length (unary), least significant bit first; the k giving the fewest
+    bits, the smallest on a tie."""
     best = None
     for k in range(21):
         bits = []
@@ -99,10 +99,10 @@ def coded(tokens):
         if best is None or len(bits) < best[1]:
             best = (k, len(bits), bits)
     k, nbits, bits = best
-    out = bytearray([k])
+    out = bytearray()
     for i in range(0, nbits, 8):
         out.append(sum(b << j for j, b in enumerate(bits[i:i + 8])))
-    return bytes(out)
+    return k, bytes(out)
 
 
 def estimate(k):
@@ -133,9 +133,9 @@ def main():
     toks = sorted({token(murmur3_x64_128_first(i.to_bytes(8, 'little', signed=True)))
                    for i in ids})
     assert len(toks) <= 2 ** a.p // 8, 'more tokens than a sparse sketch holds'
-    body = bytes([2, a.p, 1, 0]) + len(toks).to_bytes(4, 'little')
-    if toks:
-        body += coded(toks)
+    k, stream = coded(toks) if toks else (0, b'')
+    # the header: version 2, p, sparse, k in flag bits 2-7, the count
+    body = bytes([2, a.p, 1, k << 2]) + len(toks).to_bytes(4, 'little') + stream
     print('hex \\x' + body.hex())
     print('body', len(body), 'pg_column_size', 4 + len(body))
     print('tokens', len(toks), 'estimate %.6f' % estimate(len(toks)))

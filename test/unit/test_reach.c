@@ -173,14 +173,15 @@ model_token(uint64_t h)
 }
 
 /*
- * docs/FORMAT.md's coded sparse payload, written bit by bit: for every k
+ * docs/FORMAT.md's coded sparse stream, written bit by bit: for every k
  * the whole stream, keeping the shortest (the first on a tie).  Returns
- * its length in bytes; out has room for 2 + 9 * d + 200000 bytes.
+ * its length in bytes, *kk its k; out has room for 2 + 9 * d + 200000 bytes.
  */
 static size_t
-model_coded(uint8_t *out, const uint32_t *t, size_t d)
+model_coded(uint8_t *out, const uint32_t *t, size_t d, int *kk)
 {
 	size_t		best = SIZE_MAX;
+	size_t		best_bits = SIZE_MAX;
 	uint8_t    *tmp = calloc(1, 2 + 9 * d + 200000);
 	int			k;
 
@@ -193,8 +194,7 @@ model_coded(uint8_t *out, const uint32_t *t, size_t d)
 		uint32_t	j;
 
 		memset(tmp, 0, 2 + 9 * d + 200000);
-		tmp[0] = (uint8_t) k;
-#define PUT(b) do { if (b) tmp[1 + bit / 8] |= (uint8_t) (1u << (bit % 8)); bit++; } while (0)
+#define PUT(b) do { if (b) tmp[bit / 8] |= (uint8_t) (1u << (bit % 8)); bit++; } while (0)
 		for (i = 0; i < d; i++)
 		{
 			uint32_t	gap = (t[i] >> 6) - prev;
@@ -210,10 +210,12 @@ model_coded(uint8_t *out, const uint32_t *t, size_t d)
 			prev = t[i] >> 6;
 		}
 #undef PUT
-		len = 1 + (bit + 7) / 8;
-		if (len < best)
+		len = (bit + 7) / 8;
+		if (bit < best_bits)
 		{
 			best = len;
+			best_bits = bit;
+			*kk = k;
 			memcpy(out, tmp, len);
 		}
 	}
@@ -249,11 +251,12 @@ matches_model(const Sk *s, int p, const uint64_t *h, size_t n)
 	{
 		uint32_t	cnt;
 		uint8_t    *coded = malloc(2 + 9 * d + 200000);	/* model_coded tries k = 0 too */
-		size_t		cl = d == 0 ? 0 : model_coded(coded, t, d);
+		int			k = 0;
+		size_t		cl = d == 0 ? 0 : model_coded(coded, t, d, &k);
 
 		memcpy(&cnt, s->b + 4, 4);
 		ok = s->b[0] == 2 && s->b[2] == REACH_REP_SPARSE && s->b[1] == p && cnt == d &&
-			s->len == 8 + cl && memcmp(s->b + 8, coded, cl) == 0;
+			s->b[3] == (k << 2) && s->len == 8 + cl && memcmp(s->b + 8, coded, cl) == 0;
 		free(coded);
 	}
 	else

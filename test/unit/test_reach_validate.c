@@ -213,11 +213,11 @@ test_validate(void)
 	/* version-2 coded sparse: its k, its tokens, its count */
 	{
 		/* tokens (index 1, r 1), (1, 2), (3, 45) at k = 0: gaps 1, 0, 2 */
-		uint8_t		c3[8 + 1 + 8] = {2, 5, 1, 0, 3, 0, 0, 0, 0};
+		uint8_t		c3[8 + 8] = {2, 5, 1, 0, 3, 0, 0, 0};
 		size_t		bit = 0;
 		size_t		clen;
 
-#define PUT(v) do { if (v) c3[9 + bit / 8] |= (uint8_t) (1u << (bit % 8)); bit++; } while (0)
+#define PUT(v) do { if (v) c3[8 + bit / 8] |= (uint8_t) (1u << (bit % 8)); bit++; } while (0)
 		PUT(0); PUT(1); PUT(1);			/* gap 1, r 1 */
 		PUT(1); PUT(0); PUT(1);			/* gap 0, r 2 */
 		PUT(0); PUT(0); PUT(1);			/* gap 2 */
@@ -229,19 +229,23 @@ test_validate(void)
 			PUT(1);						/* r 45 */
 		}
 #undef PUT
-		clen = 9 + (bit + 7) / 8;
+		clen = 8 + (bit + 7) / 8;
 		CHECK(!rejects(c3, clen), "three hand-coded tokens at k = 0: %s", msg_of(c3, clen));
-		c3[8] = 1;
+		c3[3] = 1 << 2;
 		CHECK(strncmp(msg_of(c3, clen), "sparse token stream is invalid", 30) == 0 ||
 			  strncmp(msg_of(c3, clen), "sparse Rice parameter 1 is not", 30) == 0,
 			  "k = 1 reads other tokens or is not canonical: %s", msg_of(c3, clen));
-		c3[8] = 21;
+		c3[3] = 21 << 2;
 		CHECK(strcmp(msg_of(c3, clen), "sparse Rice parameter 21 is out of range (0..20)") == 0,
 			  "k = 21: %s", msg_of(c3, clen));
-		c3[8] = 0;
-		c3[9] |= (uint8_t) (1u << 4);	/* the second token's r 2 -> 1 repeats the first */
+		c3[3] = 2;
+		CHECK(rejects(c3, clen), "reserved flag bit 1");
+		c3[3] = 1;
+		CHECK(rejects(c3, clen), "hll_only on a coded sparse value");
+		c3[3] = 0;
+		c3[8] |= (uint8_t) (1u << 4);	/* the second token's r 2 -> 1 repeats the first */
 		CHECK(rejects(c3, clen), "a stream whose tokens do not increase");
-		c3[9] = (uint8_t) (c3[9] & ~(1u << 4));
+		c3[8] = (uint8_t) (c3[8] & ~(1u << 4));
 		c3[4] = 2;
 		CHECK(rejects(c3, clen), "a stream with more tokens than its count");
 		c3[4] = 4;
@@ -252,12 +256,12 @@ test_validate(void)
 	}
 	{
 		/* one token with 46 zero bits for r: a run length past 45 */
-		uint8_t		c1[8 + 1 + 10] = {2, 5, 1, 0, 1, 0, 0, 0, 20};
+		uint8_t		c1[8 + 10] = {2, 5, 1, 20 << 2, 1, 0, 0, 0};
 		size_t		bit = 1 + 20;		/* gap 0 at k = 20: one bit, then 20 zero bits */
 
-		c1[9] = 1;
+		c1[8] = 1;
 		bit += 46;
-		c1[9 + bit / 8] |= (uint8_t) (1u << (bit % 8));
+		c1[8 + bit / 8] |= (uint8_t) (1u << (bit % 8));
 		CHECK(rejects(c1, sizeof(c1)), "a run length past 45");
 	}
 	{
