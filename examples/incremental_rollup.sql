@@ -82,11 +82,13 @@ CREATE TRIGGER campaign_daily_enqueue AFTER INSERT ON events
 --
 -- The lock lets one maintenance run (a merge or a rebuild) in at a time
 -- and blocks neither the writers (who never touch this table) nor the
--- readers (ACCESS SHARE).  Runs that overlap queue up behind it; without
--- it the DELETE alone would still keep two merges apart (the second waits
--- for the rows the first deleted, then skips them), but a rebuild would
--- not be safe.  The queue rows, the DELETE and the ON CONFLICT merge are
--- one statement in one transaction: the progress made is the rows deleted.
+-- readers (ACCESS SHARE); runs that overlap queue up behind it.  Without
+-- it two merges would still take different rows (the second waits for the
+-- rows the first deleted, then skips them), but a merge and a rebuild
+-- meeting on the same rows could deadlock, each waiting for rows the other
+-- changed, and exactly once would rest on every interleaving of the two.
+-- The DELETE and the ON CONFLICT merge are one statement in one
+-- transaction: the progress made is the queue rows deleted.
 CREATE PROCEDURE campaign_daily_merge()
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -133,22 +133,25 @@ check "the open writer committed: its event has the lower id" \
 merge
 check "the next merge takes it into its old day; rollup = GROUP BY" "$(compare)" "$(want_equal)"
 
-# two merges overlap: the first holds its transaction open after merging,
-# the second waits for it; then the same with the first rolled back
-for ending in COMMIT ROLLBACK; do
+# two runs overlap: a merge holds its transaction open after merging, and
+# a second merge (or a rebuild of everything) waits for it; then the same
+# with the first rolled back
+for run in "COMMIT merge" "ROLLBACK merge" "COMMIT rebuild" "ROLLBACK rebuild"; do
+	read -r ending second_run <<<"$run"
+	ending="$ending, then a $second_run"
 	q -q -c "$(events_sql 3000 0 10 200)" >/dev/null
 	open_session 3 ie_first
 	echo "BEGIN; CALL campaign_daily_merge();" >&3
 	wait_state ie_first "state = 'idle in transaction'" || echo "# the first merge did not finish"
 	q -q -c "$(events_sql 1000 3 10 300)" >/dev/null
-	PGAPPNAME=ie_second q -c 'CALL campaign_daily_merge()' >"$WORK/second.out" 2>&1 &
+	PGAPPNAME=ie_second q -c "CALL campaign_daily_$second_run()" >"$WORK/second.out" 2>&1 &
 	second=$!
-	check "overlap ($ending): the second merge waits for the first" \
+	check "overlap ($ending): the second run waits for the first" \
 		"$(wait_state ie_second "wait_event_type = 'Lock'" && echo waiting)" waiting
-	echo "$ending;" >&3
+	echo "${ending%%,*};" >&3
 	exec 3>&-
 	wait "$second"
-	check "overlap ($ending): the second merge succeeds" "exit $? $(cat "$WORK/second.out")" "exit 0 "
+	check "overlap ($ending): the second run succeeds" "exit $? $(cat "$WORK/second.out")" "exit 0 "
 	wait
 	check "overlap ($ending): nothing lost or merged twice; rollup = GROUP BY" "$(compare)" "$(want_equal)"
 done
