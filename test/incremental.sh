@@ -56,19 +56,10 @@ FROM (SELECT (hashint4(g + $4) & 4095) % 3000 + 1 AS u, (hashint4(g + $4 + 1) & 
 SQL
 }
 
-# the rollup against a GROUP BY over every event, byte for byte (cost as
-# text, so its scale counts too): "I/S rows, D differing, Q queued"
+# the rollup against a GROUP BY over every event, byte for byte:
+# "I/S rows, D differing, Q queued"
 compare() {
-	q -c "WITH inc AS (
-		SELECT campaign_id, day, impressions, clicks, conversions, cost::text AS cost,
-		       reach_sketch::bytea AS reach, frequency_sketch::bytea AS frequency FROM campaign_daily),
-	scratch AS (
-		SELECT campaign_id, (ts AT TIME ZONE 'UTC')::date AS day,
-		       count(*) FILTER (WHERE kind = 'impression') AS impressions, count(*) FILTER (WHERE kind = 'click') AS clicks,
-		       count(*) FILTER (WHERE kind = 'conversion') AS conversions, sum(cost)::text AS cost,
-		       (reach_agg(user_id) FILTER (WHERE kind = 'impression'))::bytea AS reach,
-		       (frequency_agg(user_id) FILTER (WHERE kind = 'impression'))::bytea AS frequency
-		FROM events WHERE campaign_id IS NOT NULL GROUP BY 1, 2)
+	q -c "WITH inc AS ($IE_ROLLUP_INCREMENTAL), scratch AS ($IE_ROLLUP_SCRATCH)
 	SELECT (SELECT count(*) FROM inc) || '/' || (SELECT count(*) FROM scratch) || ' rows, '
 		|| (SELECT count(*) FROM ((TABLE inc EXCEPT ALL TABLE scratch) UNION ALL (TABLE scratch EXCEPT ALL TABLE inc)) d)
 		|| ' differing, ' || (SELECT count(*) FROM campaign_daily_queue) || ' queued'"
