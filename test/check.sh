@@ -118,9 +118,10 @@ run_regress() {
 # incremental.sh (examples/incremental_rollup.sql merges every event once:
 # pgbench writers, overlapping and failing merges, rebuilds),
 # shard.sh (two postgres_fdw shards and a coordinator), bi.sh (the BI views
-# through psql and psycopg2), cron.sh (pg_cron refreshes a rollup; waits up
-# to two minutes), realdata.sh (the real click log in ../shared/data/real)
-# and package.sh (the Debian package built, installed, used and removed)
+# through psql and psycopg2), cron.sh (pg_cron refreshes a rollup and
+# merges the incremental one; waits up to two minutes), realdata.sh (the
+# real click log in ../shared/data/real) and package.sh (the Debian package
+# built, installed, used and removed)
 run_script() {
 	local name=$1 script=$2 out rc p f s
 	ie_log "$name"
