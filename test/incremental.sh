@@ -123,6 +123,13 @@ check "the open writer committed: its event has the lower id" \
 	"$(q -c "SELECT (SELECT id FROM events WHERE user_id = 100077) < (SELECT id FROM events WHERE user_id = 100078)")" t
 merge
 check "the next merge takes it into its old day; rollup = GROUP BY" "$(compare)" "$(want_equal)"
+# a writer that rolls back leaves nothing to merge
+q >/dev/null <<SQL
+BEGIN;
+$(events_sql 2000 0 10 150)
+ROLLBACK;
+SQL
+check "a writer rolled back: its queue rows went with its events" "$(q -c "SELECT count(*) FROM campaign_daily_queue")" 0
 
 # two runs overlap: a merge holds its transaction open after merging, and
 # a second merge (or a rebuild of everything) waits for it; then the same
