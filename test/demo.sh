@@ -40,9 +40,10 @@ fi
 # the rollups and the BI views a dashboard would read (README "Rollups")
 ie_psql -f "$REPO_ROOT/test/bi_views.sql"
 # new events reach the incremental rollup within a minute, without anyone
-# calling the merge (pg_cron's database is postgres, see test/lib.sh)
+# calling the merge (pg_cron's database is postgres, see test/lib.sh; a
+# cluster made before pg_cron was installed does not preload it)
 cron=
-if ie_have_library pg_cron; then
+if ie_psql -d postgres -tAc "SHOW shared_preload_libraries" | grep -q pg_cron; then
 	PGOPTIONS='-c client_min_messages=warning' ie_psql -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_cron" \
 		-c "SELECT cron.schedule_in_database('demo campaign_daily merge', '* * * * *', 'CALL campaign_daily_merge()', 'demo')
 			WHERE NOT EXISTS (SELECT FROM cron.job WHERE jobname = 'demo campaign_daily merge')" >/dev/null
