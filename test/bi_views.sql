@@ -12,10 +12,13 @@
 -- BI views (plain columns, no sketch bytes, every column commented):
 --   bi_campaign_daily            one row per campaign and day
 --   bi_campaign_total            one row per campaign, all days together
+--   bi_campaign_daily_shared     campaign x day for sharing outside: rows of
+--                                fewer than 50 people folded into one
+--                                remainder row (README "Privacy threshold")
 -- Reach does not add up across rows (a person seen on two days is one
 -- person): the totals view unions the sketches instead of summing.
 SET client_min_messages = warning;
-DROP VIEW IF EXISTS bi_campaign_daily, bi_campaign_total;
+DROP VIEW IF EXISTS bi_campaign_daily, bi_campaign_total, bi_campaign_daily_shared;
 DROP MATERIALIZED VIEW IF EXISTS campaign_daily, campaign_daily_conversions;
 RESET client_min_messages;
 
@@ -117,3 +120,31 @@ BEGIN
 		END LOOP;
 	END LOOP;
 END $$;
+
+-- issue 20: the campaign x day report for sharing outside the company, with
+-- every row describing fewer than 50 people (Ads Data Hub's threshold) left
+-- out and counted in one remainder row, so the totals still add up; the
+-- remainder's reach is that of the union of their audiences, NULL in turn
+-- when under 50
+CREATE VIEW bi_campaign_daily_shared AS
+WITH flagged AS (
+	SELECT d.*, below_audience_threshold(d.reach) AS hidden FROM campaign_daily d)
+SELECT f.campaign_id, c.name AS campaign_name, c.channel, f.day,
+       f.impressions, f.clicks, f.cost, reach(f.reach) AS reach
+FROM flagged f JOIN campaigns c USING (campaign_id)
+WHERE NOT f.hidden
+UNION ALL
+SELECT NULL, '(rows under 50 people)', NULL, NULL,
+       sum(impressions), sum(clicks), sum(cost), reach_if_at_least(reach_union_agg(reach))
+FROM flagged
+WHERE hidden
+HAVING count(*) > 0;
+COMMENT ON VIEW bi_campaign_daily_shared IS 'Per campaign and day, safe to share: rows describing fewer than 50 people are folded into one remainder row (campaign_name ''(rows under 50 people)''), so impressions, clicks and cost still add up to the totals.';
+COMMENT ON COLUMN bi_campaign_daily_shared.campaign_id IS 'Campaign identifier; NULL on the remainder row.';
+COMMENT ON COLUMN bi_campaign_daily_shared.campaign_name IS 'Campaign name, or ''(rows under 50 people)'' on the remainder row.';
+COMMENT ON COLUMN bi_campaign_daily_shared.channel IS 'Channel of the campaign; NULL on the remainder row.';
+COMMENT ON COLUMN bi_campaign_daily_shared.day IS 'Calendar day (UTC); NULL on the remainder row.';
+COMMENT ON COLUMN bi_campaign_daily_shared.impressions IS 'Impressions served (on the remainder row: those of the rows left out).';
+COMMENT ON COLUMN bi_campaign_daily_shared.clicks IS 'Clicks (on the remainder row: those of the rows left out).';
+COMMENT ON COLUMN bi_campaign_daily_shared.cost IS 'Media cost (on the remainder row: that of the rows left out).';
+COMMENT ON COLUMN bi_campaign_daily_shared.reach IS 'Distinct people reached, at least 50; on the remainder row the people of all the rows left out, NULL when fewer than 50.';

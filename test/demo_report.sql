@@ -12,24 +12,33 @@ SELECT min(ts)::date AS first_day, max(ts)::date AS last_day,
        round(sum(cost), 2) AS cost
 FROM events;
 
--- one pass over the events builds every campaign's sketches
+-- one pass over the events builds every campaign's sketch.  Reach,
+-- frequency, 3+ reach, the histogram, the overlap and the reach curve all
+-- read this one frequency_sketch, so a campaign shows one reach everywhere;
+-- k = 65,536 keeps it exact up to 65,536 people a campaign (above that a
+-- sample, with the bounds its relative standard error gives)
 CREATE TEMP TABLE per_campaign AS
 SELECT campaign_id,
        count(*) FILTER (WHERE kind = 'impression') AS impressions,
        count(*) FILTER (WHERE kind = 'click') AS clicks,
-       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS audience,
-       frequency_agg(user_id) FILTER (WHERE kind = 'impression') AS frequency,
+       frequency_agg(user_id, 1::bigint, 65536) FILTER (WHERE kind = 'impression') AS frequency,
+       count(*) FILTER (WHERE eligible) AS eligible,
+       count(*) FILTER (WHERE measurable) AS measurable,
+       count(*) FILTER (WHERE viewable) AS viewable,
+       count(*) FILTER (WHERE engaged) AS engagements,
        sum(cost) AS cost
 FROM events
 WHERE campaign_id IS NOT NULL
 GROUP BY campaign_id;
 
 \echo
-\echo 'Per campaign (reach from reach_agg with its 95 % bounds; 3+ reach from frequency_agg; CTR with its 95 % Wilson interval)'
+\echo 'Per campaign (reach, frequency and 3+ reach from one frequency_agg: exact, or the 95 % bounds of its sample; CTR with its 95 % Wilson interval)'
 SELECT c.campaign_id AS id, c.name, c.channel,
-       p.impressions, reach(p.audience) AS reach,
-       reach_lower(p.audience) || '–' || reach_upper(p.audience) AS reach_95,
-       round(average_frequency(p.impressions, reach(p.audience))::numeric, 2) AS freq,
+       p.impressions, reach(p.frequency) AS reach,
+       CASE WHEN i->>'mode' = 'exact' THEN 'exact'
+            ELSE round(reach(p.frequency) * (1 - 1.96 * (i->>'relative_standard_error')::float8)) || '–' ||
+                 round(reach(p.frequency) * (1 + 1.96 * (i->>'relative_standard_error')::float8)) END AS reach_95,
+       round(average_frequency(p.frequency)::numeric, 2) AS freq,
        reach_at_least(p.frequency, 3) AS "reach 3+",
        p.clicks,
        round(100 * ctr(p.clicks, p.impressions)::numeric, 2) AS "ctr %",
@@ -38,6 +47,22 @@ SELECT c.campaign_id AS id, c.name, c.channel,
        round(p.cost, 2) AS cost,
        round(cpm(p.cost, p.impressions), 2) AS cpm,
        round(cpc(p.cost, p.clicks), 2) AS cpc
+FROM per_campaign p JOIN campaigns c USING (campaign_id), frequency_sketch_info(p.frequency) i
+ORDER BY p.impressions DESC;
+
+\echo
+\echo 'Viewability and engagement per campaign (viewable: MRC standard, 50 % of pixels in view for 1 s, 2 s for video; viewable rate with its 95 % Wilson interval)'
+SELECT c.campaign_id AS id, c.name, c.channel,
+       round(100 * measurable_rate(p.measurable, p.eligible)::numeric, 1) AS "measurable %",
+       round(100 * viewable_rate(p.viewable, p.measurable)::numeric, 1) AS "viewable %",
+       round(100 * rate_lower(p.viewable, p.measurable)::numeric, 1) || '–' ||
+       round(100 * rate_upper(p.viewable, p.measurable)::numeric, 1) AS "viewable 95 %",
+       round(cpm(p.cost, p.impressions), 2) AS cpm,
+       round(vcpm(p.cost, p.viewable), 2) AS vcpm,
+       p.engagements,
+       round(100 * engagement_rate(p.engagements, p.impressions)::numeric, 2) AS "engagement %",
+       round(100 * engagement_rate_by_reach(p.engagements, reach(p.frequency))::numeric, 2) AS "per 100 people",
+       round(cost_per_engagement(p.cost, p.engagements), 2) AS "cost per engagement"
 FROM per_campaign p JOIN campaigns c USING (campaign_id)
 ORDER BY p.impressions DESC;
 
@@ -49,6 +74,28 @@ SELECT h.frequency || CASE WHEN h.frequency = 10 THEN '+' ELSE '' END AS seen,
 FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
      frequency_histogram(top.frequency) h
 ORDER BY h.frequency;
+
+\echo
+\echo 'Reach curve of the largest campaign: the people more (or fewer) impressions would reach (reach_curve; gamma_poisson drawn)'
+SELECT m || 'x' AS budget, round(m * impressions(top.frequency)) AS impressions,
+       round(reach_curve(top.frequency, m * impressions(top.frequency), 'gamma_poisson')) AS reach,
+       round(reach_at_least_curve(top.frequency, m * impressions(top.frequency), 3, 'gamma_poisson')) AS "reach 3+",
+       round(reach_curve(top.frequency, m * impressions(top.frequency), 'goerg')) AS "reach (goerg)",
+       repeat('█', round(60 * reach_curve(top.frequency, m * impressions(top.frequency), 'gamma_poisson')
+                         / reach_curve(top.frequency, 4 * impressions(top.frequency), 'gamma_poisson'))::int) AS curve
+FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
+     (VALUES (0.5), (1), (2), (4)) ms(m)
+ORDER BY m;
+
+\echo
+\echo 'A frequency cap of 10 on the largest campaign: the impressions it would have saved'
+SELECT impressions(top.frequency) AS impressions,
+       capped_impressions(top.frequency, 10) AS "within the cap",
+       excess_impressions(top.frequency, 10) AS "above the cap",
+       round(100.0 * excess_impressions(top.frequency, 10) / impressions(top.frequency), 1) AS "above %",
+       reach_at_most(top.frequency, 10) AS "people seen at most 10 times",
+       reach_at_least(top.frequency, 11) AS "people seen more often"
+FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top;
 
 \echo
 \echo 'Audience overlap of the two largest campaigns'
@@ -82,6 +129,7 @@ FROM ab a JOIN ab b ON a.name ~ ' A$' AND b.name ~ ' B$';
 -- 1-day view window)
 CREATE TEMP TABLE attributed AS
 SELECT a.touch::int AS campaign_id,
+       sum(a.credit) AS conversions,
        count(*) FILTER (WHERE a.touch_kind = 'click') AS post_click,
        count(*) FILTER (WHERE a.touch_kind = 'impression') AS post_impression,
        sum(a.value) AS revenue,
@@ -94,13 +142,22 @@ CROSS JOIN LATERAL attribute(u.j) a
 GROUP BY 1;
 
 \echo
-\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-impression (a view within 1 day), last touch'
+\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-impression (a view within 1 day), last touch; conversions with neither are not attributed'
 SELECT coalesce(c.name, '(not attributed)') AS campaign,
-       a.post_click, a.post_impression, round(a.revenue::numeric, 2) AS revenue, round(p.cost, 2) AS cost,
-       round(cpa(p.cost, a.post_click + a.post_impression), 2) AS cpa,
+       round(a.conversions)::bigint AS conversions, a.post_click, a.post_impression,
+       round(a.revenue::numeric, 2) AS revenue, round(p.cost, 2) AS cost,
+       round(cpa(p.cost, a.conversions::numeric), 2) AS cpa,
        round(roas(a.revenue::numeric, p.cost), 1) AS roas,
        date_trunc('minute', a.median_lag) AS median_lag
 FROM attributed a
 LEFT JOIN per_campaign p USING (campaign_id)
 LEFT JOIN campaigns c USING (campaign_id)
 ORDER BY a.campaign_id IS NULL, a.revenue DESC;
+
+\echo
+\echo 'Sharing outside: bi_campaign_daily_shared folds campaign x day rows of fewer than 50 people into one remainder row'
+SELECT count(*) FILTER (WHERE campaign_id IS NOT NULL) AS rows_shared,
+       (SELECT count(*) FROM campaign_daily) - count(*) FILTER (WHERE campaign_id IS NOT NULL) AS rows_folded,
+       sum(impressions) AS impressions, sum(impressions) = (SELECT sum(impressions) FROM campaign_daily) AS adds_up,
+       min(reach) AS smallest_reach_shared
+FROM bi_campaign_daily_shared;
