@@ -91,19 +91,30 @@ beta_fraction(double a, double b, double x)
 	return h;
 }
 
-double
-ie_beta_inc(double a, double b, double x)
+/*
+ * I_x(a, b) with y = 1 - x given apart: for a scale s, x = s / (1 + s)
+ * rounds to 1 long before y = 1 / (1 + s) underflows, and the tail of a
+ * negative binomial with a huge scale lives in that y.
+ */
+static double
+beta_inc_split(double a, double b, double x, double y)
 {
 	double		front;
 
 	if (!(x > 0))
 		return 0;
-	if (!(x < 1))
+	if (!(y > 0))
 		return 1;
-	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(y));
 	if (x < (a + 1) / (a + b + 2))
 		return front * beta_fraction(a, b, x) / a;
-	return 1 - front * beta_fraction(b, a, 1 - x) / b;
+	return 1 - front * beta_fraction(b, a, y) / b;
+}
+
+double
+ie_beta_inc(double a, double b, double x)
+{
+	return beta_inc_split(a, b, x, 1 - x);
 }
 
 double
@@ -111,13 +122,13 @@ negative_binomial_upper_tail(double shape, double scale, uint64_t k)
 {
 	if (!(scale > 0))
 		return k == 0 ? 1 : 0;
-	if (k == 0)
+	if (k == 0 || !isfinite(scale))
 		return 1;
 	/* 1 - P(0), without the cancellation of 1 - (1 + scale)^-shape */
 	if (k == 1)
 		return -expm1(-shape * log1p(scale));
 	/* P(X >= k) = I_p(k, shape) with p = scale / (1 + scale) */
-	return ie_beta_inc((double) k, shape, scale / (1 + scale));
+	return beta_inc_split((double) k, shape, scale / (1 + scale), 1 / (1 + scale));
 }
 
 /* ---------------------------------------------------------------------

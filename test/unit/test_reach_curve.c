@@ -77,6 +77,16 @@ test_upper_tail(void)
 	CHECK(negative_binomial_upper_tail(2, 3, 2000000000) >= 0 &&
 		  negative_binomial_upper_tail(2, 3, 2000000000) < 1e-300 * 1e10 + 1e-200, "far tail");
 	CHECK(negative_binomial_upper_tail(2, 3, 10) > negative_binomial_upper_tail(2, 3, 11), "decreasing");
+	/* a scale so large that s / (1 + s) rounds to 1: the tail still falls with k */
+	for (int a = 0; a < 5; a++)
+	{
+		double		t1 = negative_binomial_upper_tail(shapes[a] / 100, 1e18, 1);
+		double		t3 = negative_binomial_upper_tail(shapes[a] / 100, 1e18, 3);
+		double		t9 = negative_binomial_upper_tail(shapes[a] / 100, 1e18, 9);
+
+		CHECK(t1 > 0 && t1 < 1 && t3 <= t1 && t9 <= t3 && t9 > 0,
+			  "shape %g, scale 1e18: tails %.17g %.17g %.17g", shapes[a] / 100, t1, t3, t9);
+	}
 }
 
 /* the exact expected histogram of N people of NB(r, s), truncated at 0 */
