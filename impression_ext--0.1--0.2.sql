@@ -166,6 +166,12 @@ AS 'MODULE_PATHNAME', 'frequency_sketch_reach_at_least_curve' LANGUAGE C IMMUTAB
 COMMENT ON FUNCTION @extschema@.reach_at_least_curve(@extschema@.frequency_sketch, double precision, integer, text) IS
 'Effective reach curve: the people who would see the ad at least k times with the given impressions, by the model ''goerg'' (rho (I'' / (I'' + rho))^k) or ''gamma_poisson'' (the fitted negative binomial''s P(X >= k)); k <= 1 gives reach_curve. Equals reach_at_least(fs, k) at impressions(fs) only as far as the model fits the histogram.';
 
+CREATE FUNCTION @extschema@.reach_curve_parameters(fs @extschema@.frequency_sketch, model text DEFAULT 'goerg')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_curve_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_curve_parameters(@extschema@.frequency_sketch, text) IS
+'The reach-curve model fitted to the sketch, as jsonb: model, impressions and reach it was fitted to, universe (the reach the curve tends to: rho for goerg, N for gamma_poisson) and, for gamma_poisson, the shape and scale of the Gamma-distributed rate.';
+
 CREATE FUNCTION @extschema@.capped_impressions(fs @extschema@.frequency_sketch, cap integer)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'frequency_sketch_capped_impressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -10,6 +10,7 @@
 
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 
 #include "frequency_core.h"
 #include "reach_curve.h"
@@ -47,56 +48,72 @@ reach_curve_failed(ReachCurveStatus status, const char *model, uint64_t impressi
 					   impressions, model)));
 }
 
-/*
- * k+ reach at `target` impressions of the sketch's campaign, by the named
- * model (k <= 1: the reach).
- */
-static double
-reach_curve_at(struct varlena *fs, double target, uint64_t k, const char *model)
+/* a model fitted to one sketch: what every curve function evaluates */
+typedef struct CurveModel
+{
+	const char *name;
+	bool		gamma_poisson;
+	double		impressions;	/* I, exact */
+	double		reach;			/* R, estimated */
+	double		rho;			/* goerg */
+	GammaPoissonFit fit;		/* gamma_poisson */
+} CurveModel;
+
+static void
+reach_curve_fit_model(struct varlena *fs, const char *model, CurveModel *m)
 {
 	const uint8_t *b = IE_BODY(fs);
 	size_t		len = IE_BODY_LEN(fs);
 	uint64_t	impressions = frequency_impressions(b, len);
-	double		reach = frequency_reach(b, len);
 	ReachCurveStatus status;
+
+	m->name = model;
+	m->impressions = (double) impressions;
+	m->reach = frequency_reach(b, len);
+	if (strcmp(model, "goerg") == 0)
+	{
+		m->gamma_poisson = false;
+		status = goerg_rho(m->impressions, m->reach, &m->rho);
+	}
+	else if (strcmp(model, "gamma_poisson") == 0)
+	{
+		FrequencyInfo info;
+		ReachCurveBin *bins;
+		size_t		n;
+
+		m->gamma_poisson = true;
+		frequency_get_info(b, len, &info);
+		bins = palloc(sizeof(ReachCurveBin) * ((size_t) info.entries + 1));
+		n = frequency_count_bins(b, len, bins, (size_t) info.entries + 1);
+		if (n == SIZE_MAX)
+			elog(ERROR, "frequency_count_bins failed");
+		status = gamma_poisson_fit(bins, n, m->reach, &m->fit);
+		pfree(bins);
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown reach curve model \"%s\"", model),
+				 errhint("The models are \"goerg\" and \"gamma_poisson\".")));
+	if (status != REACH_CURVE_OK)
+		reach_curve_failed(status, model, impressions);
+}
+
+/* k+ reach at `target` impressions (k <= 1: the reach) */
+static double
+reach_curve_at(struct varlena *fs, double target, uint64_t k, const char *model)
+{
+	CurveModel	m;
 
 	if (!isfinite(target) || target < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("impressions %g is out of range", target),
 				 errdetail("A reach curve is read at a finite number of impressions, 0 or more.")));
-	if (strcmp(model, "goerg") == 0)
-	{
-		double		rho = 0;
-
-		status = goerg_rho((double) impressions, reach, &rho);
-		if (status != REACH_CURVE_OK)
-			reach_curve_failed(status, model, impressions);
-		return goerg_reach_at_least(rho, target, k);
-	}
-	if (strcmp(model, "gamma_poisson") == 0)
-	{
-		FrequencyInfo info;
-		ReachCurveBin *bins;
-		size_t		n;
-		GammaPoissonFit fit;
-
-		frequency_get_info(b, len, &info);
-		bins = palloc(sizeof(ReachCurveBin) * ((size_t) info.entries + 1));
-		n = frequency_count_bins(b, len, bins, (size_t) info.entries + 1);
-		if (n == SIZE_MAX)
-			elog(ERROR, "frequency_count_bins failed");
-		status = gamma_poisson_fit(bins, n, reach, &fit);
-		pfree(bins);
-		if (status != REACH_CURVE_OK)
-			reach_curve_failed(status, model, impressions);
-		return gamma_poisson_reach_at_least(&fit, target / (double) impressions, k);
-	}
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown reach curve model \"%s\"", model),
-			 errhint("The models are \"goerg\" and \"gamma_poisson\".")));
-	return 0;					/* not reached */
+	reach_curve_fit_model(fs, model, &m);
+	if (m.gamma_poisson)
+		return gamma_poisson_reach_at_least(&m.fit, target / m.impressions, k);
+	return goerg_reach_at_least(m.rho, target, k);
 }
 
 /* reach_curve(fs, impressions, model) */
@@ -120,6 +137,30 @@ frequency_sketch_reach_at_least_curve(PG_FUNCTION_ARGS)
 	char	   *model = text_to_cstring(PG_GETARG_TEXT_PP(3));
 
 	PG_RETURN_FLOAT8(reach_curve_at(fs, PG_GETARG_FLOAT8(1), k, model));
+}
+
+/*
+ * reach_curve_parameters(fs, model): what the model fitted, for a planner
+ * who wants the universe, and for tests that recover known parameters
+ */
+PG_FUNCTION_INFO_V1(frequency_sketch_reach_curve_parameters);
+Datum
+frequency_sketch_reach_curve_parameters(PG_FUNCTION_ARGS)
+{
+	struct varlena *fs = frequency_canonical_arg(fcinfo, 0);
+	CurveModel	m;
+	StringInfoData s;
+
+	reach_curve_fit_model(fs, text_to_cstring(PG_GETARG_TEXT_PP(1)), &m);
+	initStringInfo(&s);
+	appendStringInfo(&s, "{\"model\": \"%s\", \"impressions\": %.17g, \"reach\": %.17g, ",
+					 m.name, m.impressions, m.reach);
+	if (m.gamma_poisson)
+		appendStringInfo(&s, "\"universe\": %.17g, \"shape\": %.17g, \"scale\": %.17g}",
+						 m.fit.universe, m.fit.shape, m.fit.scale);
+	else
+		appendStringInfo(&s, "\"universe\": %.17g}", m.rho);
+	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
 }
 
 /*
