@@ -196,6 +196,8 @@ test_fit_random_population(double r, double s, size_t n, uint32_t k, double tol)
 		  "NB(%g, %g) x %zu (%zu seen), k %u: shape %.4g scale %.4g universe %.6g",
 		  r, s, n, seen, k, fit.shape, fit.scale, fit.universe);
 	CHECK(near(gamma_poisson_reach_at_least(&fit, 1, 1), reach, 1e-12), "reach at I");
+	printf("  NB(%g, %g) x %zu, k %u: fitted shape %.4f scale %.4f universe %.0f\n",
+		   r, s, n, k, fit.shape, fit.scale, fit.universe);
 	buf_free(&sk);
 	free(bins);
 	free(ev);
@@ -273,10 +275,13 @@ main(int argc, char **argv)
 	test_fit_exact_histogram(0.7, 4, 1e6);
 	test_fit_exact_histogram(2.5, 0.8, 50000);
 	test_fit_exact_histogram(0.15, 20, 2e5);
-	/* one standard error of the shape at these sizes is a few per cent */
-	test_fit_random_population(1.5, 2, 200000, 1048576, 0.08);
-	test_fit_random_population(3, 0.6, 200000, 1048576, 0.12);
-	test_fit_random_population(1.5, 2, 200000, 16384, 0.2);
+	/*
+	 * Tolerances of about 4 standard deviations of the fitted shape, which
+	 * 8 seeds put near 1.2 %, 1.5 % and 3 % (the sample of 16,384 people)
+	 */
+	test_fit_random_population(1.5, 2, 200000, 1048576, 0.05);
+	test_fit_random_population(3, 0.6, 200000, 1048576, 0.06);
+	test_fit_random_population(1.5, 2, 200000, 16384, 0.12);
 	test_fit_limits();
 	test_sketch_readers(4096, 3000);
 	test_sketch_readers(1024, 30000);
