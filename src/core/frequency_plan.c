@@ -6,16 +6,9 @@
  */
 #include "frequency_internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "reach_curve.h"
-
-static inline double
-scaled(double retained, uint64_t theta)
-{
-	return theta == FREQUENCY_THETA_ONE ? retained : retained / ldexp((double) theta, -64);
-}
 
 static int
 compare_frequency(const void *a, const void *b)
@@ -31,7 +24,8 @@ frequency_count_bins(const uint8_t *body, size_t len, ReachCurveBin *bins,
 					 size_t capacity)
 {
 	Cursor		cur;
-	uint64_t	theta = frequency_hdr_theta(body);
+	/* the sample scales as every estimate does (frequency_estimate.c) */
+	double		fraction = frequency_theta_fraction(body, len);
 	size_t		n = 0;
 	size_t		out = 0;
 	size_t		i;
@@ -54,7 +48,7 @@ frequency_count_bins(const uint8_t *body, size_t len, ReachCurveBin *bins,
 			bins[out++] = bins[i];
 	}
 	for (i = 0; i < out; i++)
-		bins[i].people = scaled(bins[i].people, theta);
+		bins[i].people /= fraction;
 	return out;
 }
 
@@ -70,5 +64,5 @@ frequency_excess(const uint8_t *body, size_t len, uint64_t cap)
 	while (cursor_next(&cur))
 		if (cur.count > cap)
 			excess += (double) (cur.count - cap);
-	return scaled(excess, frequency_hdr_theta(body));
+	return excess / frequency_theta_fraction(body, len);
 }

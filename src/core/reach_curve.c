@@ -49,6 +49,20 @@ goerg_reach_at_least(double rho, double impressions, uint64_t k)
 /* enough for a up to 2^31: the fraction needs about sqrt(a) terms */
 #define BETA_MAX_TERMS 1000000
 
+/* one half-step of Lentz's method: c and d updated by the term aa */
+static inline double
+lentz_step(double *c, double *d, double aa)
+{
+	*d = 1 + aa * *d;
+	if (fabs(*d) < BETA_TINY)
+		*d = BETA_TINY;
+	*c = 1 + aa / *c;
+	if (fabs(*c) < BETA_TINY)
+		*c = BETA_TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 static double
 beta_fraction(double a, double b, double x)
 {
@@ -64,26 +78,10 @@ beta_fraction(double a, double b, double x)
 	for (m = 1; m <= BETA_MAX_TERMS; m++)
 	{
 		double		m2 = 2.0 * m;
-		double		aa = m * (b - m) * x / ((a - 1 + m2) * (a + m2));
 		double		delta;
 
-		d = 1 + aa * d;
-		if (fabs(d) < BETA_TINY)
-			d = BETA_TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < BETA_TINY)
-			c = BETA_TINY;
-		d = 1 / d;
-		h *= d * c;
-		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2));
-		d = 1 + aa * d;
-		if (fabs(d) < BETA_TINY)
-			d = BETA_TINY;
-		c = 1 + aa / c;
-		if (fabs(c) < BETA_TINY)
-			c = BETA_TINY;
-		d = 1 / d;
-		delta = d * c;
+		h *= lentz_step(&c, &d, m * (b - m) * x / ((a - 1 + m2) * (a + m2)));
+		delta = lentz_step(&c, &d, -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1 + m2)));
 		h *= delta;
 		if (fabs(delta - 1) < BETA_EPS)
 			break;
