@@ -160,15 +160,18 @@ solve_mean(double m, double shape)
 	return 0.5 * (lo + hi);
 }
 
-/* log Gamma(x + r) - log Gamma(r), exactly summed where lgamma would cancel */
+/*
+ * log Gamma(x + r) - log Gamma(r), exactly summed where lgamma would
+ * cancel; lgamma_r = lgamma(r), the same for every bin
+ */
 static double
-log_rising(uint64_t x, double r)
+log_rising(uint64_t x, double r, double lgamma_r)
 {
 	double		s = 0;
 	uint64_t	i;
 
 	if (x > 32)
-		return lgamma((double) x + r) - lgamma(r);
+		return lgamma((double) x + r) - lgamma_r;
 	for (i = 0; i < x; i++)
 		s += log(r + (double) i);
 	return s;
@@ -195,12 +198,13 @@ profile_log_likelihood(const FitData *d, double u, double *scale)
 	double		log_p = log(sc) - log1p(sc);
 	double		log_p0 = -shape * log1p(sc);
 	double		log_reached = log(-expm1(log_p0));
+	double		lgamma_shape = lgamma(shape);
 	double		sum = 0;
 	size_t		j;
 
 	for (j = 0; j < d->n; j++)
 		sum += d->bins[j].people *
-			(log_rising(d->bins[j].frequency, shape) + (double) d->bins[j].frequency * log_p);
+			(log_rising(d->bins[j].frequency, shape, lgamma_shape) + (double) d->bins[j].frequency * log_p);
 	*scale = sc;
 	return sum / d->people + log_p0 - log_reached;
 }
