@@ -34,6 +34,32 @@ SELECT reach_at_least_curve(fs, 450, 1) = reach_curve(fs, 450) AS k1,
        reach_curve(fs, 450) = reach_curve(fs, 450, 'goerg') AS default_model
 FROM hand;
 
+-- gamma_poisson against test/reference/reach_curve_reference.py, which
+-- maximizes the same likelihood another way (Nelder-Mead over shape and
+-- scale, Poisson limit in closed form).  The hand example is less dispersed
+-- than Poisson, so the fit is the zero-truncated Poisson: reference
+-- "lambda 0.874217466 universe 343.164043, reach at 2x 283.437671, 3+ at 2x
+-- 87.717499" (all rounded to 2 decimals, none near a rounding boundary)
+SELECT round(reach_curve(fs, 600, 'gamma_poisson')::numeric, 2) AS at_2x,
+       round(reach_at_least_curve(fs, 600, 3, 'gamma_poisson')::numeric, 2) AS "3+ at 2x",
+       round((reach_curve_parameters(fs, 'gamma_poisson')->>'universe')::numeric, 2) AS universe
+FROM hand;
+-- an overdispersed histogram (500 people seen once, 250 twice, 130, 70, 40,
+-- 20, 10, 5 up to 8 times); reference: "shape 1.193527 scale 0.936629
+-- universe 1878.5364; at 0.5x: reach 690.8095, 3+ 80.5147; at 2x: reach
+-- 1345.5241, 3+ 634.1976; at 4x: reach 1585.7520, 3+ 1071.1471"
+CREATE TEMP TABLE skewed AS
+SELECT frequency_agg(u, n::bigint) AS fs
+FROM (SELECT row_number() OVER () AS u, n
+      FROM (VALUES (1, 500), (2, 250), (3, 130), (4, 70), (5, 40), (6, 20), (7, 10), (8, 5)) v(n, people),
+           generate_series(1, people)) t;
+SELECT round((p->>'shape')::numeric, 4) AS shape, round((p->>'scale')::numeric, 4) AS scale,
+       round((p->>'universe')::numeric, 2) AS universe
+FROM skewed, reach_curve_parameters(fs, 'gamma_poisson') p;
+SELECT t, round(reach_curve(fs, t * impressions(fs), 'gamma_poisson')::numeric, 2) AS reach,
+       round(reach_at_least_curve(fs, t * impressions(fs), 3, 'gamma_poisson')::numeric, 2) AS "3+"
+FROM skewed, (VALUES (0.5::float8), (2), (4)) ts(t) ORDER BY t;
+
 -- both models give the sketch's own reach at its own impressions, exact or
 -- sampling (k = 256 below 20,000 people), and grow with the impressions
 CREATE TEMP TABLE several AS
