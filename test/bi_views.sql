@@ -1,14 +1,19 @@
--- test/bi_views.sql — the rollup and the BI-facing views over the events and
--- campaigns tables of test/data/schema.sql (README "Rollups and BI").
+-- test/bi_views.sql — the rollups and the BI-facing views over the events
+-- and campaigns tables of test/data/schema.sql (README "Rollups and BI").
 -- test/demo.sh and test/bi.sh run it; it drops and recreates its objects.
 --
--- Rollups (materialized views with sketches, refreshed on a schedule with
--- REFRESH MATERIALIZED VIEW CONCURRENTLY):
+-- Rollups:
 --   campaign_daily               per campaign and day: counts, cost, a
 --                                reach_sketch and a frequency_sketch of the
---                                users who saw an impression
+--                                users who saw an impression; a table kept
+--                                up to date incrementally by
+--                                examples/incremental_rollup.sql (CALL
+--                                campaign_daily_merge(), pg_cron every minute)
 --   campaign_daily_conversions   per campaign and day: conversions attributed
---                                to it (last touch, 7-day click, 1-day view)
+--                                to it (last touch, 7-day click, 1-day view);
+--                                a materialized view refreshed in full, since
+--                                a late touch can move a conversion's credit
+--                                (README "Attributed conversions")
 -- BI views (plain columns, no sketch bytes, every column commented):
 --   bi_campaign_daily            one row per campaign and day
 --   bi_campaign_total            one row per campaign, all days together
@@ -19,20 +24,19 @@
 -- person): the totals view unions the sketches instead of summing.
 SET client_min_messages = warning;
 DROP VIEW IF EXISTS bi_campaign_daily, bi_campaign_total, bi_campaign_daily_shared;
-DROP MATERIALIZED VIEW IF EXISTS campaign_daily, campaign_daily_conversions;
+DROP MATERIALIZED VIEW IF EXISTS campaign_daily_conversions;
+-- before issue 18, campaign_daily was a materialized view
+DO $$
+BEGIN
+	IF (SELECT relkind FROM pg_class WHERE oid = to_regclass('campaign_daily')) = 'm' THEN
+		DROP MATERIALIZED VIEW campaign_daily;
+	END IF;
+END $$;
 RESET client_min_messages;
 
-CREATE MATERIALIZED VIEW campaign_daily AS
-SELECT campaign_id, (ts AT TIME ZONE 'UTC')::date AS day,
-       count(*) FILTER (WHERE kind = 'impression') AS impressions,
-       count(*) FILTER (WHERE kind = 'click') AS clicks,
-       sum(cost) AS cost,
-       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS reach,
-       frequency_agg(user_id) FILTER (WHERE kind = 'impression') AS frequency
-FROM events WHERE campaign_id IS NOT NULL
-GROUP BY 1, 2;
-CREATE UNIQUE INDEX campaign_daily_key ON campaign_daily (campaign_id, day);
-COMMENT ON MATERIALIZED VIEW campaign_daily IS 'Rollup: per campaign and day (UTC), counts, cost and the sketches of the users reached.';
+\ir ../examples/incremental_rollup.sql
+-- the events loaded before the trigger existed
+CALL campaign_daily_rebuild();
 
 CREATE MATERIALIZED VIEW campaign_daily_conversions AS
 SELECT a.touch::int AS campaign_id, (a.conversion_time AT TIME ZONE 'UTC')::date AS day,
@@ -53,8 +57,9 @@ CREATE VIEW bi_campaign_daily AS
 SELECT campaign_id, c.name AS campaign_name, c.channel, day,
        coalesce(d.impressions, 0) AS impressions, coalesce(d.clicks, 0) AS clicks, ctr(d.clicks, d.impressions) AS ctr,
        round(coalesce(d.cost, 0), 2) AS cost, cpm(d.cost, d.impressions)::numeric(12, 4) AS cpm,
-       coalesce(reach(d.reach), 0) AS reach, coalesce(reach_lower(d.reach), 0) AS reach_lower, coalesce(reach_upper(d.reach), 0) AS reach_upper,
-       average_frequency(d.frequency) AS average_frequency, coalesce(reach_at_least(d.frequency, 3), 0) AS reach_3_plus,
+       coalesce(reach(d.reach_sketch), 0) AS reach, coalesce(reach_lower(d.reach_sketch), 0) AS reach_lower,
+       coalesce(reach_upper(d.reach_sketch), 0) AS reach_upper,
+       average_frequency(d.frequency_sketch) AS average_frequency, coalesce(reach_at_least(d.frequency_sketch, 3), 0) AS reach_3_plus,
        coalesce(v.post_click, 0) AS post_click_conversions, coalesce(v.post_impression, 0) AS post_impression_conversions,
        round(coalesce(v.revenue, 0)::numeric, 2) AS revenue
 FROM campaign_daily d
@@ -64,7 +69,7 @@ JOIN campaigns c USING (campaign_id);
 CREATE VIEW bi_campaign_total AS
 WITH t AS (
 	SELECT campaign_id, sum(impressions) AS impressions, sum(clicks) AS clicks, sum(cost) AS cost,
-	       reach_union_agg(reach) AS reach, frequency_union_agg(frequency) AS frequency
+	       reach_union_agg(reach_sketch) AS reach, frequency_union_agg(frequency_sketch) AS frequency
 	FROM campaign_daily GROUP BY campaign_id),
 v AS (
 	SELECT campaign_id, sum(post_click) AS post_click, sum(post_impression) AS post_impression, sum(revenue) AS revenue
@@ -128,14 +133,14 @@ END $$;
 -- when under 50
 CREATE VIEW bi_campaign_daily_shared AS
 WITH flagged AS (
-	SELECT d.*, below_audience_threshold(d.reach) AS hidden FROM campaign_daily d)
+	SELECT d.*, below_audience_threshold(d.reach_sketch) AS hidden FROM campaign_daily d)
 SELECT f.campaign_id, c.name AS campaign_name, c.channel, f.day,
-       f.impressions, f.clicks, f.cost, reach(f.reach) AS reach
+       f.impressions, f.clicks, f.cost, reach(f.reach_sketch) AS reach
 FROM flagged f JOIN campaigns c USING (campaign_id)
 WHERE NOT f.hidden
 UNION ALL
 SELECT NULL, '(rows under 50 people)', NULL, NULL,
-       sum(impressions), sum(clicks), sum(cost), reach_if_at_least(reach_union_agg(reach))
+       sum(impressions), sum(clicks), sum(cost), reach_if_at_least(reach_union_agg(reach_sketch))
 FROM flagged
 WHERE hidden
 HAVING count(*) > 0;
