@@ -21,7 +21,10 @@
 --                                fewer than 50 people folded into one
 --                                remainder row (README "Privacy threshold")
 -- Reach does not add up across rows (a person seen on two days is one
--- person): the totals view unions the sketches instead of summing.
+-- person): the totals view unions the sketches instead of summing.  A row
+-- has one reach, the reach_sketch's; the frequency_sketch's sample says how
+-- it splits (3+ reach = reach x the sample's 3+ share), so average
+-- frequency, 3+ reach and reach never disagree (issue 20).
 SET client_min_messages = warning;
 DROP VIEW IF EXISTS bi_campaign_daily, bi_campaign_total, bi_campaign_daily_shared;
 DROP MATERIALIZED VIEW IF EXISTS campaign_daily_conversions;
@@ -59,7 +62,9 @@ SELECT campaign_id, c.name AS campaign_name, c.channel, day,
        round(coalesce(d.cost, 0), 2) AS cost, cpm(d.cost, d.impressions)::numeric(12, 4) AS cpm,
        coalesce(reach(d.reach_sketch), 0) AS reach, coalesce(reach_lower(d.reach_sketch), 0) AS reach_lower,
        coalesce(reach_upper(d.reach_sketch), 0) AS reach_upper,
-       average_frequency(d.frequency_sketch) AS average_frequency, coalesce(reach_at_least(d.frequency_sketch, 3), 0) AS reach_3_plus,
+       average_frequency(d.impressions, reach(d.reach_sketch)) AS average_frequency,
+       coalesce(round(reach(d.reach_sketch) * reach_at_least(d.frequency_sketch, 3)::float8
+                      / nullif(reach(d.frequency_sketch), 0))::bigint, 0) AS reach_3_plus,
        coalesce(v.post_click, 0) AS post_click_conversions, coalesce(v.post_impression, 0) AS post_impression_conversions,
        round(coalesce(v.revenue, 0)::numeric, 2) AS revenue
 FROM campaign_daily d
@@ -79,7 +84,8 @@ SELECT t.campaign_id, c.name AS campaign_name, c.channel,
        rate_lower(t.clicks, t.impressions) AS ctr_lower, rate_upper(t.clicks, t.impressions) AS ctr_upper,
        round(t.cost, 2) AS cost, cpm(t.cost, t.impressions)::numeric(12, 4) AS cpm, cpc(t.cost, t.clicks)::numeric(12, 4) AS cpc,
        reach(t.reach) AS reach, reach_lower(t.reach) AS reach_lower, reach_upper(t.reach) AS reach_upper,
-       average_frequency(t.frequency) AS average_frequency, reach_at_least(t.frequency, 3) AS reach_3_plus,
+       average_frequency(t.impressions, reach(t.reach)) AS average_frequency,
+       coalesce(round(reach(t.reach) * reach_at_least(t.frequency, 3)::float8 / nullif(reach(t.frequency), 0))::bigint, 0) AS reach_3_plus,
        coalesce(v.post_click, 0) AS post_click_conversions, coalesce(v.post_impression, 0) AS post_impression_conversions,
        round(coalesce(v.revenue, 0)::numeric, 2) AS revenue,
        cpa(t.cost, coalesce(v.post_click, 0) + coalesce(v.post_impression, 0))::numeric(12, 4) AS cpa,

@@ -12,16 +12,17 @@ SELECT min(ts)::date AS first_day, max(ts)::date AS last_day,
        round(sum(cost), 2) AS cost
 FROM events;
 
--- one pass over the events builds every campaign's sketch.  Reach,
--- frequency, 3+ reach, the histogram, the overlap and the reach curve all
--- read this one frequency_sketch, so a campaign shows one reach everywhere;
--- k = 65,536 keeps it exact up to 65,536 people a campaign (above that a
--- sample, with the bounds its relative standard error gives)
+-- one pass over the events builds every campaign's sketches, the same bytes
+-- as the union of its rows in the rollup campaign_daily.  A campaign has one
+-- reach in this report and in the BI views: its reach_sketch's.  The
+-- frequency_sketch's sample says how that reach splits by frequency (n+
+-- reach = reach x the sample's n+ share), and the reach curve's shape.
 CREATE TEMP TABLE per_campaign AS
 SELECT campaign_id,
        count(*) FILTER (WHERE kind = 'impression') AS impressions,
        count(*) FILTER (WHERE kind = 'click') AS clicks,
-       frequency_agg(user_id, 1::bigint, 65536) FILTER (WHERE kind = 'impression') AS frequency,
+       reach_agg(user_id) FILTER (WHERE kind = 'impression') AS audience,
+       frequency_agg(user_id) FILTER (WHERE kind = 'impression') AS frequency,
        count(*) FILTER (WHERE eligible) AS eligible,
        count(*) FILTER (WHERE measurable) AS measurable,
        count(*) FILTER (WHERE viewable) AS viewable,
@@ -30,16 +31,20 @@ SELECT campaign_id,
 FROM events
 WHERE campaign_id IS NOT NULL
 GROUP BY campaign_id;
+ALTER TABLE per_campaign ADD COLUMN reach bigint, ADD COLUMN sample_reach bigint;
+UPDATE per_campaign SET reach = reach(audience), sample_reach = reach(frequency);
+-- people seen at least n times: the reach times the sample's share
+CREATE FUNCTION pg_temp.reach_at_least_share(p per_campaign, n int) RETURNS bigint
+LANGUAGE sql STABLE
+RETURN round(p.reach * reach_at_least(p.frequency, n)::float8 / nullif(p.sample_reach, 0));
 
 \echo
-\echo 'Per campaign (reach, frequency and 3+ reach from one frequency_agg: exact, or the 95 % bounds of its sample; CTR with its 95 % Wilson interval)'
+\echo 'Per campaign (reach from reach_agg with its 95 % bounds, the same in every table; 3+ reach: that reach times the 3+ share of frequency_agg''s sample; CTR with its 95 % Wilson interval)'
 SELECT c.campaign_id AS id, c.name, c.channel,
-       p.impressions, reach(p.frequency) AS reach,
-       CASE WHEN i->>'mode' = 'exact' THEN 'exact'
-            ELSE round(reach(p.frequency) * (1 - 1.96 * (i->>'relative_standard_error')::float8)) || '–' ||
-                 round(reach(p.frequency) * (1 + 1.96 * (i->>'relative_standard_error')::float8)) END AS reach_95,
-       round(average_frequency(p.frequency)::numeric, 2) AS freq,
-       reach_at_least(p.frequency, 3) AS "reach 3+",
+       p.impressions, p.reach,
+       reach_lower(p.audience) || '–' || reach_upper(p.audience) AS reach_95,
+       round(average_frequency(p.impressions, p.reach)::numeric, 2) AS freq,
+       pg_temp.reach_at_least_share(p, 3) AS "reach 3+",
        p.clicks,
        round(100 * ctr(p.clicks, p.impressions)::numeric, 2) AS "ctr %",
        round(100 * rate_lower(p.clicks, p.impressions)::numeric, 2) || '–' ||
@@ -47,7 +52,7 @@ SELECT c.campaign_id AS id, c.name, c.channel,
        round(p.cost, 2) AS cost,
        round(cpm(p.cost, p.impressions), 2) AS cpm,
        round(cpc(p.cost, p.clicks), 2) AS cpc
-FROM per_campaign p JOIN campaigns c USING (campaign_id), frequency_sketch_info(p.frequency) i
+FROM per_campaign p JOIN campaigns c USING (campaign_id)
 ORDER BY p.impressions DESC;
 
 \echo
@@ -61,29 +66,30 @@ SELECT c.campaign_id AS id, c.name, c.channel,
        round(vcpm(p.cost, p.viewable), 2) AS vcpm,
        p.engagements,
        round(100 * engagement_rate(p.engagements, p.impressions)::numeric, 2) AS "engagement %",
-       round(100 * engagement_rate_by_reach(p.engagements, reach(p.frequency))::numeric, 2) AS "per 100 people",
+       round(100 * engagement_rate_by_reach(p.engagements, p.reach)::numeric, 2) AS "per 100 people",
        round(cost_per_engagement(p.cost, p.engagements), 2) AS "cost per engagement"
 FROM per_campaign p JOIN campaigns c USING (campaign_id)
 ORDER BY p.impressions DESC;
 
 \echo
-\echo 'Frequency distribution of the largest campaign (frequency_histogram)'
+\echo 'Frequency distribution of the largest campaign (frequency_histogram''s shares of its reach)'
 SELECT h.frequency || CASE WHEN h.frequency = 10 THEN '+' ELSE '' END AS seen,
-       h.reach AS people, round(100 * h.share::numeric, 1) AS "share %",
+       round(top.reach * h.reach_at_least::float8 / top.sample_reach)
+         - coalesce(round(top.reach * lead(h.reach_at_least) OVER (ORDER BY h.frequency)::float8 / top.sample_reach), 0) AS people,
+       round(100 * h.share::numeric, 1) AS "share %",
        repeat('█', round(60 * h.share)::int) AS distribution
-FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
+FROM (SELECT * FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
      frequency_histogram(top.frequency) h
 ORDER BY h.frequency;
 
 \echo
-\echo 'Reach curve of the largest campaign: the people more (or fewer) impressions would reach (reach_curve; gamma_poisson drawn)'
+\echo 'Reach curve of the largest campaign: the people more (or fewer) impressions would reach (reach_curve fitted to its frequency sketch, through its reach at 1x; gamma_poisson drawn)'
 SELECT m || 'x' AS budget, round(m * impressions(top.frequency)) AS impressions,
-       round(reach_curve(top.frequency, m * impressions(top.frequency), 'gamma_poisson')) AS reach,
-       round(reach_at_least_curve(top.frequency, m * impressions(top.frequency), 3, 'gamma_poisson')) AS "reach 3+",
-       round(reach_curve(top.frequency, m * impressions(top.frequency), 'goerg')) AS "reach (goerg)",
+       round(a * reach_curve(top.frequency, m * impressions(top.frequency), 'gamma_poisson')) AS reach,
+       round(a * reach_curve(top.frequency, m * impressions(top.frequency), 'goerg')) AS "reach (goerg)",
        repeat('█', round(60 * reach_curve(top.frequency, m * impressions(top.frequency), 'gamma_poisson')
                          / reach_curve(top.frequency, 4 * impressions(top.frequency), 'gamma_poisson'))::int) AS curve
-FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
+FROM (SELECT *, reach::float8 / sample_reach AS a FROM per_campaign ORDER BY impressions DESC LIMIT 1) top,
      (VALUES (0.5), (1), (2), (4)) ms(m)
 ORDER BY m;
 
@@ -93,21 +99,20 @@ SELECT impressions(top.frequency) AS impressions,
        capped_impressions(top.frequency, 10) AS "within the cap",
        excess_impressions(top.frequency, 10) AS "above the cap",
        round(100.0 * excess_impressions(top.frequency, 10) / impressions(top.frequency), 1) AS "above %",
-       reach_at_most(top.frequency, 10) AS "people seen at most 10 times",
-       reach_at_least(top.frequency, 11) AS "people seen more often"
-FROM (SELECT frequency FROM per_campaign ORDER BY impressions DESC LIMIT 1) top;
+       top.reach - pg_temp.reach_at_least_share(top, 11) AS "people seen at most 10 times",
+       pg_temp.reach_at_least_share(top, 11) AS "people seen more often"
+FROM (SELECT * FROM per_campaign ORDER BY impressions DESC LIMIT 1) top;
 
 \echo
-\echo 'Audience overlap of the two largest campaigns'
+\echo 'Audience overlap of the two largest campaigns (reach sketches: both = reach a + reach b - combined)'
 WITH top2 AS (
-	SELECT p.campaign_id, c.name, p.frequency, row_number() OVER (ORDER BY p.impressions DESC) AS rank
+	SELECT p.campaign_id, c.name, p.audience, p.reach, row_number() OVER (ORDER BY p.impressions DESC) AS rank
 	FROM per_campaign p JOIN campaigns c USING (campaign_id)
 )
-SELECT a.name AS campaign_a, b.name AS campaign_b,
-       reach(a.frequency) AS reach_a, reach(b.frequency) AS reach_b,
-       reach_intersection(a.frequency, b.frequency) AS both,
-       reach_difference(b.frequency, a.frequency) AS "b not a (incremental)",
-       reach(a.frequency || b.frequency) AS combined
+SELECT a.name AS campaign_a, b.name AS campaign_b, a.reach AS reach_a, b.reach AS reach_b,
+       a.reach + b.reach - reach(a.audience || b.audience) AS both,
+       reach(a.audience || b.audience) - a.reach AS "b not a (incremental)",
+       reach(a.audience || b.audience) AS combined
 FROM top2 a JOIN top2 b ON a.rank = 1 AND b.rank = 2;
 
 \echo
