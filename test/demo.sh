@@ -4,7 +4,8 @@
 # Installs what is missing, builds and installs impression_ext, starts a
 # private cluster (port 54321, data and socket in /var/tmp/impression_ext_demo),
 # loads a synthetic 30-day campaign data set (about 1M events, made by the
-# deterministic generator in test/data/) and prints a campaign report.  The
+# deterministic generator in test/data/, with viewability and engagement
+# added by test/data/viewability.sql) and prints a campaign report.  The
 # cluster is left running.  Running it again reuses cluster and data.
 #
 #   IE_DEMO_DIR, IE_DEMO_PORT   override where the cluster lives
@@ -36,6 +37,8 @@ if [ "$loaded" != t ]; then
 	ie_log "generating and loading $EVENTS events"
 	"$REPO_ROOT/test/data/load.sh" -q -- --events "$EVENTS" --users $((EVENTS / 5)) --campaigns 24 --days 30 --seed 1
 fi
+# viewability and engagement of each impression (idempotent: a no-op once done)
+ie_psql -f "$REPO_ROOT/test/data/viewability.sql"
 
 # the rollups and the BI views a dashboard would read (README "Rollups")
 ie_psql -f "$REPO_ROOT/test/bi_views.sql"
