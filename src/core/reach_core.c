@@ -6,6 +6,7 @@
  *
  * The work itself lives with its concern, which is why this file is short:
  *	 reach_sparse.c		tokens and the SPARSE_BUFFER state
+ *	 reach_sparse_code.c	the coded SPARSE form, reading tokens of any version
  *	 reach_registers.c	registers, folding, the estimators
  *	 reach_packed.c		DENSE_PACKED coding and decoding
  *	 reach_validate.c	reach_validate

@@ -233,7 +233,8 @@ extern bool reach_expand(uint8_t *dst, size_t dstlen,
  * Estimation (SPARSE, DENSE and DENSE_PACKED, which is decoded on the way;
  * a SPARSE_BUFFER gives -1: canonicalize it first)
  *
- * SPARSE: linear counting over the 2^26 token indices (exact in practice).
+ * SPARSE: the token count plus the expected token collisions (exact in
+ * practice; version 1's values: linear counting over 2^26 indices).
  * DENSE: the UltraLogLog maximum-likelihood estimator.
  * DENSE with HLL_ONLY: Ertl's improved HyperLogLog estimator on the u parts.
  * May return +infinity for a saturated dense sketch (needs ~2^64 values).
@@ -246,7 +247,7 @@ extern int	reach_precision(const uint8_t *body, size_t len);
 /*
  * Theoretical relative standard error of the estimator reach_estimate uses
  * for this value: ULL-ML 0.7609/sqrt(2^p), HLL 1.04/sqrt(2^p), sparse the
- * linear-counting error at 2^26 cells (tiny).  -1 for a SPARSE_BUFFER.
+ * error of its collision count (tiny).  -1 for a SPARSE_BUFFER.
  */
 extern double reach_relative_standard_error(const uint8_t *body, size_t len);
 
