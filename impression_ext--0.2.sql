@@ -1031,6 +1031,187 @@ CREATE OPERATOR CLASS @extschema@.journey_btree_ops DEFAULT FOR TYPE @extschema@
 	OPERATOR 5 @extschema@.> (@extschema@.journey, @extschema@.journey),
 	FUNCTION 1 @extschema@.journey_cmp(@extschema@.journey, @extschema@.journey);
 
+-------------------------------------------------------------------------------
+-- issue 20: planning and media metrics — reach curves and frequency caps from
+-- a frequency_sketch, viewability and engagement ratios, and the minimum
+-- audience of a shared report
+-------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.reach_curve(fs @extschema@.frequency_sketch, impressions double precision,
+                                        model text DEFAULT 'goerg')
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_curve' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_curve(@extschema@.frequency_sketch, double precision, text) IS
+'Reach curve: the people the campaign of this sketch would reach with the given impressions, by the model ''goerg'' (one-point model: rho = I R / (I - R), reach = rho I'' / (I'' + rho)) or ''gamma_poisson'' (zero-truncated negative binomial fitted to the frequency distribution, rates scaled by I'' / I). Equals reach(fs) at impressions(fs). ERROR 22023 for an empty sketch or one where everyone was seen once.';
+
+CREATE FUNCTION @extschema@.reach_at_least_curve(fs @extschema@.frequency_sketch, impressions double precision,
+                                                 k integer, model text DEFAULT 'goerg')
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_at_least_curve' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_at_least_curve(@extschema@.frequency_sketch, double precision, integer, text) IS
+'Effective reach curve: the people who would see the ad at least k times with the given impressions, by the model ''goerg'' (rho (I'' / (I'' + rho))^k) or ''gamma_poisson'' (the fitted negative binomial''s P(X >= k)); k <= 1 gives reach_curve. Equals reach_at_least(fs, k) at impressions(fs) only as far as the model fits the histogram.';
+
+CREATE FUNCTION @extschema@.reach_curve_parameters(fs @extschema@.frequency_sketch, model text DEFAULT 'goerg')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_curve_parameters' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_curve_parameters(@extschema@.frequency_sketch, text) IS
+'The reach-curve model fitted to the sketch, as jsonb: model, impressions and reach it was fitted to, universe (the reach the curve tends to: rho for goerg, N for gamma_poisson) and, for gamma_poisson, the shape and scale of the Gamma-distributed rate.';
+
+CREATE FUNCTION @extschema@.capped_impressions(fs @extschema@.frequency_sketch, cap integer)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_capped_impressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.capped_impressions(@extschema@.frequency_sketch, integer) IS
+'Impressions within a frequency cap: the sum over people of least(impressions, cap); impressions(fs) - excess_impressions(fs, cap). Exact while the sketch is exact.';
+
+CREATE FUNCTION @extschema@.excess_impressions(fs @extschema@.frequency_sketch, cap integer)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_excess_impressions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.excess_impressions(@extschema@.frequency_sketch, integer) IS
+'Impressions above a frequency cap: the sum over people of greatest(impressions - cap, 0) (scaled from the sample when the sketch samples; exact while it is exact). capped_impressions + excess_impressions = impressions(fs).';
+
+CREATE FUNCTION @extschema@.reach_at_most(fs @extschema@.frequency_sketch, n integer)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'frequency_sketch_reach_at_most' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.reach_at_most(@extschema@.frequency_sketch, integer) IS
+'Estimated people who saw the ad at least once and at most n times: reach(fs) - reach_at_least(fs, n + 1).';
+-- viewability (MRC: at least 50 % of the pixels in view for 1 continuous
+-- second, display; 2 seconds, video) and engagement ratios, NULL-safe as ctr
+
+CREATE FUNCTION @extschema@.vcpm(cost numeric, viewable_impressions numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN viewable_impressions OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE cost OPERATOR(pg_catalog.*) 1000::pg_catalog.numeric OPERATOR(pg_catalog./) viewable_impressions END;
+COMMENT ON FUNCTION @extschema@.vcpm(numeric, numeric) IS
+'Cost per thousand viewable impressions (MRC standard: 50 % of pixels in view for 1 s, 2 s for video): cost * 1000 / viewable_impressions. NULL when viewable_impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.vcpm(cost double precision, viewable_impressions double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN viewable_impressions OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE cost OPERATOR(pg_catalog.*) 1000::pg_catalog.float8 OPERATOR(pg_catalog./) viewable_impressions END;
+COMMENT ON FUNCTION @extschema@.vcpm(double precision, double precision) IS
+'Cost per thousand viewable impressions (MRC standard: 50 % of pixels in view for 1 s, 2 s for video): cost * 1000 / viewable_impressions. NULL when viewable_impressions is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.viewable_rate(viewable bigint, measurable bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN measurable OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE viewable::pg_catalog.float8 OPERATOR(pg_catalog./) measurable::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.viewable_rate(bigint, bigint) IS
+'Viewable rate: viewable / measurable impressions, as a fraction (rate_lower / rate_upper give its Wilson interval). NULL when measurable is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.viewable_rate(viewable numeric, measurable numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN measurable OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE viewable::pg_catalog.float8 OPERATOR(pg_catalog./) measurable::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.viewable_rate(numeric, numeric) IS
+'Viewable rate: viewable / measurable impressions, as a fraction (rate_lower / rate_upper give its Wilson interval). NULL when measurable is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.viewable_rate(viewable double precision, measurable double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN measurable OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE viewable::pg_catalog.float8 OPERATOR(pg_catalog./) measurable::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.viewable_rate(double precision, double precision) IS
+'Viewable rate: viewable / measurable impressions, as a fraction (rate_lower / rate_upper give its Wilson interval). NULL when measurable is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.measurable_rate(measurable bigint, eligible bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN eligible OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE measurable::pg_catalog.float8 OPERATOR(pg_catalog./) eligible::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.measurable_rate(bigint, bigint) IS
+'Measurable rate: impressions a viewability vendor could measure / impressions eligible for measurement, as a fraction. NULL when eligible is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.measurable_rate(measurable numeric, eligible numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN eligible OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE measurable::pg_catalog.float8 OPERATOR(pg_catalog./) eligible::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.measurable_rate(numeric, numeric) IS
+'Measurable rate: impressions a viewability vendor could measure / impressions eligible for measurement, as a fraction. NULL when eligible is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.measurable_rate(measurable double precision, eligible double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN eligible OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE measurable::pg_catalog.float8 OPERATOR(pg_catalog./) eligible::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.measurable_rate(double precision, double precision) IS
+'Measurable rate: impressions a viewability vendor could measure / impressions eligible for measurement, as a fraction. NULL when eligible is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cost_per_engagement(cost numeric, engagements numeric)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN engagements OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE cost OPERATOR(pg_catalog./) engagements END;
+COMMENT ON FUNCTION @extschema@.cost_per_engagement(numeric, numeric) IS
+'Cost per engagement: cost / engagements. NULL when engagements is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.cost_per_engagement(cost double precision, engagements double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN engagements OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE cost OPERATOR(pg_catalog./) engagements END;
+COMMENT ON FUNCTION @extschema@.cost_per_engagement(double precision, double precision) IS
+'Cost per engagement: cost / engagements. NULL when engagements is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.engagement_rate_by_reach(engagements bigint, reach bigint)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN reach OPERATOR(pg_catalog.=) 0::pg_catalog.int8 THEN NULL
+       ELSE engagements::pg_catalog.float8 OPERATOR(pg_catalog./) reach::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.engagement_rate_by_reach(bigint, bigint) IS
+'Engagements per person reached: engagements / reach (may exceed 1: a person can engage more than once). NULL when reach is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.engagement_rate_by_reach(engagements numeric, reach numeric)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN reach OPERATOR(pg_catalog.=) 0::pg_catalog.numeric THEN NULL
+       ELSE engagements::pg_catalog.float8 OPERATOR(pg_catalog./) reach::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.engagement_rate_by_reach(numeric, numeric) IS
+'Engagements per person reached: engagements / reach (may exceed 1: a person can engage more than once). NULL when reach is 0 or NULL.';
+
+CREATE FUNCTION @extschema@.engagement_rate_by_reach(engagements double precision, reach double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN reach OPERATOR(pg_catalog.=) 0::pg_catalog.float8 THEN NULL
+       ELSE engagements::pg_catalog.float8 OPERATOR(pg_catalog./) reach::pg_catalog.float8 END;
+COMMENT ON FUNCTION @extschema@.engagement_rate_by_reach(double precision, double precision) IS
+'Engagements per person reached: engagements / reach (may exceed 1: a person can engage more than once). NULL when reach is 0 or NULL.';
+
+-- minimum audience of a shared report (Ads Data Hub's 50 people): a row whose
+-- audience is below k is left out and counted in one remainder row
+CREATE FUNCTION @extschema@.below_audience_threshold(audience @extschema@.reach_sketch, k integer DEFAULT 50)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.reach(audience) OPERATOR(pg_catalog.<) k::pg_catalog.int8;
+COMMENT ON FUNCTION @extschema@.below_audience_threshold(@extschema@.reach_sketch, integer) IS
+'True when the sketch''s reach is below k people (default 50): a report row describing so few people must not be shared; sum its counts into a remainder row instead (README, "Privacy threshold"). NULL for a NULL sketch.';
+
+CREATE FUNCTION @extschema@.below_audience_threshold(audience @extschema@.frequency_sketch, k integer DEFAULT 50)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN @extschema@.reach(audience) OPERATOR(pg_catalog.<) k::pg_catalog.int8;
+COMMENT ON FUNCTION @extschema@.below_audience_threshold(@extschema@.frequency_sketch, integer) IS
+'True when the sketch''s reach is below k people (default 50): a report row describing so few people must not be shared; sum its counts into a remainder row instead (README, "Privacy threshold"). NULL for a NULL sketch.';
+
+CREATE FUNCTION @extschema@.reach_if_at_least(audience @extschema@.reach_sketch, k integer DEFAULT 50)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN @extschema@.reach(audience) OPERATOR(pg_catalog.>=) k::pg_catalog.int8
+            THEN @extschema@.reach(audience) END;
+COMMENT ON FUNCTION @extschema@.reach_if_at_least(@extschema@.reach_sketch, integer) IS
+'The sketch''s reach when it is at least k people (default 50), else NULL (suppressed): the reach of a report''s remainder row, reach_if_at_least(reach_union_agg(audience)).';
+
+CREATE FUNCTION @extschema@.reach_if_at_least(audience @extschema@.frequency_sketch, k integer DEFAULT 50)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN @extschema@.reach(audience) OPERATOR(pg_catalog.>=) k::pg_catalog.int8
+            THEN @extschema@.reach(audience) END;
+COMMENT ON FUNCTION @extschema@.reach_if_at_least(@extschema@.frequency_sketch, integer) IS
+'The sketch''s reach when it is at least k people (default 50), else NULL (suppressed): the reach of a report''s remainder row, reach_if_at_least(frequency_union_agg(audience)).';
 -- ---------------------------------------------------------------------------
 -- Issue 19: engaged views, and Markov removal-effect attribution.
 -- ---------------------------------------------------------------------------

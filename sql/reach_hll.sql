@@ -2,23 +2,26 @@
 -- Interchange with the real postgresql-hll (Debian's postgresql-15-hll).
 CREATE EXTENSION hll;
 
--- the hash is postgresql-hll's: each sparse token is (low 26 bits of
--- hll_hash_bigint(x)) << 6 | (1 + trailing zeros of the rest), computed here in
--- plain SQL from hll's own hash and compared with the sketch's stored tokens
+-- the hash is postgresql-hll's: a version-1 sparse value (docs/FORMAT.md: the
+-- header 01 0e 01 00, the count, then the sorted little-endian tokens
+-- (low 26 bits of the hash) << 6 | (1 + trailing zeros of the rest)) is built
+-- here in plain SQL from hll's own hash, and equals (read as version 1,
+-- converted) the sketch reach_agg builds from the same values
 WITH h AS (
 	SELECT x, hll_hash_bigint(x)::text::bigint AS hash FROM generate_series(1, 50) x
 ), expected AS (
 	SELECT ((hash & 67108863) << 6)
 	       | position('1' IN reverse(((hash >> 26) & 274877906943)::bit(38)::text)) AS token
 	FROM h
-), stored AS (
-	-- (<< and | share one precedence level in PostgreSQL: parenthesise)
-	SELECT get_byte(b, 8 + 4 * i) | (get_byte(b, 9 + 4 * i) << 8)
-	       | (get_byte(b, 10 + 4 * i) << 16) | (get_byte(b, 11 + 4 * i)::bigint << 24) AS token
-	FROM (SELECT reach_agg(x)::bytea AS b FROM generate_series(1, 50) x) s, generate_series(0, 49) i
+), le AS (
+	SELECT token, lpad(to_hex(token & 255), 2, '0') || lpad(to_hex((token >> 8) & 255), 2, '0')
+	       || lpad(to_hex((token >> 16) & 255), 2, '0') || lpad(to_hex((token >> 24) & 255), 2, '0') AS hex
+	FROM expected
 )
-SELECT (SELECT count(*) FROM expected) AS tokens,
-       (SELECT array_agg(token ORDER BY token) FROM expected) = (SELECT array_agg(token ORDER BY token) FROM stored) AS same_tokens;
+SELECT count(*) AS tokens,
+       decode('010e010032000000' || string_agg(hex, '' ORDER BY token), 'hex')::reach_sketch
+       = (SELECT reach_agg(x) FROM generate_series(1, 50) x) AS same_tokens
+FROM le;
 -- text hashes are hll_hash_text's (same check through the estimate being exact
 -- and the export matching hll's own aggregate register for register)
 SELECT hll_cardinality(reach_sketch_to_hll(reach_agg('user' || x))::hll)

@@ -11,10 +11,15 @@ SELECT n, s::text::reach_sketch = s AS text_round_trip,
        s::bytea::reach_sketch::bytea = s::bytea AS bytea_round_trip,
        length(s::bytea) AS bytes
 FROM rs ORDER BY n;
--- a sparse sketch of three users, by hand: header 01 0e 01 00 03000000, then
--- three increasing little-endian tokens
+-- a sparse sketch of three users: header 02 0e 01 44 (Rice parameter 17 in
+-- flag bits 2-7) 03000000, then the coded tokens, the bytes that the format's
+-- second implementation writes (test/reference/reach_sparse_reference.py 1 2 3);
+-- then version 1's sparse sketch of the same users, still read: header
+-- 01 0e 01 00 03000000, three increasing little-endian 26-bit tokens
 SELECT s FROM rs WHERE n = 3;
-SELECT reach('\x010e010003000000012ab01d03c32292821271c1'::reach_sketch) AS reach;
+SELECT reach('\x010e010003000000012ab01d03c32292821271c1'::reach_sketch) AS reach,
+       '\x010e010003000000012ab01d03c32292821271c1'::reach_sketch = s AS version_1_equals_version_2
+FROM rs WHERE n = 3;
 -- binary send/recv through COPY
 COPY rs TO '/tmp/impression_ext_reach_io.bin' WITH (FORMAT binary);
 CREATE TEMP TABLE rs2 (LIKE rs);
@@ -32,21 +37,21 @@ FROM rs a JOIN rs2 b USING (n);
 SELECT 'hello'::reach_sketch;
 SELECT '\x010e01000000000'::reach_sketch;
 SELECT '\x010e01000000000g'::reach_sketch;
-SELECT '\x020e010000000000'::reach_sketch;
+SELECT '\x030e010000000000'::reach_sketch;
 \set VERBOSITY default
 SELECT 'hello'::reach_sketch;
 SELECT '\x010e01000000000'::reach_sketch;
 SELECT '\x010e0100000000zz'::reach_sketch;
-SELECT '\x020e010000000000'::reach_sketch;
+SELECT '\x030e010000000000'::reach_sketch;
 
 -- malformed bytes through the bytea cast: 22P03, each with what is wrong
 \set VERBOSITY sqlstate
 SELECT '\x'::bytea::reach_sketch;
-SELECT '\x020e010000000000'::bytea::reach_sketch;
+SELECT '\x030e010000000000'::bytea::reach_sketch;
 \set VERBOSITY default
 SELECT '\x'::bytea::reach_sketch;                                     -- empty
 SELECT '\x010e0100'::bytea::reach_sketch;                             -- truncated header
-SELECT '\x020e010000000000'::bytea::reach_sketch;                     -- version 2
+SELECT '\x030e010000000000'::bytea::reach_sketch;                     -- version 3
 SELECT '\x0103010000000000'::bytea::reach_sketch;                     -- precision 3
 SELECT '\x0113010000000000'::bytea::reach_sketch;                     -- precision 19
 SELECT '\x010e030000000000'::bytea::reach_sketch;                     -- dense_packed, no code

@@ -2,7 +2,7 @@
 -- combined by reach_combine), and the result is byte-identical to the serial
 -- one and to sketches merged from parts.
 CREATE TABLE par_events AS
-SELECT (i * 2654435761) % 150000 AS user_id, i % 7 AS campaign_id, (i % 3000)::text AS cookie
+SELECT (i * 2654435761) % 150000 AS user_id, i % 7 AS campaign_id, (i % 1000)::text AS cookie
 FROM generate_series(1, 400000) i;
 ANALYZE par_events;
 

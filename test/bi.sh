@@ -29,8 +29,9 @@ check "BI views: every column has a comment, none is a sketch, journey or bytea"
 	"$(q -c "SELECT count(*) FILTER (WHERE col_description(a.attrelid, a.attnum) IS NULL) || ' uncommented, '
 		|| count(*) FILTER (WHERE a.atttypid IN ('reach_sketch'::regtype, 'frequency_sketch'::regtype, 'journey'::regtype, 'bytea'::regtype)) || ' binary, '
 		|| count(*) || ' columns'
-		FROM pg_attribute a WHERE a.attrelid IN ('bi_campaign_daily'::regclass, 'bi_campaign_total'::regclass) AND a.attnum > 0")" \
-	"0 uncommented, 0 binary, 38 columns"
+		FROM pg_attribute a WHERE a.attrelid IN ('bi_campaign_daily'::regclass, 'bi_campaign_total'::regclass,
+			'bi_campaign_daily_shared'::regclass) AND a.attnum > 0")" \
+	"0 uncommented, 0 binary, 46 columns"
 
 # the same numbers through libpq (psql, CSV) and psycopg2
 for view in bi_campaign_total bi_campaign_daily; do
@@ -98,12 +99,32 @@ check "post-click conversions in all = plain SQL (a click of any campaign within
 		SELECT 1 FROM events e WHERE e.user_id = c.user_id AND e.kind = 'click' AND e.ts <= c.ts AND e.ts >= c.ts - interval '7 days'))
 		FROM events c WHERE c.kind = 'conversion'")" t
 
-# new events and a concurrent refresh change the views
+# new events change the views once merged into the incremental rollup
+# (the conversions' rollup is refreshed, without blocking readers)
 before=$(q -c "SELECT sum(impressions) FROM bi_campaign_total")
-q -c "INSERT INTO events SELECT user_id, ts, kind, campaign_id, cost, revenue FROM events WHERE kind = 'impression' LIMIT 1000" \
-	-c 'REFRESH MATERIALIZED VIEW CONCURRENTLY campaign_daily' -c 'REFRESH MATERIALIZED VIEW CONCURRENTLY campaign_daily_conversions' >/dev/null
-check "after 1,000 more impressions and REFRESH ... CONCURRENTLY the totals follow" \
+q -c "INSERT INTO events SELECT user_id, ts, kind, campaign_id, cost, revenue FROM events WHERE kind = 'impression' LIMIT 1000" >/dev/null
+check "1,000 more impressions: the views do not show them before the merge" \
+	"$(q -c "SELECT sum(impressions) - $before FROM bi_campaign_total")" 0
+q -c 'CALL campaign_daily_merge()' -c 'REFRESH MATERIALIZED VIEW CONCURRENTLY campaign_daily_conversions' >/dev/null
+check "after CALL campaign_daily_merge() the totals follow" \
 	"$(q -c "SELECT sum(impressions) - $before FROM bi_campaign_total")" 1000
+
+# the shareable view: two new campaign x day rows of 30 and 40 people (60
+# together: people 21-30 are in both) are folded into one remainder row
+q -c "INSERT INTO events (user_id, ts, kind, campaign_id, cost)
+		SELECT 900000000 + u, timestamptz '2027-01-01 12:00+00' + c * interval '1 day', 'impression', c, 0.01
+		FROM generate_series(1, 2) c, generate_series(CASE c WHEN 1 THEN 1 ELSE 21 END, CASE c WHEN 1 THEN 30 ELSE 60 END) u" \
+	-c 'CALL campaign_daily_merge()' >/dev/null
+check "bi_campaign_daily_shared: rows shown have 50 people or more, the 2 small ones folded, counts add up" \
+	"$(q -c "SELECT bool_and(s.reach >= 50 AND r.n >= 50) FILTER (WHERE s.campaign_id IS NOT NULL)
+		AND (SELECT count(*) FROM campaign_daily) - count(*) FILTER (WHERE s.campaign_id IS NOT NULL) = 2
+		AND sum(s.impressions) = (SELECT sum(impressions) FROM campaign_daily)
+		AND sum(s.clicks) = (SELECT sum(clicks) FROM campaign_daily) AND sum(s.cost) = (SELECT sum(cost) FROM campaign_daily)
+		FROM bi_campaign_daily_shared s LEFT JOIN (SELECT campaign_id, (ts AT TIME ZONE 'UTC')::date AS day, count(DISTINCT user_id) AS n
+			FROM events WHERE kind = 'impression' GROUP BY 1, 2) r USING (campaign_id, day)")" t
+check "bi_campaign_daily_shared: the remainder row holds the 70 impressions and the 60 people of the folded rows" \
+	"$(q -c "SELECT impressions || ' impressions, ' || reach || ' people' FROM bi_campaign_daily_shared WHERE campaign_id IS NULL")" \
+	"70 impressions, 60 people"
 
 ie_report bi
 [ "$failed" -eq 0 ]

@@ -4,7 +4,8 @@
 # Installs what is missing, builds and installs impression_ext, starts a
 # private cluster (port 54321, data and socket in /var/tmp/impression_ext_demo),
 # loads a synthetic 30-day campaign data set (about 1M events, made by the
-# deterministic generator in test/data/) and prints a campaign report.  The
+# deterministic generator in test/data/, with viewability and engagement
+# added by test/data/viewability.sql) and prints a campaign report.  The
 # cluster is left running.  Running it again reuses cluster and data.
 #
 #   IE_DEMO_DIR, IE_DEMO_PORT   override where the cluster lives
@@ -36,15 +37,36 @@ if [ "$loaded" != t ]; then
 	ie_log "generating and loading $EVENTS events"
 	"$REPO_ROOT/test/data/load.sh" -q -- --events "$EVENTS" --users $((EVENTS / 5)) --campaigns 24 --days 30 --seed 1
 fi
+# viewability and engagement of each impression (idempotent: a no-op once done)
+ie_psql -f "$REPO_ROOT/test/data/viewability.sql"
 
 # the rollups and the BI views a dashboard would read (README "Rollups")
 ie_psql -f "$REPO_ROOT/test/bi_views.sql"
+# new events reach the incremental rollup within a minute, without anyone
+# calling the merge (pg_cron's database is postgres, see test/lib.sh; a
+# cluster made before pg_cron was installed does not preload it)
+cron=
+if ie_psql -d postgres -tAc "SHOW shared_preload_libraries" | grep -q pg_cron; then
+	PGOPTIONS='-c client_min_messages=warning' ie_psql -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_cron" \
+		-c "SELECT cron.schedule_in_database('demo campaign_daily merge', '* * * * *', 'CALL campaign_daily_merge()', 'demo')
+			WHERE NOT EXISTS (SELECT FROM cron.job WHERE jobname = 'demo campaign_daily merge')" >/dev/null
+	cron="pg_cron calls it every minute"
+fi
 ie_psql -P pager=off -f "$REPO_ROOT/test/demo_report.sql"
+ie_psql -P pager=off -P footer=off <<'SQL'
+\echo
+\echo 'What a dashboard reads: bi_campaign_total, from the incremental rollup campaign_daily (the 5 largest campaigns)'
+SELECT campaign_name, impressions, reach, reach_3_plus, round(ctr::numeric, 4) AS ctr, cost, cpm,
+       post_click_conversions + post_impression_conversions AS conversions, roas
+FROM bi_campaign_total ORDER BY impressions DESC LIMIT 5;
+SQL
 
 cat <<MSG
 
-The demo cluster is still running, with the rollups campaign_daily and
-campaign_daily_conversions and the BI views bi_campaign_daily and
+The demo cluster is still running, with the rollups campaign_daily
+(incremental: new events are queued by a trigger and merged by
+CALL campaign_daily_merge(); ${cron:-call it yourself: no pg_cron here})
+and campaign_daily_conversions, and the BI views bi_campaign_daily and
 bi_campaign_total (plain, commented columns) for a BI tool to read.
   connect:  psql -h $DIR -p $PORT -U postgres demo
   stop:     runuser -u postgres -- $PG_BIN/pg_ctl -D $DIR stop

@@ -151,6 +151,19 @@ CREATE FOREIGN TABLE shard2_events ($cols) SERVER shard2 OPTIONS (table_name 'ev
 SQL
 }
 
+# The incremental rollup of examples/incremental_rollup.sql and the same
+# rollup computed from scratch by a GROUP BY over every event, as rows to
+# compare byte for byte (cost as text, so its scale counts too), for
+# test/incremental.sh and test/cron.sh
+IE_ROLLUP_INCREMENTAL="SELECT campaign_id, day, impressions, clicks, conversions, cost::text AS cost,
+	reach_sketch::bytea AS reach, frequency_sketch::bytea AS frequency FROM campaign_daily"
+IE_ROLLUP_SCRATCH="SELECT campaign_id, (ts AT TIME ZONE 'UTC')::date AS day,
+	count(*) FILTER (WHERE kind = 'impression') AS impressions, count(*) FILTER (WHERE kind = 'click') AS clicks,
+	count(*) FILTER (WHERE kind = 'conversion') AS conversions, sum(cost)::text AS cost,
+	(reach_agg(user_id) FILTER (WHERE kind = 'impression'))::bytea AS reach,
+	(frequency_agg(user_id) FILTER (WHERE kind = 'impression'))::bytea AS frequency
+	FROM events WHERE campaign_id IS NOT NULL GROUP BY 1, 2"
+
 # For the script tests that test/check.sh runs (roundtrip.sh, ...):
 # check WHAT GOT WANT prints "ok - WHAT" or "not ok - WHAT: got ..., want
 # ..." (also when both are empty) and counts it in $passed / $failed, which the script prints last

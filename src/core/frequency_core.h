@@ -303,6 +303,30 @@ extern double frequency_difference(const uint8_t *a, size_t alen,
 								   const uint8_t *b, size_t blen);
 
 /* ---------------------------------------------------------------------
+ * Planning (frequency_plan.c; CANONICAL only)
+ * --------------------------------------------------------------------- */
+
+struct ReachCurveBin;			/* reach_curve.h */
+
+/*
+ * The frequency distribution as bins of distinct frequency, in increasing
+ * order, each with its people scaled by the sampling fraction: bins must
+ * hold `capacity` >= the retained users (FrequencyInfo.entries).  Returns
+ * the number of bins, or SIZE_MAX on a STATE or a short buffer.
+ */
+extern size_t frequency_count_bins(const uint8_t *body, size_t len,
+								   struct ReachCurveBin *bins, size_t capacity);
+
+/*
+ * Impressions above a frequency cap: the sum over people of
+ * max(count - cap, 0), scaled by the sampling fraction (exact in exact
+ * mode); -1 on a STATE.  The impressions within the cap are the exact total
+ * minus this, so that the two always add up to impressions(fs) and a cap
+ * above everyone's frequency leaves no excess.
+ */
+extern double frequency_excess(const uint8_t *body, size_t len, uint64_t cap);
+
+/* ---------------------------------------------------------------------
  * Information for frequency_sketch_info() (any representation; the
  * estimate fields are -1 for a STATE)
  * --------------------------------------------------------------------- */

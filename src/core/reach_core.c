@@ -6,6 +6,7 @@
  *
  * The work itself lives with its concern, which is why this file is short:
  *	 reach_sparse.c		tokens and the SPARSE_BUFFER state
+ *	 reach_sparse_code.c	the coded SPARSE form, reading tokens of any version
  *	 reach_registers.c	registers, folding, the estimators
  *	 reach_packed.c		DENSE_PACKED coding and decoding
  *	 reach_validate.c	reach_validate
@@ -14,10 +15,10 @@
  * Order independence.  The register update is a union of seen-sets
  * restricted to the top three positions; that restriction commutes with
  * union, so registers are a function of the set of hashes.  A state goes
- * DENSE only after a compaction has counted more than 2^p/4 distinct
+ * DENSE only after a compaction has counted more than 2^p/8 distinct
  * tokens (or when merged with a value that is already DENSE at a precision
  * >= the result's, which carries the same guarantee), and folding to a
- * lower precision only lowers the threshold, so "DENSE iff more than 2^p/4
+ * lower precision only lowers the threshold, so "DENSE iff more than 2^p/8
  * distinct tokens" holds for every value this API produces.
  * reach_canonicalize applies the same rule to SPARSE_BUFFER states, hence
  * serial, parallel and merged results are byte-identical.
@@ -42,6 +43,19 @@ dense_precision_of_size(size_t len)
 		if (n == ((size_t) 1 << q))
 			return q;
 	return 0;
+}
+
+/*
+ * A version-1 value used as a state is converted first: regrown into a
+ * version-2 state of the same kind (tokens change meaning; registers do
+ * not, only the version byte).
+ */
+static size_t
+regrow_size_of_old(const uint8_t *body)
+{
+	if (hdr_is_dense(body))
+		return dense_size(reach_hdr_precision(body));
+	return reach_buffer_size_for(hdr_count(body));
 }
 
 /* ---------------------------------------------------------------------
@@ -82,6 +96,8 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 {
 	uint8_t		tok[4];
 
+	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
+		return regrow_size_of_old(body);
 	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_DENSE:
@@ -95,9 +111,8 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 			/* a stored value used as a state: regrow expands it */
 			return dense_size(reach_hdr_precision(body));
 		case REACH_REP_SPARSE:
-			/* a stored value used as a state: it is a full buffer */
-			reach_hdr_set_representation(body, REACH_REP_SPARSE_BUFFER);
-			/* FALLTHROUGH */
+			/* a stored value used as a state: regrow decodes it into a buffer */
+			return reach_buffer_size_for(hdr_count(body) + 1);
 		default:
 			{
 				uint32_t	count = hdr_count(body);
@@ -146,9 +161,8 @@ merge_into_dense(uint8_t *dst, unsigned p, const uint8_t *src, size_t srclen)
 	else if (hdr_is_dense(src))
 		reach_fold_union(payload(dst), p, cpayload(src), reach_hdr_precision(src),
 						 hll_only);
-	else
-		reach_dense_add_tokens(payload(dst), p, hll_only, cpayload(src),
-							   hdr_count(src));
+	else if (!reach_dense_add_value_tokens(payload(dst), p, hll_only, src, srclen))
+		return false;
 	if (c != 0)
 		reach_censor_registers(payload(dst), p, c);
 	return true;
@@ -161,9 +175,13 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 	unsigned	ps = reach_hdr_precision(src);
 	unsigned	q = pd < ps ? pd : ps;
 
-	/* a stored packed value used as a state: regrow expands (and folds) it */
+	/* a stored value used as a state: regrow expands (and folds) it */
+	if (reach_hdr_version(dst) != REACH_FORMAT_VERSION)
+		return regrow_size_of_old(dst);
 	if (reach_hdr_representation(dst) == REACH_REP_DENSE_PACKED)
 		return dense_size(q);
+	if (reach_hdr_representation(dst) == REACH_REP_SPARSE)
+		return reach_buffer_size_for(hdr_count(dst));
 	if (reach_hdr_representation(dst) == REACH_REP_DENSE)
 	{
 		if (pd > q)
@@ -171,14 +189,12 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 		return merge_into_dense(dst, pd, src, srclen) ? 0 : REACH_BAD_SOURCE;
 	}
 
-	/* dst is sparse: tokens do not depend on the precision */
-	if (reach_hdr_representation(dst) == REACH_REP_SPARSE)
-		reach_hdr_set_representation(dst, REACH_REP_SPARSE_BUFFER);
+	/* dst is a buffer: tokens do not depend on the precision */
 	if (pd > q)
 		reach_hdr_set_precision(dst, q);
 	if (hdr_is_dense(src))
 		return dense_size(q);
-	return reach_buffer_absorb(dst, dstlen, cpayload(src), hdr_count(src));
+	return reach_buffer_absorb_value(dst, dstlen, src, srclen);
 }
 
 /* regrow to a DENSE state at precision q <= src's */
@@ -200,8 +216,7 @@ regrow_dense(uint8_t *dst, unsigned q, const uint8_t *src, size_t srclen)
 	if (hdr_is_dense(src))
 		reach_fold_union(payload(dst), q, cpayload(src), ps, hll_only);
 	else
-		reach_dense_add_tokens(payload(dst), q, false, cpayload(src),
-							   hdr_count(src));
+		return reach_dense_add_value_tokens(payload(dst), q, false, src, srclen);
 	return true;
 }
 
@@ -216,26 +231,53 @@ reach_state_regrow(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 		return false;
 	if (!reach_state_init(dst, dstlen, (int) reach_hdr_precision(src)))
 		return false;
-	return reach_buffer_absorb(dst, dstlen, cpayload(src), hdr_count(src)) == 0;
+	return reach_buffer_absorb_value(dst, dstlen, src, srclen) == 0;
 }
 
 /* ---------------------------------------------------------------------
  * Canonical form
  * --------------------------------------------------------------------- */
 
+/* does body hold tokens to sort, deduplicate and code (or turn dense) */
+static bool
+holds_loose_tokens(const uint8_t *body)
+{
+	return reach_hdr_representation(body) == REACH_REP_SPARSE_BUFFER ||
+		(reach_hdr_representation(body) == REACH_REP_SPARSE &&
+		 reach_hdr_version(body) != REACH_FORMAT_VERSION);
+}
+
+/* the longest canonical form of a value holding loose tokens */
+static size_t
+canonical_of_tokens_max(const uint8_t *body)
+{
+	uint32_t	n = hdr_count(body);
+	unsigned	p = reach_hdr_precision(body);
+	size_t		sparse;
+
+	sparse = reach_sparse_coded_bound(n <= sparse_limit(p) ? n : sparse_limit(p));
+	if (n <= sparse_limit(p) || sparse > dense_size(p))
+		return sparse;
+	return dense_size(p);
+}
+
+/* the scratch it takes: the tokens read out, their distinct ones, registers */
+static size_t
+canonical_of_tokens_scratch(const uint8_t *body)
+{
+	uint32_t	n = hdr_count(body);
+	unsigned	p = reach_hdr_precision(body);
+
+	return 4 * (size_t) n + 4 * (size_t) (n < sparse_limit(p) ? n : sparse_limit(p)) +
+		(n > sparse_limit(p) ? (size_t) 1 << p : 0);
+}
+
 size_t
 reach_canonical_size(const uint8_t *body, size_t len)
 {
-	uint32_t	n;
-	unsigned	p = reach_hdr_precision(body);
-
-	if (reach_hdr_representation(body) != REACH_REP_SPARSE_BUFFER)
+	if (!holds_loose_tokens(body))
 		return len;
-	n = hdr_count(body);
-	if (n <= sparse_limit(p))
-		return REACH_HEADER_SIZE + 4 * (size_t) n;
-	/* the dense result, then room to build the registers before packing */
-	return dense_size(p) + ((size_t) 1 << p);
+	return canonical_of_tokens_max(body) + canonical_of_tokens_scratch(body);
 }
 
 int
@@ -257,6 +299,8 @@ bool
 reach_needs_canonicalize(const uint8_t *body, size_t len)
 {
 	(void) len;
+	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
+		return true;
 	if (reach_hdr_representation(body) == REACH_REP_DENSE)
 		return reach_dense_packs_smaller(cpayload(body), reach_hdr_precision(body));
 	return reach_hdr_representation(body) == REACH_REP_SPARSE_BUFFER;
@@ -294,33 +338,44 @@ distinct_tokens_within(uint8_t *dt, const uint8_t *st, uint32_t n,
 	return true;
 }
 
+/* tokens: coded SPARSE if at most sparse_limit distinct, else the registers */
+static size_t
+canonical_of_tokens(uint8_t *dst, const uint8_t *src, size_t srclen, uint8_t *scratch)
+{
+	unsigned	p = reach_hdr_precision(src);
+	uint32_t	n = hdr_count(src);
+	uint32_t	limit = sparse_limit(p);
+	uint8_t    *st = scratch;
+	uint8_t    *dt = st + 4 * (size_t) n;
+	uint8_t    *regs = dt + 4 * (size_t) (n < limit ? n : limit);
+	ReachTokens rt;
+	uint32_t	d;
+
+	reach_tokens_open(&rt, src, srclen);
+	if (reach_tokens_read(&rt, st, n) != n || !reach_tokens_finish(&rt))
+		return 0;
+	if (distinct_tokens_within(dt, st, n, n < limit ? n : limit, &d))
+		return reach_sparse_write(dst, p, dt, d);
+	memset(regs, 0, (size_t) 1 << p);
+	reach_dense_add_tokens(regs, p, false, st, n);
+	return reach_dense_canonical(dst, p, 0, regs);
+}
+
 size_t
 reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
 {
 	unsigned	p = reach_hdr_precision(src);
-	const uint8_t *st = cpayload(src);
-	uint8_t    *dt = payload(dst);
-	uint32_t	n = hdr_count(src);
-	uint32_t	d;
 
 	if (dstlen < reach_canonical_size(src, srclen))
 		return 0;
+	if (holds_loose_tokens(src))
+		return canonical_of_tokens(dst, src, srclen, dst + canonical_of_tokens_max(src));
 	if (reach_hdr_representation(src) == REACH_REP_DENSE)
 		return reach_dense_canonical(dst, p, reach_hdr_flags(src), cpayload(src));
-	if (reach_hdr_representation(src) != REACH_REP_SPARSE_BUFFER)
-	{
-		memcpy(dst, src, srclen);
-		return srclen;
-	}
-	if (distinct_tokens_within(dt, st, n, sparse_limit(p), &d))
-	{
-		hdr_write(dst, p, REACH_REP_SPARSE, 0, d);
-		return REACH_HEADER_SIZE + 4 * (size_t) d;
-	}
-	/* registers in the scratch half, then the canonical dense form */
-	memset(dt + ((size_t) 1 << p), 0, (size_t) 1 << p);
-	reach_dense_add_tokens(dt + ((size_t) 1 << p), p, false, st, n);
-	return reach_dense_canonical(dst, p, 0, dt + ((size_t) 1 << p));
+	/* canonical, or version 1's same bytes under another version */
+	memcpy(dst, src, srclen);
+	reach_hdr_set_version(dst, REACH_FORMAT_VERSION);
+	return srclen;
 }
 
 /* ---------------------------------------------------------------------

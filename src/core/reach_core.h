@@ -30,7 +30,7 @@
 #include "core_util.h"
 #include "le.h"
 
-#define REACH_FORMAT_VERSION		1
+#define REACH_FORMAT_VERSION		2
 #define REACH_HEADER_SIZE			8
 #define REACH_MIN_PRECISION			4
 #define REACH_MAX_PRECISION			18
@@ -178,10 +178,10 @@ extern bool reach_state_regrow(uint8_t *dst, size_t dstlen,
  * --------------------------------------------------------------------- */
 
 /*
- * The buffer size reach_canonicalize needs: len for a value that is not a
- * SPARSE_BUFFER (its canonical form is never longer), for a SPARSE_BUFFER
- * 8 + 4 * count while count <= 2^p/4, else 8 + 2 * 2^p (the dense result
- * plus room to build the registers before packing them).
+ * The buffer size reach_canonicalize needs: len for a value that holds
+ * registers or coded tokens (its canonical form is never longer); for a
+ * SPARSE_BUFFER or a version-1 SPARSE, the longest canonical form of its
+ * tokens plus the scratch to sort them and build registers.
  */
 extern size_t reach_canonical_size(const uint8_t *body, size_t len);
 
@@ -233,7 +233,8 @@ extern bool reach_expand(uint8_t *dst, size_t dstlen,
  * Estimation (SPARSE, DENSE and DENSE_PACKED, which is decoded on the way;
  * a SPARSE_BUFFER gives -1: canonicalize it first)
  *
- * SPARSE: linear counting over the 2^26 token indices (exact in practice).
+ * SPARSE: the token count plus the expected token collisions (exact in
+ * practice; version 1's values: linear counting over 2^26 indices).
  * DENSE: the UltraLogLog maximum-likelihood estimator.
  * DENSE with HLL_ONLY: Ertl's improved HyperLogLog estimator on the u parts.
  * May return +infinity for a saturated dense sketch (needs ~2^64 values).
@@ -246,7 +247,7 @@ extern int	reach_precision(const uint8_t *body, size_t len);
 /*
  * Theoretical relative standard error of the estimator reach_estimate uses
  * for this value: ULL-ML 0.7609/sqrt(2^p), HLL 1.04/sqrt(2^p), sparse the
- * linear-counting error at 2^26 cells (tiny).  -1 for a SPARSE_BUFFER.
+ * error of its collision count (tiny).  -1 for a SPARSE_BUFFER.
  */
 extern double reach_relative_standard_error(const uint8_t *body, size_t len);
 
@@ -266,7 +267,7 @@ typedef struct ReachInfo
 	uint32_t	nonzero_registers;	/* dense only (0 for sparse); decoded
 									 * for DENSE_PACKED */
 	uint32_t	registers;		/* 2^precision */
-	uint32_t	sparse_limit;	/* most tokens a SPARSE value holds: 2^p/4 */
+	uint32_t	sparse_limit;	/* most tokens a SPARSE value holds: 2^p/8 */
 	size_t		bytes;			/* body length */
 } ReachInfo;
 

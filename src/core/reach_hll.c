@@ -239,29 +239,37 @@ hll_export_registers(uint8_t *dst, const uint8_t *regs, unsigned p, unsigned q,
 }
 
 /*
- * The hll registers of n tokens at log2m q as (index << 8 | u) pairs in
- * pairs[], sorted by index, one per filled register (the largest u: the
- * last of each index run once sorted by index then u).  Returns how many.
+ * The hll registers of the n tokens of body at log2m q as (index << 8 | u)
+ * pairs in pairs[], sorted by index, one per filled register (the largest
+ * u: the last of each index run once sorted by index then u).  Returns
+ * how many, or SIZE_MAX if body's token stream is bad.
  */
 static size_t
-hll_token_pairs(uint8_t *pairs, const uint8_t *toks, size_t n, unsigned q)
+hll_token_pairs(uint8_t *pairs, const uint8_t *body, size_t len, unsigned q)
 {
 	size_t		mq = (size_t) 1 << q;
 	size_t		npairs = 0;
 	size_t		nf = 0;
 	size_t		i;
+	size_t		got;
+	uint8_t		buf[4 * 256];
+	ReachTokens rt;
 
-	for (i = 0; i < n; i++)
-	{
-		uint64_t	h = token_hash(tok_get(toks, i));
-		uint32_t	idx = (uint32_t) (h & (mq - 1));
-		unsigned	u = 1 + ie_ctz64((h >> q) | (UINT64_C(1) << (64 - q)));
+	reach_tokens_open(&rt, body, len);
+	while ((got = reach_tokens_read(&rt, buf, 256)) > 0)
+		for (i = 0; i < got; i++)
+		{
+			uint64_t	h = token_hash(tok_get(buf, i));
+			uint32_t	idx = (uint32_t) (h & (mq - 1));
+			unsigned	u = 1 + ie_ctz64((h >> q) | (UINT64_C(1) << (64 - q)));
 
-		/* hash 0 ('' and empty bytea): no register of hll's counts it */
-		if (h == 0)
-			continue;
-		tok_put(pairs, npairs++, (idx << 8) | (u > 31 ? 31 : u));
-	}
+			/* hash 0 ('' and empty bytea): no register of hll's counts it */
+			if (h == 0)
+				continue;
+			tok_put(pairs, npairs++, (idx << 8) | (u > 31 ? 31 : u));
+		}
+	if (!reach_tokens_finish(&rt))
+		return SIZE_MAX;
 	if (npairs == 0)
 		return 0;
 	ie_sort_u32(pairs, npairs);
@@ -282,7 +290,7 @@ hll_token_pairs(uint8_t *pairs, const uint8_t *toks, size_t n, unsigned q)
  * reaches it.
  */
 static size_t
-hll_export_tokens(uint8_t *dst, const uint8_t *body, unsigned q)
+hll_export_tokens(uint8_t *dst, const uint8_t *body, size_t len, unsigned q)
 {
 	uint8_t    *out = dst + HLL_HDR;
 	size_t		mq = (size_t) 1 << q;
@@ -298,7 +306,9 @@ hll_export_tokens(uint8_t *dst, const uint8_t *body, unsigned q)
 	if (n == 0)
 		return hll_begin(dst, HLL_EMPTY, q, REACH_HLL_REGWIDTH, 0);
 	pairs = out + hll_tokens_scratch(n, q);
-	nf = hll_token_pairs(pairs, cpayload(body), n, q);
+	nf = hll_token_pairs(pairs, body, len, q);
+	if (nf == SIZE_MAX)
+		return 0;
 	if (nf == 0)
 		return hll_begin(dst, HLL_EMPTY, q, REACH_HLL_REGWIDTH, 0);
 	if (hll_prefers_sparse(nf, q, REACH_HLL_REGWIDTH))
@@ -350,7 +360,7 @@ reach_to_hll(uint8_t *dst, size_t dstlen, const uint8_t *body, size_t len, int l
 			return hll_export_registers(dst, scratch, p, q,
 										export_regwidth(body, scratch, q));
 		default:
-			return hll_export_tokens(dst, body, q);
+			return hll_export_tokens(dst, body, len, q);
 	}
 }
 
@@ -532,7 +542,7 @@ reach_from_hll_size(const uint8_t *hll, size_t len)
 		case HLL_EXPLICIT:
 			{
 				unsigned	P = (unsigned) clamp_precision(v.log2m);
-				size_t		sz = REACH_HEADER_SIZE + 4 * v.nentries;
+				size_t		sz = reach_sparse_coded_bound(v.nentries) + 4 * v.nentries;
 
 				/* dense: the result, then room to build the registers */
 				if (v.nentries > sparse_limit(P) &&
@@ -570,17 +580,16 @@ static size_t
 from_hll_explicit(uint8_t *dst, const HllValue *v, unsigned P)
 {
 	uint8_t    *regs = payload(dst) + ((size_t) 1 << P);
+	/* tokens after the longest coded form, which is written from the front */
+	uint8_t    *toks = dst + reach_sparse_coded_bound(v->nentries);
 	size_t		i;
 	size_t		d;
 
 	for (i = 0; i < v->nentries; i++)
-		tok_put(payload(dst), i, make_token(get_be64(v->data + 8 * i)));
-	d = reach_sort_unique(payload(dst), v->nentries);
+		tok_put(toks, i, make_token(get_be64(v->data + 8 * i)));
+	d = reach_sort_unique(toks, v->nentries);
 	if (d <= sparse_limit(P))
-	{
-		hdr_write(dst, P, REACH_REP_SPARSE, 0, (uint32_t) d);
-		return REACH_HEADER_SIZE + 4 * d;
-	}
+		return reach_sparse_write(dst, P, toks, d);
 	memset(regs, 0, (size_t) 1 << P);
 	for (i = 0; i < v->nentries; i++)
 		reach_dense_add_hash(regs, P, get_be64(v->data + 8 * i));

@@ -16,7 +16,11 @@
 #include "core_util.h"
 #include "le.h"
 
-#define TOKEN_R26_MAX	39
+/* a version-2 token: 20 index bits, run length 1..45 (docs/FORMAT.md) */
+#define TOKEN_INDEX_BITS	20
+#define TOKEN_R_MAX			45
+/* a version-1 token: 26 index bits, run length 1..39 (read, never written) */
+#define TOKEN_V1_R_MAX		39
 
 /* ---------------------------------------------------------------------
  * Header fields (docs/FORMAT.md, "reach_sketch")
@@ -28,9 +32,22 @@ hdr_hll_only(const uint8_t *body)
 	return (reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) != 0;
 }
 
-/* the register cap c of a censored value, or 0 (see REACH_FLAG_CENSOR_MASK) */
+/*
+ * the register cap c of a censored value, or 0 (see REACH_FLAG_CENSOR_MASK):
+ * only an HLL_ONLY value has one; a version-2 SPARSE value keeps its Rice
+ * parameter in the same bits (sparse_rice_k)
+ */
 static inline unsigned
 hdr_censor(const uint8_t *body)
+{
+	if ((reach_hdr_flags(body) & REACH_FLAG_HLL_ONLY) == 0)
+		return 0;
+	return (reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
+}
+
+/* the Rice parameter k of a version-2 SPARSE value (reach_sparse_code.c) */
+static inline unsigned
+sparse_rice_k(const uint8_t *body)
 {
 	return (reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
 }
@@ -101,18 +118,28 @@ hdr_is_dense(const uint8_t *body)
  * Sizes and thresholds
  * --------------------------------------------------------------------- */
 
-/* most distinct tokens a sparse value may hold: 2^p / 4 */
+/*
+ * most distinct tokens a sparse value may hold: 2^p / 8 (version 1: 2^p / 4;
+ * why it halved: reach_sparse_code.c)
+ */
 static inline uint32_t
 sparse_limit(unsigned p)
+{
+	return UINT32_C(1) << (p - 3);
+}
+
+/* version 1's limit, which the values it wrote may reach */
+static inline uint32_t
+sparse_limit_v1(unsigned p)
 {
 	return UINT32_C(1) << (p - 2);
 }
 
-/* largest SPARSE_BUFFER capacity the state grows to: 1.5 * 2^p / 4 */
+/* largest SPARSE_BUFFER capacity the state grows to: 1.5 * 2^p / 8 */
 static inline uint32_t
 buffer_cap_max(unsigned p)
 {
-	return UINT32_C(3) << (p - 3);
+	return UINT32_C(3) << (p - 4);
 }
 
 static inline size_t
@@ -142,15 +169,16 @@ tok_put(uint8_t *base, size_t i, uint32_t v)
 static inline uint32_t
 make_token(uint64_t hash)
 {
-	uint32_t	idx = (uint32_t) (hash & 0x3FFFFFF);
-	unsigned	r = 1 + ie_ctz64((hash >> 26) | (UINT64_C(1) << 38));
+	uint32_t	idx = (uint32_t) (hash & ((UINT32_C(1) << TOKEN_INDEX_BITS) - 1));
+	unsigned	r = 1 + ie_ctz64((hash >> TOKEN_INDEX_BITS) |
+								 (UINT64_C(1) << (64 - TOKEN_INDEX_BITS)));
 
 	return (idx << 6) | r;
 }
 
 /*
- * A 64-bit hash with the same low 26 bits and the same run above them as
- * the token: for p <= 26 it gives the same register index and u.
+ * A 64-bit hash with the same low 20 bits and the same run above them as
+ * the token: for p <= 20 it gives the same register index and u.
  */
 static inline uint64_t
 token_hash(uint32_t tok)
@@ -158,8 +186,8 @@ token_hash(uint32_t tok)
 	uint64_t	h = tok >> 6;
 	unsigned	r = tok & 63;
 
-	if (r < TOKEN_R26_MAX)
-		h |= UINT64_C(1) << (25 + r);
+	if (r < TOKEN_R_MAX)
+		h |= UINT64_C(1) << (TOKEN_INDEX_BITS - 1 + r);
 	return h;
 }
 
@@ -168,7 +196,27 @@ token_valid(uint32_t tok)
 {
 	unsigned	r = tok & 63;
 
-	return r >= 1 && r <= TOKEN_R26_MAX;
+	return r >= 1 && r <= TOKEN_R_MAX && (tok >> (6 + TOKEN_INDEX_BITS)) == 0;
+}
+
+/* the same for version 1's tokens, with 26 index bits */
+static inline uint64_t
+token_v1_hash(uint32_t tok)
+{
+	uint64_t	h = tok >> 6;
+	unsigned	r = tok & 63;
+
+	if (r < TOKEN_V1_R_MAX)
+		h |= UINT64_C(1) << (25 + r);
+	return h;
+}
+
+static inline bool
+token_v1_valid(uint32_t tok)
+{
+	unsigned	r = tok & 63;
+
+	return r >= 1 && r <= TOKEN_V1_R_MAX;
 }
 
 /* ---------------------------------------------------------------------
@@ -233,12 +281,68 @@ extern bool reach_sorted_contains(const uint8_t *base, size_t n, uint32_t v);
 extern size_t reach_buffer_absorb(uint8_t *body, size_t len,
 								  const uint8_t *src, size_t n);
 
+/* the same for the tokens of the value src (any version); REACH_BAD_SOURCE if they do not decode */
+extern size_t reach_buffer_absorb_value(uint8_t *body, size_t len,
+										const uint8_t *src, size_t srclen);
+
+/* a SPARSE_BUFFER size with room for more than n tokens */
+extern size_t reach_buffer_size_for(uint32_t n);
+
+/* ---------------------------------------------------------------------
+ * reach_sparse_code.c: the coded SPARSE form, and reading tokens
+ * --------------------------------------------------------------------- */
+
+/*
+ * A reader of the tokens of any representation that holds them (SPARSE,
+ * SPARSE_BUFFER, of version 1 or 2), as version-2 tokens: coded ones
+ * decoded, version 1's converted (so not in order).  For a value that
+ * passed reach_validate_shallow: a bad stream makes it stop, bad set.
+ */
+typedef struct ReachTokens
+{
+	const uint8_t *body;
+	uint32_t	n;				/* tokens in all */
+	uint32_t	i;				/* tokens read */
+	bool		v1;
+	bool		coded;
+	bool		bad;
+	/* the coded stream */
+	unsigned	k;
+	size_t		pos;
+	size_t		end;
+	uint64_t	acc;
+	unsigned	nbits;
+	uint32_t	idx;
+	uint32_t	prev;
+} ReachTokens;
+
+extern void reach_tokens_open(ReachTokens *rt, const uint8_t *body, size_t len);
+
+/* up to max tokens into out (4 bytes each): how many; 0 at the end or if bad */
+extern size_t reach_tokens_read(ReachTokens *rt, uint8_t *out, size_t max);
+
+/* after the last read: did every token decode, with nothing left after them */
+extern bool reach_tokens_finish(ReachTokens *rt);
+
+/* most bytes reach_sparse_write writes for n tokens */
+extern size_t reach_sparse_coded_bound(size_t n);
+
+/* the SPARSE value at p of the sorted distinct tokens toks[0..n): its length */
+extern size_t reach_sparse_write(uint8_t *dst, unsigned p, const uint8_t *toks, size_t n);
+
+/* a version-2 SPARSE payload checked whole: NULL or what is wrong */
+extern const char *reach_sparse_validate_coded(const uint8_t *body, size_t len);
+
 /* ---------------------------------------------------------------------
  * reach_registers.c: registers, folding, the estimator
  * --------------------------------------------------------------------- */
 
 extern void reach_dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
 								   const uint8_t *toks, size_t n);
+
+/* the same for the tokens of the value src; false if they do not decode */
+extern bool reach_dense_add_value_tokens(uint8_t *regs, unsigned p, bool hll_only,
+										 const uint8_t *src, size_t srclen);
 
 /* dst (2^q registers) |= src (2^p registers, p >= q) folded to q */
 extern void reach_fold_union(uint8_t *dst, unsigned q, const uint8_t *src,

@@ -36,7 +36,7 @@
 #include <math.h>
 #include <string.h>
 
-#define LINEAR_M		67108864.0	/* 2^26 token indices */
+#define LINEAR_M_V1		67108864.0	/* 2^26 token indices of version 1 */
 
 /* 3/2 ln2 zeta(3,5/4) / zeta(2,5/4)^2, hash4j's ML bias correction */
 #define ULL_ML_BIAS_CORRECTION	0.48147376527720065
@@ -66,6 +66,20 @@ reach_dense_add_tokens(uint8_t *regs, unsigned p, bool hll_only,
 	else
 		for (i = 0; i < n; i++)
 			dense_add_token(regs, p, tok_get(toks, i));
+}
+
+bool
+reach_dense_add_value_tokens(uint8_t *regs, unsigned p, bool hll_only,
+							 const uint8_t *src, size_t srclen)
+{
+	ReachTokens rt;
+	uint8_t		buf[4 * 256];
+	size_t		got;
+
+	reach_tokens_open(&rt, src, srclen);
+	while ((got = reach_tokens_read(&rt, buf, 256)) > 0)
+		reach_dense_add_tokens(regs, p, hll_only, buf, got);
+	return reach_tokens_finish(&rt);
 }
 
 /*
@@ -415,8 +429,12 @@ estimate_dense(unsigned p, unsigned flags, const uint32_t *hist)
 	}
 }
 
+/*
+ * Version 1's sparse estimate: linear counting over its 2^26 token
+ * indices, so that the values it wrote read as they did.
+ */
 static double
-estimate_sparse(const uint8_t *body)
+estimate_sparse_v1(const uint8_t *body)
 {
 	uint32_t	n = hdr_count(body);
 	const uint8_t *t = cpayload(body);
@@ -435,7 +453,66 @@ estimate_sparse(const uint8_t *body)
 	}
 	if (distinct == 0)
 		return 0;
-	return -LINEAR_M * log1p(-(double) distinct / LINEAR_M);
+	return -LINEAR_M_V1 * log1p(-(double) distinct / LINEAR_M_V1);
+}
+
+/*
+ * A version-2 token is one of 2^20 x 45 cells, cell (i, r) hit by a hash
+ * with probability 2^-20 q_r (q_r = 2^-r, and 2^-44 for the last, r = 45).
+ * For n hashes: the expected number of distinct tokens E(n), its slope
+ * E'(n) and (delta method, n fixed) the variance of that number.
+ */
+static void
+token_cells(double n, double *e, double *slope, double *var)
+{
+	double		cells = ldexp(1.0, TOKEN_INDEX_BITS);
+	double		sum_lambda_miss = 0;
+	unsigned	r;
+
+	*e = *slope = *var = 0;
+	for (r = 1; r <= TOKEN_R_MAX; r++)
+	{
+		double		pc = ldexp(1.0, -(int) (TOKEN_INDEX_BITS + (r < TOKEN_R_MAX ? r : r - 1)));
+		double		miss = exp(n * log1p(-pc));	/* (1 - pc)^n */
+
+		*e += cells * (1 - miss);
+		*slope += cells * pc * miss;
+		*var += cells * miss * (1 - miss);
+		sum_lambda_miss += cells * n * pc * miss;
+	}
+	if (n > 0)
+		*var -= sum_lambda_miss * sum_lambda_miss / n;
+}
+
+/*
+ * The n whose expected number of distinct tokens is the count held:
+ * E is increasing and concave with E(n) <= n, so Newton's steps from n =
+ * count rise to the root without passing it.  Collisions are rare (1,000
+ * hashes: 0.16 expected), so this adds a fraction of one to the count.
+ */
+static double
+estimate_sparse(const uint8_t *body)
+{
+	double		k = hdr_count(body);
+	double		n = k;
+	int			i;
+
+	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
+		return estimate_sparse_v1(body);
+	for (i = 0; i < 50 && k > 0; i++)
+	{
+		double		e;
+		double		slope;
+		double		var;
+		double		step;
+
+		token_cells(n, &e, &slope, &var);
+		step = (k - e) / slope;
+		n += step;
+		if (step < 1e-9 * n)
+			break;
+	}
+	return n;
 }
 
 /* the register histogram of a DENSE or DENSE_PACKED body; false if it does not decode */
@@ -533,11 +610,19 @@ reach_relative_standard_error(const uint8_t *body, size_t len)
 			{
 				double		n = reach_estimate(body, len);
 				double		t;
+				double		e;
+				double		slope;
+				double		var;
 
 				if (n <= 0)
 					return 0;
-				t = n / LINEAR_M;
-				return sqrt(LINEAR_M * (expm1(t) - t)) / n;
+				if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
+				{
+					t = n / LINEAR_M_V1;
+					return sqrt(LINEAR_M_V1 * (expm1(t) - t)) / n;
+				}
+				token_cells(n, &e, &slope, &var);
+				return sqrt(fmax(var, 0)) / slope / n;
 			}
 		case REACH_REP_DENSE:
 		case REACH_REP_DENSE_PACKED:

@@ -237,7 +237,7 @@ buffer_compact(uint8_t *body, size_t len)
 
 /*
  * Returns 0 when all are absorbed, else the size to regrow to: the DENSE
- * size once a compaction has counted more than 2^p/4 distinct tokens, or a
+ * size once a compaction has counted more than 2^p/8 distinct tokens, or a
  * larger buffer when it is still over 3/4 full after compaction.
  */
 size_t
@@ -272,4 +272,37 @@ reach_buffer_absorb(uint8_t *body, size_t len, const uint8_t *src, size_t n)
 		hdr_set_count(body, count);
 	}
 	return 0;
+}
+
+size_t
+reach_buffer_size_for(uint32_t n)
+{
+	uint64_t	c = 6;
+
+	/* 3 * 2^k, as next_capacity: never a DENSE size */
+	while (c <= n)
+		c *= 2;
+	return REACH_HEADER_SIZE + 4 * (size_t) c;
+}
+
+size_t
+reach_buffer_absorb_value(uint8_t *body, size_t len, const uint8_t *src, size_t srclen)
+{
+	ReachTokens rt;
+	uint8_t		buf[4 * 256];
+	size_t		got;
+
+	/*
+	 * A regrow part way leaves what was absorbed in place; the caller
+	 * merges src again into the grown state, which a set union allows.
+	 */
+	reach_tokens_open(&rt, src, srclen);
+	while ((got = reach_tokens_read(&rt, buf, 256)) > 0)
+	{
+		size_t		need = reach_buffer_absorb(body, len, buf, got);
+
+		if (need != 0)
+			return need;
+	}
+	return reach_tokens_finish(&rt) ? 0 : REACH_BAD_SOURCE;
 }

@@ -20,8 +20,8 @@ validate_header(const uint8_t *body, size_t len)
 	if (len < REACH_HEADER_SIZE)
 		return ie_fail("truncated: %zu bytes, the reach_sketch header alone is %d",
 					len, REACH_HEADER_SIZE);
-	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
-		return ie_fail("reach_sketch format version %u is not supported (expected %d)",
+	if (reach_hdr_version(body) < 1 || reach_hdr_version(body) > REACH_FORMAT_VERSION)
+		return ie_fail("reach_sketch format version %u is not supported (expected 1..%d)",
 					reach_hdr_version(body), REACH_FORMAT_VERSION);
 	p = reach_hdr_precision(body);
 	if (p < REACH_MIN_PRECISION || p > REACH_MAX_PRECISION)
@@ -29,11 +29,14 @@ validate_header(const uint8_t *body, size_t len)
 					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
 	if ((reach_hdr_flags(body) & ~(REACH_FLAG_HLL_ONLY | REACH_FLAG_CENSOR_MASK)) != 0)
 		return ie_fail("reserved flag bits set (flags 0x%02x)", reach_hdr_flags(body));
-	if (hdr_censor(body) != 0)
+	/* a version-2 SPARSE value's bits 2-7 are its Rice parameter instead */
+	if (reach_hdr_version(body) != 1 && reach_hdr_representation(body) == REACH_REP_SPARSE)
+		return NULL;
+	if ((reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) != 0)
 	{
 		if (!hdr_hll_only(body) || !hdr_is_dense(body))
 			return ie_fail("register cap %u set on a sketch that is not dense hll_only (flags 0x%02x)",
-						hdr_censor(body), reach_hdr_flags(body));
+						sparse_rice_k(body), reach_hdr_flags(body));
 		if (hdr_censor(body) >= 65 - p)
 			return ie_fail("register cap %u must be below %u, the largest register value at precision %u",
 						hdr_censor(body), 65 - p, p);
@@ -41,8 +44,9 @@ validate_header(const uint8_t *body, size_t len)
 	return NULL;
 }
 
+/* version 1's SPARSE: 4-byte tokens of 26 index bits, up to 2^p / 4 */
 static const char *
-validate_sparse(const uint8_t *body, size_t len)
+validate_sparse_v1(const uint8_t *body, size_t len)
 {
 	const uint8_t *t = cpayload(body);
 	unsigned	p = reach_hdr_precision(body);
@@ -50,22 +54,20 @@ validate_sparse(const uint8_t *body, size_t len)
 	uint64_t	expect = REACH_HEADER_SIZE + 4 * (uint64_t) count;
 	uint32_t	i;
 
-	if (hdr_hll_only(body))
-		return ie_fail("hll_only flag set on a sparse representation");
 	if ((uint64_t) len < expect)
 		return ie_fail("truncated: %zu bytes for %u sparse entries, expected %llu",
 					len, count, (unsigned long long) expect);
 	if ((uint64_t) len > expect)
 		return ie_fail("trailing bytes: %zu bytes for %u sparse entries, expected %llu",
 					len, count, (unsigned long long) expect);
-	if (count > sparse_limit(p))
+	if (count > sparse_limit_v1(p))
 		return ie_fail("sparse representation holds %u entries, more than the %u allowed at precision %u",
-					count, sparse_limit(p), p);
+					count, sparse_limit_v1(p), p);
 	for (i = 0; i < count; i++)
 	{
 		uint32_t	v = tok_get(t, i);
 
-		if (!token_valid(v))
+		if (!token_v1_valid(v))
 			return ie_fail("sparse entry %u is invalid (0x%08x)", i, v);
 		if (i > 0)
 		{
@@ -78,6 +80,25 @@ validate_sparse(const uint8_t *body, size_t len)
 		}
 	}
 	return NULL;
+}
+
+static const char *
+validate_sparse(const uint8_t *body, size_t len)
+{
+	unsigned	p = reach_hdr_precision(body);
+	uint32_t	count = hdr_count(body);
+
+	if (hdr_hll_only(body))
+		return ie_fail("hll_only flag set on a sparse representation");
+	if (reach_hdr_version(body) == 1)
+		return validate_sparse_v1(body, len);
+	if (count > sparse_limit(p))
+		return ie_fail("sparse representation holds %u entries, more than the %u allowed at precision %u",
+					count, sparse_limit(p), p);
+	/* at least one bit a token: a count the bytes cannot hold fails before decoding */
+	if ((uint64_t) count > 8 * (uint64_t) len)
+		return ie_fail("truncated: %zu bytes cannot code %u sparse entries", len, count);
+	return reach_sparse_validate_coded(body, len);
 }
 
 static const char *
@@ -133,7 +154,7 @@ validate_sparse_buffer(const uint8_t *body, size_t len)
 	{
 		uint32_t	v = tok_get(t, i);
 
-		if (!token_valid(v))
+		if (reach_hdr_version(body) == 1 ? !token_v1_valid(v) : !token_valid(v))
 			return ie_fail("sparse entry %zu is invalid (0x%08x)", i, v);
 	}
 	for (; i < cap; i++)

@@ -6,9 +6,12 @@
  * reach, reach_at_least, average, the histogram, intersection and
  * difference with itself and with a small sketch, union (as the first
  * state, as a merge source, into fresh states of other k) and adds, with
- * the promises of frequency_core.h checked on the way.
+ * the promises of frequency_core.h checked on the way; and the planning
+ * readers (frequency caps, the bins and both reach-curve models).
  */
 #include "fuzz_common.h"
+
+#include "reach_curve.h"
 
 #define MAX_HIST 24
 
@@ -60,6 +63,94 @@ check_info(const Buf *v)
 					(!info.exact || info.relative_standard_error == 0),
 					"canonical info: slots %u reach %g rse %g", info.slots, info.reach,
 					info.relative_standard_error);
+}
+
+/*
+ * The Gamma-Poisson fit reads every bin a few hundred times: fitted only
+ * for values with at most this many distinct counts, so that one input
+ * stays cheap (the bins, the excess and goerg are checked on every value).
+ */
+#define MAX_FIT_BINS 64
+
+/* frequency caps and reach curves of a canonical value */
+static void
+check_planning(const Buf *c, uint64_t seed)
+{
+	double		r = frequency_reach(c->b, c->len);
+	uint64_t	imp = frequency_impressions(c->b, c->len);
+	uint32_t	n = ie_get32(c->b + 8);
+	ReachCurveBin *bins = malloc(sizeof(ReachCurveBin) * ((size_t) n + 1));
+	size_t		nb = frequency_count_bins(c->b, c->len, bins, (size_t) n + 1);
+	double		people = 0;
+	double		prev = INFINITY;
+	uint64_t	caps[5] = {0, 1, 2, 3 + seed % 64, UINT64_MAX};	/* increasing */
+	double		rho;
+	GammaPoissonFit fit;
+	ReachCurveStatus st;
+	size_t		i;
+
+	FUZZ_ASSERT(nb <= n, "%zu bins from %u entries", nb, n);
+	FUZZ_ASSERT(n == 0 || frequency_count_bins(c->b, c->len, bins, n - 1) == SIZE_MAX,
+				"a short bin buffer accepted");
+	nb = frequency_count_bins(c->b, c->len, bins, (size_t) n + 1);
+	for (i = 0; i < nb; i++)
+	{
+		FUZZ_ASSERT(bins[i].frequency >= 1 && bins[i].people > 0 &&
+					(i == 0 || bins[i].frequency > bins[i - 1].frequency),
+					"bin %zu: frequency %llu people %g", i,
+					(unsigned long long) bins[i].frequency, bins[i].people);
+		people += bins[i].people;
+	}
+	FUZZ_ASSERT(fabs(people - r) <= 1e-9 * r, "bins hold %g people, reach %g", people, r);
+	for (i = 0; i < 5; i++)
+	{
+		double		x = frequency_excess(c->b, c->len, caps[i]);
+
+		FUZZ_ASSERT(x >= 0 && isfinite(x) && x <= prev, "excess over %llu: %.17g, before %.17g",
+					(unsigned long long) caps[i], x, prev);
+		prev = x;
+	}
+	FUZZ_ASSERT(prev == 0, "excess over UINT64_MAX %g", prev);
+
+	st = goerg_rho((double) imp, r, &rho);
+	FUZZ_ASSERT(st == (r == 0 ? REACH_CURVE_EMPTY : (double) imp <= r ? REACH_CURVE_NO_REPEATS : REACH_CURVE_OK),
+				"goerg status %d for I %llu R %g", (int) st, (unsigned long long) imp, r);
+	if (st == REACH_CURVE_OK)
+		for (i = 0; i < 4; i++)
+		{
+			double		x = goerg_reach_at_least(rho, (double) imp * (double) i / 2, 1 + i);
+
+			FUZZ_ASSERT(x >= 0 && isfinite(x), "goerg curve %g", x);
+		}
+
+	if (nb <= MAX_FIT_BINS)
+	{
+		st = gamma_poisson_fit(bins, nb, r, &fit);
+		FUZZ_ASSERT(st == (r == 0 ? REACH_CURVE_EMPTY :
+						   nb == 1 && bins[0].frequency == 1 ? REACH_CURVE_NO_REPEATS : REACH_CURVE_OK),
+					"gamma_poisson status %d, %zu bins", (int) st, nb);
+		if (st == REACH_CURVE_OK)
+		{
+			double		at1 = gamma_poisson_reach_at_least(&fit, 1, 1);
+
+			FUZZ_ASSERT(fit.shape > 0 && isfinite(fit.shape) && fit.scale > 0 && isfinite(fit.scale) &&
+						fit.universe >= r * (1 - 1e-9) && isfinite(fit.universe),
+						"fit shape %g scale %g universe %g (reach %g)", fit.shape, fit.scale,
+						fit.universe, r);
+			FUZZ_ASSERT(fabs(at1 - r) <= 1e-9 * r, "gamma_poisson at 1x %g, reach %g", at1, r);
+			prev = 0;
+			for (i = 0; i < 4; i++)
+			{
+				double		x = gamma_poisson_reach_at_least(&fit, (double) i / 2, 1);
+				double		x3 = gamma_poisson_reach_at_least(&fit, (double) i / 2, 3);
+
+				FUZZ_ASSERT(x >= prev && isfinite(x) && x3 >= 0 && x3 <= x * (1 + 1e-9),
+							"gamma_poisson curve at %zu/2: %g (3+: %g)", i, x, x3);
+				prev = x;
+			}
+		}
+	}
+	free(bins);
 }
 
 /* estimates of a canonical value */
@@ -142,6 +233,7 @@ check_estimates(const Buf *c, uint64_t seed)
 				frequency_intersection(c->b, c->len, c->b, c->len), r);
 	FUZZ_ASSERT(frequency_difference(c->b, c->len, c->b, c->len) == 0,
 				"difference with itself %g", frequency_difference(c->b, c->len, c->b, c->len));
+	check_planning(c, seed);
 }
 
 /* everything SQL does with a value that passed frequency_validate */

@@ -35,10 +35,10 @@ check_info(const Buf *v)
 	unsigned	p = v->b[1];
 
 	reach_get_info(v->b, v->len, &info);
-	FUZZ_ASSERT(info.version == REACH_FORMAT_VERSION && info.precision == (int) p &&
+	FUZZ_ASSERT(info.version == v->b[0] && info.precision == (int) p &&
 				info.representation == v->b[2] && info.bytes == v->len &&
 				info.registers == (UINT32_C(1) << p) &&
-				info.sparse_limit == (UINT32_C(1) << p) / 4 &&
+				info.sparse_limit == (UINT32_C(1) << p) / 8 &&
 				info.hll_only == ((v->b[3] & REACH_FLAG_HLL_ONLY) != 0) &&
 				info.representation_name != NULL,
 				"reach_get_info disagrees with the header");
@@ -97,6 +97,7 @@ exercise(const Buf *v, uint64_t seed)
 {
 	unsigned	p = v->b[1];
 	unsigned	rep = v->b[2];
+	bool		v1 = v->b[0] == 1;
 	double		est = reach_estimate(v->b, v->len);
 	double		rse = reach_relative_standard_error(v->b, v->len);
 	Buf			e;
@@ -147,15 +148,22 @@ exercise(const Buf *v, uint64_t seed)
 	c = canonical(&reach_sketch_type, v);
 	ce = canonical(&reach_sketch_type, &e);
 	FUZZ_ASSERT(buf_eq(&c, &ce), "canonical forms of a value and its expansion differ");
-	FUZZ_ASSERT(c.b[1] == p && (c.b[3] == v->b[3] || rep == REACH_REP_SPARSE_BUFFER),
+	FUZZ_ASSERT(c.b[1] == p && (c.b[3] == v->b[3] || rep == REACH_REP_SPARSE_BUFFER ||
+								(v1 && rep == REACH_REP_SPARSE)),
 				"canonicalize changed precision or flags");
-	if (rep == REACH_REP_SPARSE || rep == REACH_REP_DENSE_PACKED)
+	FUZZ_ASSERT(c.b[0] == REACH_FORMAT_VERSION, "canonical form of version %u", c.b[0]);
+	if (!v1 && (rep == REACH_REP_SPARSE || rep == REACH_REP_DENSE_PACKED))
 		FUZZ_ASSERT(buf_eq(&c, v), "a valid %s value is not its own canonical form",
 					rep == REACH_REP_SPARSE ? "SPARSE" : "DENSE_PACKED");
-	if (rep == REACH_REP_DENSE)
+	if (rep == REACH_REP_DENSE && !v1)
 		FUZZ_ASSERT(reach_needs_canonicalize(v->b, v->len) == !buf_eq(&c, v),
 					"reach_needs_canonicalize disagrees with canonicalize on DENSE");
-	if (rep != REACH_REP_SPARSE_BUFFER)
+	if (v1)
+		FUZZ_ASSERT(reach_needs_canonicalize(v->b, v->len), "a version-1 value needs no conversion");
+	/* version 1's sparse estimate counts its own 26-bit tokens */
+	if (v1 && rep == REACH_REP_SPARSE)
+		FUZZ_ASSERT(reach_estimate(c.b, c.len) >= 0, "estimate of a converted version-1 value");
+	else if (rep != REACH_REP_SPARSE_BUFFER)
 		FUZZ_ASSERT(same_double(reach_estimate(c.b, c.len), est),
 					"canonicalizing changed the estimate: %.17g -> %.17g",
 					est, reach_estimate(c.b, c.len));

@@ -198,7 +198,7 @@ ref_encode(const uint8_t *regs, unsigned p, unsigned flags, const uint8_t *lens,
 	ref_codes(lens, codes);
 	*len = 8 + 2 * (size_t) nsym + (size_t) ((bits + 7) / 8);
 	b = calloc(*len, 1);
-	b[0] = 1;
+	b[0] = 2;	/* format version 2 (version 1 wrote the same code) */
 	b[1] = (uint8_t) p;
 	b[2] = REACH_REP_DENSE_PACKED;
 	b[3] = (uint8_t) flags;

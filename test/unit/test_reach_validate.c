@@ -10,6 +10,46 @@
  * --------------------------------------------------------------------- */
 
 #define rejects(b, len)	validation_rejects(&reach_sketch_type, b, len)
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a;
+	uint32_t	y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* a SPARSE value as format version 1 wrote it: sorted 26-bit tokens */
+static Sk
+sparse_v1_of(int p, const uint64_t *h, size_t n)
+{
+	Sk			s;
+	uint32_t   *t = malloc(4 * n);
+	size_t		i;
+	size_t		d = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64_t	rest = h[i] >> 26;
+		uint32_t	r = rest == 0 ? 39 : 1 + (uint32_t) __builtin_ctzll(rest);
+
+		t[i] = (uint32_t) ((h[i] & 0x3FFFFFF) << 6) | r;
+	}
+	qsort(t, n, 4, cmp_u32);
+	for (i = 0; i < n; i++)
+		if (d == 0 || t[i] != t[d - 1])
+			t[d++] = t[i];
+	s.len = 8 + 4 * d;
+	s.b = calloc(1, s.len);
+	s.b[0] = 1;
+	s.b[1] = (uint8_t) p;
+	s.b[2] = REACH_REP_SPARSE;
+	memcpy(s.b + 4, &d, 4);
+	memcpy(s.b + 8, t, 4 * d);
+	free(t);
+	return s;
+}
 #define msg_of(b, len)	validation_message(&reach_sketch_type, b, len)
 
 static void
@@ -17,6 +57,7 @@ test_validate(void)
 {
 	uint64_t   *h = stream(4242, 5000);
 	Sk			sparse = sk_of(12, h, 50);
+	Sk			sparse1 = sparse_v1_of(12, h, 50);
 	Sk			packed = sk_of(8, h, 5000);
 	Sk			dense = sk_raw(&packed);	/* a raw DENSE value stays valid */
 	Sk			state = sk_state(12);
@@ -36,9 +77,13 @@ test_validate(void)
 	memcpy(b, dense.b, dense.len);
 	b[0] = 7;
 	CHECK(strcmp(msg_of(b, dense.len),
-				 "reach_sketch format version 7 is not supported (expected 1)") == 0,
+				 "reach_sketch format version 7 is not supported (expected 1..2)") == 0,
 		  "version message: %s", msg_of(b, dense.len));
+	b[0] = 0;
+	CHECK(rejects(b, dense.len), "version 0");
 	b[0] = 1;
+	CHECK(!rejects(b, dense.len), "a version-1 dense value (the same layout) is valid");
+	b[0] = 2;
 	b[1] = 3;
 	CHECK(rejects(b, dense.len), "precision 3");
 	CHECK(strcmp(msg_of(b, dense.len), "precision 3 is out of range (4..18)") == 0,
@@ -107,39 +152,48 @@ test_validate(void)
 	for (len = 0; len < sparse.len; len++)
 		bad += !rejects(sparse.b, len);
 	CHECK(bad == 0, "%d truncations of a sparse value accepted", bad);
-	b = realloc(b, sparse.len + 4);
+	bad = 0;
+	for (len = 0; len < sparse1.len; len++)
+		bad += !rejects(sparse1.b, len);
+	CHECK(bad == 0, "%d truncations of a version-1 sparse value accepted", bad);
+	b = realloc(b, sparse1.len + 4);
 	memcpy(b, sparse.b, sparse.len);
 	b[sparse.len] = 0;
 	CHECK(rejects(b, sparse.len + 1), "sparse with a trailing byte");
-	CHECK(strncmp(msg_of(b, sparse.len + 1), "trailing bytes", 14) == 0,
+	CHECK(strcmp(msg_of(b, sparse.len + 1),
+				 "sparse token stream has bytes or nonzero padding bits after its 50 tokens") == 0,
 		  "trailing message: %s", msg_of(b, sparse.len + 1));
-	CHECK(strcmp(msg_of(sparse.b, 8 + 4 * 3),
+	memcpy(b, sparse1.b, sparse1.len);
+	b[sparse1.len] = 0;
+	CHECK(strncmp(msg_of(b, sparse1.len + 1), "trailing bytes", 14) == 0,
+		  "version-1 trailing message: %s", msg_of(b, sparse1.len + 1));
+	CHECK(strcmp(msg_of(sparse1.b, 8 + 4 * 3),
 				 "truncated: 20 bytes for 50 sparse entries, expected 208") == 0,
-		  "truncated message: %s", msg_of(sparse.b, 8 + 4 * 3));
+		  "truncated message: %s", msg_of(sparse1.b, 8 + 4 * 3));
 	b = realloc(b, dense.len + 1);
 	memcpy(b, dense.b, dense.len);
 	b[dense.len] = 0;
 	CHECK(rejects(b, dense.len + 1), "dense with a trailing byte");
 
-	/* sparse ordering, duplicates, invalid tokens, too many */
-	b = realloc(b, sparse.len);
-	memcpy(b, sparse.b, sparse.len);
-	memcpy(b + 8 + 4 * 3, sparse.b + 8 + 4 * 4, 4);
-	memcpy(b + 8 + 4 * 4, sparse.b + 8 + 4 * 3, 4);
-	CHECK(strcmp(msg_of(b, sparse.len), "sparse entries out of order at entry 4") == 0,
-		  "order message: %s", msg_of(b, sparse.len));
-	memcpy(b, sparse.b, sparse.len);
-	memcpy(b + 8 + 4 * 4, sparse.b + 8 + 4 * 3, 4);
-	CHECK(strcmp(msg_of(b, sparse.len), "duplicate sparse entry at entry 4") == 0,
-		  "duplicate message: %s", msg_of(b, sparse.len));
-	memcpy(b, sparse.b, sparse.len);
+	/* version-1 sparse ordering, duplicates, invalid tokens, too many */
+	b = realloc(b, sparse1.len);
+	memcpy(b, sparse1.b, sparse1.len);
+	memcpy(b + 8 + 4 * 3, sparse1.b + 8 + 4 * 4, 4);
+	memcpy(b + 8 + 4 * 4, sparse1.b + 8 + 4 * 3, 4);
+	CHECK(strcmp(msg_of(b, sparse1.len), "sparse entries out of order at entry 4") == 0,
+		  "order message: %s", msg_of(b, sparse1.len));
+	memcpy(b, sparse1.b, sparse1.len);
+	memcpy(b + 8 + 4 * 4, sparse1.b + 8 + 4 * 3, 4);
+	CHECK(strcmp(msg_of(b, sparse1.len), "duplicate sparse entry at entry 4") == 0,
+		  "duplicate message: %s", msg_of(b, sparse1.len));
+	memcpy(b, sparse1.b, sparse1.len);
 	b[8 + 4 * 5] = (uint8_t) ((b[8 + 4 * 5] & 0xc0) | 40);	/* r26 = 40 */
-	CHECK(rejects(b, sparse.len), "sparse token with r26 = 40");
+	CHECK(rejects(b, sparse1.len), "sparse token with r26 = 40");
 	b[8 + 4 * 5] = (uint8_t) (b[8 + 4 * 5] & 0xc0);	/* r26 = 0 */
-	CHECK(rejects(b, sparse.len), "sparse token with r26 = 0");
-	memcpy(b, sparse.b, sparse.len);
+	CHECK(rejects(b, sparse1.len), "sparse token with r26 = 0");
+	memcpy(b, sparse1.b, sparse1.len);
 	b[3] = REACH_FLAG_HLL_ONLY;
-	CHECK(rejects(b, sparse.len), "hll_only on sparse");
+	CHECK(rejects(b, sparse1.len), "hll_only on sparse");
 	{
 		/* 5 sorted tokens at p=4 (limit 4) */
 		uint8_t		s5[8 + 20] = {1, 4, 1, 0, 5, 0, 0, 0};
@@ -151,9 +205,75 @@ test_validate(void)
 
 			memcpy(s5 + 8 + 4 * i, &t, 4);
 		}
-		CHECK(rejects(s5, sizeof(s5)), "sparse with more than 2^p/4 entries");
+		CHECK(rejects(s5, sizeof(s5)), "version-1 sparse with more than 2^p/4 entries");
 		s5[1] = 5;
 		CHECK(!rejects(s5, sizeof(s5)), "the same 5 entries at p=5 are valid");
+	}
+
+	/* version-2 coded sparse: its k, its tokens, its count */
+	{
+		/* tokens (index 1, r 1), (1, 2), (3, 45) at k = 0: gaps 1, 0, 2 */
+		uint8_t		c3[8 + 8] = {2, 5, 1, 0, 3, 0, 0, 0};
+		size_t		bit = 0;
+		size_t		clen;
+
+#define PUT(v) do { if (v) c3[8 + bit / 8] |= (uint8_t) (1u << (bit % 8)); bit++; } while (0)
+		PUT(0); PUT(1); PUT(1);			/* gap 1, r 1 */
+		PUT(1); PUT(0); PUT(1);			/* gap 0, r 2 */
+		PUT(0); PUT(0); PUT(1);			/* gap 2 */
+		{
+			int			j;
+
+			for (j = 1; j < 45; j++)
+				PUT(0);
+			PUT(1);						/* r 45 */
+		}
+#undef PUT
+		clen = 8 + (bit + 7) / 8;
+		CHECK(!rejects(c3, clen), "three hand-coded tokens at k = 0: %s", msg_of(c3, clen));
+		c3[3] = 1 << 2;
+		CHECK(strncmp(msg_of(c3, clen), "sparse token stream is invalid", 30) == 0 ||
+			  strncmp(msg_of(c3, clen), "sparse Rice parameter 1 is not", 30) == 0,
+			  "k = 1 reads other tokens or is not canonical: %s", msg_of(c3, clen));
+		c3[3] = 21 << 2;
+		CHECK(strcmp(msg_of(c3, clen), "sparse Rice parameter 21 is out of range (0..20)") == 0,
+			  "k = 21: %s", msg_of(c3, clen));
+		c3[3] = 2;
+		CHECK(rejects(c3, clen), "reserved flag bit 1");
+		c3[3] = 1;
+		CHECK(rejects(c3, clen), "hll_only on a coded sparse value");
+		c3[3] = 0;
+		c3[8] |= (uint8_t) (1u << 4);	/* the second token's r 2 -> 1 repeats the first */
+		CHECK(rejects(c3, clen), "a stream whose tokens do not increase");
+		c3[8] = (uint8_t) (c3[8] & ~(1u << 4));
+		c3[4] = 2;
+		CHECK(rejects(c3, clen), "a stream with more tokens than its count");
+		c3[4] = 4;
+		CHECK(rejects(c3, clen), "a count the stream does not hold");
+		c3[4] = 0;
+		CHECK(rejects(c3, clen), "an empty sketch with a stream");
+		CHECK(!rejects(c3, 8), "the empty sketch is the header alone");
+	}
+	{
+		/* one token with 46 zero bits for r: a run length past 45 */
+		uint8_t		c1[8 + 10] = {2, 5, 1, 20 << 2, 1, 0, 0, 0};
+		size_t		bit = 1 + 20;		/* gap 0 at k = 20: one bit, then 20 zero bits */
+
+		c1[8] = 1;
+		bit += 46;
+		c1[8 + bit / 8] |= (uint8_t) (1u << (bit % 8));
+		CHECK(rejects(c1, sizeof(c1)), "a run length past 45");
+	}
+	{
+		/* more tokens than 2^p/8 at p = 4: 3 > 2 */
+		Sk			t3 = sk_of(5, h, 3);
+
+		CHECK(t3.b[2] == REACH_REP_SPARSE, "3 values at p = 5 are sparse");
+		t3.b[1] = 4;
+		CHECK(strcmp(msg_of(t3.b, t3.len),
+					 "sparse representation holds 3 entries, more than the 2 allowed at precision 4") == 0,
+			  "too many: %s", msg_of(t3.b, t3.len));
+		buf_free(&t3);
 	}
 
 	/* sparse buffer: count beyond capacity, nonzero unused slot, odd size */
@@ -197,6 +317,7 @@ test_validate(void)
 
 	free(b);
 	buf_free(&sparse);
+	buf_free(&sparse1);
 	buf_free(&dense);
 	buf_free(&packed);
 	buf_free(&state);
@@ -312,7 +433,7 @@ test_shallow_then_decode(void)
 
 				d.len = 8 + ((size_t) 1 << 12);
 				d.b = calloc(1, d.len);
-				d.b[0] = 1;
+				d.b[0] = REACH_FORMAT_VERSION;
 				d.b[1] = 12;
 				d.b[2] = REACH_REP_DENSE;
 				if (reach_state_merge(d.b, d.len, c, packed.len) != REACH_BAD_SOURCE)
