@@ -1212,3 +1212,161 @@ RETURN CASE WHEN @extschema@.reach(audience) OPERATOR(pg_catalog.>=) k::pg_catal
             THEN @extschema@.reach(audience) END;
 COMMENT ON FUNCTION @extschema@.reach_if_at_least(@extschema@.frequency_sketch, integer) IS
 'The sketch''s reach when it is at least k people (default 50), else NULL (suppressed): the reach of a report''s remainder row, reach_if_at_least(frequency_union_agg(audience)).';
+-- ---------------------------------------------------------------------------
+-- Issue 19: engaged views, and Markov removal-effect attribution.
+-- ---------------------------------------------------------------------------
+
+-- attribute() gains engaged_window.  A second attribute() with every
+-- argument defaulted would make attribute(j) ambiguous, and dropping 0.1's
+-- would fail (or take users' views with it); so 0.1's function is renamed:
+-- views built on it keep working (they hold its oid) and give the same
+-- rows, and the name attribute() is the new signature's.
+ALTER FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval)
+	RENAME TO attribute_0_1;
+COMMENT ON FUNCTION @extschema@.attribute_0_1(@extschema@.journey, text, interval, interval, interval) IS
+'0.1''s attribute(j, model, click_window, view_window, half_life), kept so that views created under 0.1 keep working: attribute() with engaged_window ''1 day''. Call attribute() instead.';
+CREATE FUNCTION @extschema@.attribute(j @extschema@.journey, model text DEFAULT 'last_touch',
+	click_window interval DEFAULT '7 days', view_window interval DEFAULT '1 day',
+	half_life interval DEFAULT '7 days', engaged_window interval DEFAULT '1 day')
+RETURNS TABLE(conversion_time timestamptz, touch text, touch_kind text, touch_time timestamptz,
+	credit double precision, value double precision, lag interval)
+AS 'MODULE_PATHNAME', 'journey_attribute' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.attribute(@extschema@.journey, text, interval, interval, interval, interval) IS
+'Attribution: for every conversion, the credit of each touch. A touch qualifies when 0 <= conversion_time - touch_time <= its window (click_window for clicks, engaged_window for engaged views, view_window for impressions; months count 30 days); if a click qualifies only clicks share the credit (post-click), else engaged views (post-engagement), else impressions (post-impression), else one row with touch NULL (unattributed). Models: last_touch, first_touch, linear, time_decay (2^(-lag/half_life)), position_based (40/20/40). sum(credit) = conversions; value = credit x conversion value; lag = conversion_time - touch_time. A NULL journey gives no rows; a NULL model, window or half-life is an error (22004).';
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text) IS 'One user''s journey (use with GROUP BY user): kind is impression, engaged_view, click or conversion; touch is the campaign (or creative, ...), NULL allowed. Rows with a NULL ts or kind are skipped.';
+COMMENT ON AGGREGATE @extschema@.journey_agg(timestamptz, text, text, double precision) IS 'One user''s journey with conversion values (revenue; ignored on impressions, engaged views and clicks). Rows with a NULL ts or kind are skipped.';
+COMMENT ON FUNCTION @extschema@.journey_events(@extschema@.journey) IS 'The events of a journey in its order: by time; at equal times impressions, engaged views, clicks, conversions; then by touch.';
+COMMENT ON FUNCTION @extschema@.journey_info(@extschema@.journey) IS 'Facts about a journey: format version, representation, events, impressions, engaged views, clicks, conversions, conversions with a value, distinct touches, bytes.';
+COMMENT ON TYPE @extschema@.journey IS
+'One user''s time-ordered impressions, engaged views, clicks and conversions (touch strings stored once); build with journey_agg(ts, kind, touch [, value]) GROUP BY user, credit conversions with attribute() or markov_agg().';
+
+-- markov_chain: first-order transition counts between start, the channels,
+-- conversion and null, built from journeys by markov_agg; credit by
+-- removal effect with markov_attribution().
+CREATE TYPE @extschema@.markov_chain;
+CREATE FUNCTION @extschema@.markov_chain_in(cstring) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_chain_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.markov_chain_out(@extschema@.markov_chain) RETURNS cstring
+AS 'MODULE_PATHNAME', 'markov_chain_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.markov_chain_recv(internal) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_chain_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.markov_chain_send(@extschema@.markov_chain) RETURNS bytea
+AS 'MODULE_PATHNAME', 'markov_chain_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE @extschema@.markov_chain (
+	INPUT = @extschema@.markov_chain_in,
+	OUTPUT = @extschema@.markov_chain_out,
+	RECEIVE = @extschema@.markov_chain_recv,
+	SEND = @extschema@.markov_chain_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = int4,
+	STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.markov_chain IS
+'First-order transition counts between start, the channels (touch strings), conversion and null, from the paths of journeys (markov_agg), and the total conversion value; mergeable with ||. Credit by removal effect: markov_attribution().';
+COMMENT ON FUNCTION @extschema@.markov_chain_in(cstring) IS 'Text input of markov_chain: \x followed by the hex of its binary form; checked.';
+COMMENT ON FUNCTION @extschema@.markov_chain_out(@extschema@.markov_chain) IS 'Text output of markov_chain: \x followed by the hex of its binary form.';
+COMMENT ON FUNCTION @extschema@.markov_chain_recv(internal) IS 'Binary input of markov_chain; checked.';
+COMMENT ON FUNCTION @extschema@.markov_chain_send(@extschema@.markov_chain) IS 'Binary output of markov_chain.';
+CREATE FUNCTION @extschema@.markov_chain(bytea) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_chain_from_bytea' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain(bytea) IS
+'Cast from bytea: the bytes become a markov_chain only if they are a valid one (else ERROR 22P03).';
+CREATE CAST (bytea AS @extschema@.markov_chain) WITH FUNCTION @extschema@.markov_chain(bytea);
+CREATE CAST (@extschema@.markov_chain AS bytea) WITHOUT FUNCTION;
+
+CREATE FUNCTION @extschema@.markov_agg_trans(@extschema@.markov_chain, @extschema@.journey) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_agg_trans(@extschema@.markov_chain, @extschema@.journey) IS 'Transition function of markov_agg (not strict: a NULL journey is skipped).';
+CREATE FUNCTION @extschema@.markov_agg_trans(@extschema@.markov_chain, @extschema@.journey, interval) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_agg_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_agg_trans(@extschema@.markov_chain, @extschema@.journey, interval) IS 'Transition function of markov_agg with a lookback (not strict: a NULL journey is skipped; a NULL or negative lookback is an error).';
+CREATE FUNCTION @extschema@.markov_combine(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_combine(@extschema@.markov_chain, @extschema@.markov_chain) IS 'Combine function of markov_agg (parallel query, Citus).';
+CREATE FUNCTION @extschema@.markov_agg_final(@extschema@.markov_chain) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_agg_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_agg_final(@extschema@.markov_chain) IS 'Final function of markov_agg: the canonical markov_chain; zero rows give an empty one.';
+CREATE AGGREGATE @extschema@.markov_agg(j @extschema@.journey) (
+	SFUNC = @extschema@.markov_agg_trans, STYPE = @extschema@.markov_chain,
+	FINALFUNC = @extschema@.markov_agg_final, COMBINEFUNC = @extschema@.markov_combine,
+	SSPACE = 4096, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.markov_agg(@extschema@.journey) IS 'Transition counts of the journeys'' paths (split at conversions, touches within 30 days before each conversion), for markov_attribution().';
+CREATE AGGREGATE @extschema@.markov_agg(j @extschema@.journey, lookback interval) (
+	SFUNC = @extschema@.markov_agg_trans, STYPE = @extschema@.markov_chain,
+	FINALFUNC = @extschema@.markov_agg_final, COMBINEFUNC = @extschema@.markov_combine,
+	SSPACE = 4096, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.markov_agg(@extschema@.journey, interval) IS 'Transition counts of the journeys'' paths, keeping the touches within lookback before each conversion (or before a non-converting path''s last touch).';
+CREATE FUNCTION @extschema@.markov_chain_concat(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS @extschema@.markov_chain
+AS 'MODULE_PATHNAME', 'markov_chain_concat' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_concat(@extschema@.markov_chain, @extschema@.markov_chain) IS 'The counts of both chains added (the || operator): e.g. daily chains into a month.';
+CREATE OPERATOR @extschema@.|| (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_concat, COMMUTATOR = OPERATOR(@extschema@.||));
+COMMENT ON OPERATOR @extschema@.|| (@extschema@.markov_chain, @extschema@.markov_chain) IS 'The counts of both chains added.';
+
+CREATE FUNCTION @extschema@.markov_attribution(m @extschema@.markov_chain)
+RETURNS TABLE(touch text, removal_effect double precision, conversions double precision, value double precision)
+AS 'MODULE_PATHNAME', 'markov_attribution' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION @extschema@.markov_attribution(@extschema@.markov_chain) IS
+'Markov removal-effect attribution, first order, solved exactly: P = probability of conversion from start; removing a channel sends every transition into it to null; removal_effect = 1 - P(without it) / P; conversions and value share the converting paths and the total value in proportion to the removal effects. P = 0 or no effect: zero credit. One row a channel, in bytewise order.';
+CREATE FUNCTION @extschema@.markov_transitions(m @extschema@.markov_chain)
+RETURNS TABLE(from_state text, to_state text, transitions bigint)
+AS 'MODULE_PATHNAME', 'markov_transitions' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 50;
+COMMENT ON FUNCTION @extschema@.markov_transitions(@extschema@.markov_chain) IS 'The transition counts of a chain; start, conversion and null are named (start), (conversion) and (null).';
+CREATE FUNCTION @extschema@.markov_chain_info(@extschema@.markov_chain) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'markov_chain_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_info(@extschema@.markov_chain) IS 'Facts about a markov_chain: channels, transitions (distinct), paths, converting paths, total conversion value, bytes.';
+CREATE FUNCTION @extschema@.markov_chain_eq(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS boolean
+AS 'MODULE_PATHNAME', 'markov_chain_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_eq(@extschema@.markov_chain, @extschema@.markov_chain) IS 'True when two markov chains hold the same counts and value.';
+CREATE FUNCTION @extschema@.markov_chain_ne(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS boolean
+AS 'MODULE_PATHNAME', 'markov_chain_ne' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_ne(@extschema@.markov_chain, @extschema@.markov_chain) IS 'True when two markov chains differ.';
+CREATE FUNCTION @extschema@.markov_chain_lt(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS boolean
+AS 'MODULE_PATHNAME', 'markov_chain_lt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_lt(@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains.';
+CREATE FUNCTION @extschema@.markov_chain_le(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS boolean
+AS 'MODULE_PATHNAME', 'markov_chain_le' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_le(@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains.';
+CREATE FUNCTION @extschema@.markov_chain_gt(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS boolean
+AS 'MODULE_PATHNAME', 'markov_chain_gt' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_gt(@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains.';
+CREATE FUNCTION @extschema@.markov_chain_ge(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS boolean
+AS 'MODULE_PATHNAME', 'markov_chain_ge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_ge(@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains.';
+CREATE FUNCTION @extschema@.markov_chain_cmp(@extschema@.markov_chain, @extschema@.markov_chain) RETURNS integer
+AS 'MODULE_PATHNAME', 'markov_chain_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_cmp(@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree comparison of markov chains (by canonical bytes: consistent with =, otherwise meaningless).';
+CREATE FUNCTION @extschema@.markov_chain_hash(@extschema@.markov_chain) RETURNS integer
+AS 'MODULE_PATHNAME', 'markov_chain_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_hash(@extschema@.markov_chain) IS 'Hash of a markov_chain (agrees with =).';
+CREATE FUNCTION @extschema@.markov_chain_hash_extended(@extschema@.markov_chain, bigint) RETURNS bigint
+AS 'MODULE_PATHNAME', 'markov_chain_hash_extended' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.markov_chain_hash_extended(@extschema@.markov_chain, bigint) IS 'Seeded 64-bit hash of a markov_chain.';
+CREATE OPERATOR @extschema@.= (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_eq,
+	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR @extschema@.<> (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_ne,
+	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR @extschema@.< (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_lt,
+	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR @extschema@.<= (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_le,
+	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR @extschema@.> (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_gt,
+	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR @extschema@.>= (LEFTARG = @extschema@.markov_chain, RIGHTARG = @extschema@.markov_chain, FUNCTION = @extschema@.markov_chain_ge,
+	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+COMMENT ON OPERATOR @extschema@.= (@extschema@.markov_chain, @extschema@.markov_chain) IS 'Markov chains hold the same counts.';
+COMMENT ON OPERATOR @extschema@.<> (@extschema@.markov_chain, @extschema@.markov_chain) IS 'Markov chains differ.';
+COMMENT ON OPERATOR @extschema@.< (@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.<= (@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.> (@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains (by canonical bytes).';
+COMMENT ON OPERATOR @extschema@.>= (@extschema@.markov_chain, @extschema@.markov_chain) IS 'Btree order of markov chains (by canonical bytes).';
+CREATE OPERATOR CLASS @extschema@.markov_chain_hash_ops DEFAULT FOR TYPE @extschema@.markov_chain USING hash AS
+	OPERATOR 1 @extschema@.= (@extschema@.markov_chain, @extschema@.markov_chain),
+	FUNCTION 1 @extschema@.markov_chain_hash(@extschema@.markov_chain),
+	FUNCTION 2 @extschema@.markov_chain_hash_extended(@extschema@.markov_chain, bigint);
+CREATE OPERATOR CLASS @extschema@.markov_chain_btree_ops DEFAULT FOR TYPE @extschema@.markov_chain USING btree AS
+	OPERATOR 1 @extschema@.< (@extschema@.markov_chain, @extschema@.markov_chain),
+	OPERATOR 2 @extschema@.<= (@extschema@.markov_chain, @extschema@.markov_chain),
+	OPERATOR 3 @extschema@.= (@extschema@.markov_chain, @extschema@.markov_chain),
+	OPERATOR 4 @extschema@.>= (@extschema@.markov_chain, @extschema@.markov_chain),
+	OPERATOR 5 @extschema@.> (@extschema@.markov_chain, @extschema@.markov_chain),
+	FUNCTION 1 @extschema@.markov_chain_cmp(@extschema@.markov_chain, @extschema@.markov_chain);

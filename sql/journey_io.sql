@@ -47,7 +47,8 @@ SELECT overlay(:'hex' placing '04' from 5 for 2)::journey;                      
 SELECT overlay(:'hex' placing '01' from 7 for 2)::journey;                              -- flags
 SELECT substr(:'hex', 1, length(:'hex') - 2)::journey;                                  -- one byte short
 SELECT (:'hex' || '00')::journey;                                                       -- trailing byte
-SELECT overlay(:'hex' placing '03' from 75 for 2)::journey;                             -- kind 3
+SELECT overlay(:'hex' placing '03' from 75 for 2)::journey;                             -- kind 3: an engaged view (0.2)
+SELECT overlay(:'hex' placing '07' from 75 for 2)::journey;                             -- an engaged view with a value flag
 SELECT overlay(:'hex' placing '05' from 75 for 2)::journey;                             -- a click with a value flag
 SELECT overlay(:'hex' placing '09' from 75 for 2)::journey;                             -- unknown kind bit
 SELECT overlay(:'hex' placing '01000000' from 67 for 8)::journey;                       -- touch index 1 of 1 string

@@ -73,7 +73,7 @@ journey_bad_kind(text *kind)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unknown journey event kind \"%s\"", text_to_cstring(kind)),
-			 errdetail("kind must be impression, click or conversion.")));
+			 errdetail("kind must be impression, engaged_view, click or conversion.")));
 }
 
 /*
@@ -173,8 +173,8 @@ journey_concat(PG_FUNCTION_ARGS)
  * interval comparison does; beyond the int64 range it saturates (such a
  * window is "forever").
  */
-static int64
-interval_usecs(const Interval *iv)
+int64
+ie_interval_usecs(const Interval *iv)
 {
 	int64		days;
 	int64		usecs;
@@ -219,8 +219,10 @@ usecs_interval(int64 usecs)
 static void
 journey_params_not_null(FunctionCallInfo fcinfo)
 {
-	static const char *const names[] = {"j", "model", "click_window", "view_window", "half_life"};
-	static const char *const defaults[] = {NULL, "'last_touch'", "'7 days'", "'1 day'", "'7 days'"};
+	static const char *const names[] = {"j", "model", "click_window", "view_window", "half_life",
+	"engaged_window"};
+	static const char *const defaults[] = {NULL, "'last_touch'", "'7 days'", "'1 day'", "'7 days'",
+	"'1 day'"};
 
 	for (int i = 1; i < PG_NARGS(); i++)
 		if (PG_ARGISNULL(i))
@@ -237,20 +239,28 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 	Interval   *click;
 	Interval   *view;
 	Interval   *half_life;
+	Interval   *engaged = NULL;
 
 	journey_params_not_null(fcinfo);
 	model = PG_GETARG_TEXT_PP(1);
 	click = PG_GETARG_INTERVAL_P(2);
 	view = PG_GETARG_INTERVAL_P(3);
 	half_life = PG_GETARG_INTERVAL_P(4);
+	/* attribute_0_1(), 0.1's signature, has no engaged_window: its default */
+	params->engaged_window = USECS_PER_DAY;
+	if (PG_NARGS() > 5)
+	{
+		engaged = PG_GETARG_INTERVAL_P(5);
+		params->engaged_window = ie_interval_usecs(engaged);
+	}
 	if (!journey_model_parse(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), &params->model))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown attribution model \"%s\"", text_to_cstring(model)),
 				 errdetail("model must be one of " JOURNEY_MODEL_NAMES ".")));
-	params->click_window = interval_usecs(click);
-	params->view_window = interval_usecs(view);
-	params->half_life = interval_usecs(half_life);
+	params->click_window = ie_interval_usecs(click);
+	params->view_window = ie_interval_usecs(view);
+	params->half_life = ie_interval_usecs(half_life);
 	if (params->click_window < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -259,6 +269,10 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("view_window must not be negative: \"%s\"", interval_text(view))));
+	if (params->engaged_window < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("engaged_window must not be negative: \"%s\"", interval_text(engaged))));
 	if (params->half_life <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -268,7 +282,7 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 }
 
 /*
- * attribute(j, model, click_window, view_window, half_life) returns
+ * attribute(j, model, click_window, view_window, half_life, engaged_window) returns
  * (conversion_time, touch, touch_kind, touch_time, credit, value, lag):
  * every conversion's credit, touch by touch.  The rows of a journey grow
  * with conversions x qualifying touches.  Up to ATTRIBUTE_MATERIALIZE_ROWS
@@ -285,8 +299,16 @@ journey_params_arg(FunctionCallInfo fcinfo, JourneyParams *params)
 typedef struct AttributeCall
 {
 	JourneyAttribution it;
-	text	   *kind_names[2];
+	text	   *kind_names[4];
 } AttributeCall;
+
+/* touch_kind's texts by kind code (a conversion is never a touch) */
+static void
+touch_kind_names(text **names)
+{
+	for (int k = 0; k < 4; k++)
+		names[k] = cstring_to_text(journey_kind_name((JourneyKind) k));
+}
 
 /* one row's columns */
 static void
@@ -302,7 +324,7 @@ attribute_row_values(const JourneyRow *row, text *const *kind_names,
 																 (int) row->touch_len));
 		else
 			nulls[1] = true;
-		values[2] = PointerGetDatum(kind_names[row->touch_kind == JOURNEY_CLICK]);
+		values[2] = PointerGetDatum(kind_names[row->touch_kind]);
 		values[3] = TimestampTzGetDatum(row->touch_ts);
 		values[6] = IntervalPGetDatum(usecs_interval(row->lag));
 	}
@@ -336,14 +358,13 @@ attribute_materialize(FunctionCallInfo fcinfo, struct varlena *j, const JourneyP
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	JourneyAttribution it;
 	JourneyRow	row;
-	text	   *kind_names[2];
+	text	   *kind_names[4];
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	if (j == NULL)
 		return;
 	attribute_begin(&it, j, params);
-	kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
-	kind_names[JOURNEY_CLICK] = cstring_to_text("click");
+	touch_kind_names(kind_names);
 	while (journey_attribute_next(&it, &row))
 	{
 		Datum		values[7];
@@ -366,8 +387,7 @@ attribute_first_call(FunctionCallInfo fcinfo, struct varlena *j, const JourneyPa
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "attribute() must return a row type");
 	funcctx->tuple_desc = BlessTupleDesc(tupdesc);
-	call->kind_names[JOURNEY_IMPRESSION] = cstring_to_text("impression");
-	call->kind_names[JOURNEY_CLICK] = cstring_to_text("click");
+	touch_kind_names(call->kind_names);
 	/* the rows point into the journey: keep a copy of our own */
 	{
 		struct varlena *copy = palloc_extended(VARSIZE(j), MCXT_ALLOC_HUGE);
@@ -473,11 +493,13 @@ journey_info(PG_FUNCTION_ARGS)
 	initStringInfo(&s);
 	appendStringInfo(&s,
 					 "{\"version\": %d, \"representation\": \"%s\", \"events\": %u, "
-					 "\"impressions\": %u, \"clicks\": %u, \"conversions\": %u, "
+					 "\"impressions\": %u, \"engaged_views\": %u, \"clicks\": %u, "
+					 "\"conversions\": %u, "
 					 "\"conversions_with_value\": %u, \"touches\": %u, "
 					 "\"touch_bytes\": %u, \"bytes\": %zu}",
 					 info.version, info.representation_name, info.events,
-					 info.impressions, info.clicks, info.conversions, info.values,
+					 info.impressions, info.engaged_views, info.clicks, info.conversions,
+					 info.values,
 					 info.strings, info.string_bytes, (size_t) VARSIZE(v));
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(s.data)));
 }

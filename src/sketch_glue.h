@@ -18,6 +18,7 @@
 
 #include "common/hashfn.h"
 #include "common/pg_prng.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "utils/uuid.h"
 
@@ -210,6 +211,13 @@ Datum type##_hash(PG_FUNCTION_ARGS) { return ie_type_hash(&(descriptor), fcinfo,
 PG_FUNCTION_INFO_V1(type##_hash_extended); \
 Datum type##_hash_extended(PG_FUNCTION_ARGS) { return ie_type_hash(&(descriptor), fcinfo, true); } \
 extern int no_such_variable
+
+/*
+ * An interval as microseconds, months counted as 30 days as PostgreSQL's
+ * interval comparison does, saturating beyond int64 (journey.c: the
+ * windows of attribute() and the lookback of markov_agg)
+ */
+extern int64 ie_interval_usecs(const Interval *iv);
 
 /* user-id hashes: integers (smallint, integer) widen to bigint; text and bytea hash their bytes */
 typedef enum IeUserType

@@ -6,7 +6,7 @@
 #   test/check.sh --only NAME[,NAME...]        some tests: a pg_regress test
 #       (sql/NAME.sql, run after setup), regress (all of pg_regress), a
 #       script test (upgrade, roundtrip, concurrency, incremental, shard, bi,
-#       cron, realdata, package), layout, unit, asan or fuzz
+#       cron, realdata, package, markov), layout, unit, asan or fuzz
 #
 # Installs what is missing (Debian packages), builds and installs the
 # extension into that server, starts a private cluster of it as the
@@ -15,8 +15,9 @@
 # skipped); the script tests test/upgrade.sh (0.1 -> 0.2), roundtrip.sh,
 # concurrency.sh, incremental.sh (the incremental rollup against a
 # rollup from scratch), shard.sh, bi.sh, cron.sh (waits for pg_cron's next
-# minute; skipped without pg_cron), realdata.sh and package.sh (the Debian
-# package; Debian's 15 only); test/layout.sh (file and function
+# minute; skipped without pg_cron), realdata.sh, package.sh (the Debian
+# package; Debian's 15 only) and markov.sh (Markov attribution against the
+# independent reference in test/reference/); test/layout.sh (file and function
 # lengths); the plain-C unit tests, at -O2 and under
 # AddressSanitizer + UBSan; a short libFuzzer run of each target in
 # test/fuzz (FUZZ_SECONDS, default 20).  Stops the cluster at the end.
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
 		*) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 2 ;;
 	esac
 done
-SCRIPTS=(upgrade roundtrip concurrency incremental shard bi cron realdata package)
+SCRIPTS=(upgrade roundtrip concurrency incremental shard bi cron realdata package markov)
 REGRESS_ALL=$(cd "$REPO_ROOT/sql" && ls -- *.sql | sed 's/\.sql$//' | tr '\n' ' ')
 # wanted NAME: is NAME among what --only asked for (everything without it)
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
@@ -120,8 +121,9 @@ run_regress() {
 # shard.sh (two postgres_fdw shards and a coordinator), bi.sh (the BI views
 # through psql and psycopg2), cron.sh (pg_cron refreshes a rollup and
 # merges the incremental one; waits up to two minutes), realdata.sh (the
-# real click log in ../shared/data/real) and package.sh (the Debian package
-# built, installed, used and removed)
+# real click log in ../shared/data/real), package.sh (the Debian package
+# built, installed, used and removed) and markov.sh (markov_attribution
+# against test/reference/markov_reference.py)
 run_script() {
 	local name=$1 script=$2 out rc p f s
 	ie_log "$name"

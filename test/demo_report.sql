@@ -131,15 +131,17 @@ SELECT a.name AS variant_a, round(100 * ctr(a.clicks, a.impressions)::numeric, 3
 FROM ab a JOIN ab b ON a.name ~ ' A$' AND b.name ~ ' B$';
 
 -- every converting user's journey, attributed once (last touch, 7-day click,
--- 1-day view window)
+-- 1-day engaged and view windows); an impression that drew an engagement
+-- (viewability.sql's engaged) is an engaged view
 CREATE TEMP TABLE attributed AS
 SELECT a.touch::int AS campaign_id,
        sum(a.credit) AS conversions,
        count(*) FILTER (WHERE a.touch_kind = 'click') AS post_click,
+       count(*) FILTER (WHERE a.touch_kind = 'engaged_view') AS post_engagement,
        count(*) FILTER (WHERE a.touch_kind = 'impression') AS post_impression,
        sum(a.value) AS revenue,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY a.lag) AS median_lag
-FROM (SELECT user_id, journey_agg(ts, kind, campaign_id::text, revenue::float8) AS j
+FROM (SELECT user_id, journey_agg(ts, CASE WHEN engaged THEN 'engaged_view' ELSE kind END, campaign_id::text, revenue::float8) AS j
       FROM events
       WHERE user_id IN (SELECT user_id FROM events WHERE kind = 'conversion')
       GROUP BY user_id) u
@@ -147,9 +149,9 @@ CROSS JOIN LATERAL attribute(u.j) a
 GROUP BY 1;
 
 \echo
-\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-impression (a view within 1 day), last touch; conversions with neither are not attributed'
+\echo 'Conversions and return per campaign: post-click (a click within 7 days wins), post-engagement (an engaged impression within 1 day), post-impression (a view within 1 day), last touch; conversions with none are not attributed'
 SELECT coalesce(c.name, '(not attributed)') AS campaign,
-       round(a.conversions)::bigint AS conversions, a.post_click, a.post_impression,
+       round(a.conversions)::bigint AS conversions, a.post_click, a.post_engagement, a.post_impression,
        round(a.revenue::numeric, 2) AS revenue, round(p.cost, 2) AS cost,
        round(cpa(p.cost, a.conversions::numeric), 2) AS cpa,
        round(roas(a.revenue::numeric, p.cost), 1) AS roas,
@@ -166,3 +168,15 @@ SELECT count(*) FILTER (WHERE campaign_id IS NOT NULL) AS rows_shared,
        sum(impressions) AS impressions, sum(impressions) = (SELECT sum(impressions) FROM campaign_daily) AS adds_up,
        min(reach) AS smallest_reach_shared
 FROM bi_campaign_daily_shared;
+
+\echo
+\echo 'Last touch vs Markov removal effect per campaign: conversions credited (Markov: every user''s paths, 30-day lookback)'
+WITH chain AS (
+	SELECT markov_agg(journey_agg) AS m
+	FROM (SELECT journey_agg(ts, CASE WHEN engaged THEN 'engaged_view' ELSE kind END, campaign_id::text, revenue::float8)
+	      FROM events GROUP BY user_id) u),
+markov AS (SELECT a.touch::int AS campaign_id, a.conversions, a.removal_effect FROM chain, markov_attribution(chain.m) a)
+SELECT c.name AS campaign, coalesce(a.post_click + a.post_engagement + a.post_impression, 0) AS last_touch,
+       round(m.conversions::numeric, 1) AS markov, round(m.removal_effect::numeric, 3) AS removal_effect
+FROM campaigns c LEFT JOIN attributed a USING (campaign_id) LEFT JOIN markov m USING (campaign_id)
+ORDER BY m.conversions DESC NULLS LAST;

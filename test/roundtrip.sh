@@ -32,15 +32,19 @@ CREATE EXTENSION impression_ext;
 CREATE TABLE sketches (id int PRIMARY KEY, r reach_sketch, f frequency_sketch, j journey);
 INSERT INTO sketches
 SELECT n, reach_agg(x, 4 + n % 15), frequency_agg(x % (n * 7 + 1), 1, 16 << (n % 8)),
-       journey_agg(timestamptz '2026-03-01' + x * interval '37 minutes', (ARRAY['impression', 'click', 'conversion'])[1 + x % 3],
+       journey_agg(timestamptz '2026-03-01' + x * interval '37 minutes', (ARRAY['impression', 'click', 'conversion', 'engaged_view'])[1 + x % 4],
                    CASE WHEN x % 4 > 0 THEN 'campaign ' || (x % (n + 1)) END, CASE WHEN x % 3 = 2 THEN x / 7.0 END)
 FROM generate_series(1, 40) n, generate_series(1, n * n * 20) x
 GROUP BY n;
 INSERT INTO sketches VALUES (0, (SELECT reach_agg(1) WHERE false), (SELECT frequency_agg(1) WHERE false),
                              (SELECT journey_agg(now(), 'click', 'x') WHERE false)),
                             (-1, NULL, NULL, NULL);
+-- markov chains of the journeys up to each row's (and the empty one)
+ALTER TABLE sketches ADD COLUMN m markov_chain;
+UPDATE sketches s SET m = (SELECT markov_agg(x.j, interval '3 days') FROM sketches x WHERE x.id BETWEEN 0 AND s.id) WHERE id >= 0;
 CREATE VIEW checksums AS
-SELECT md5(string_agg(id || ':' || coalesce(md5(r::bytea), '-') || coalesce(md5(f::bytea), '-') || coalesce(md5(j::bytea), '-'), ',' ORDER BY id))
+SELECT md5(string_agg(id || ':' || coalesce(md5(r::bytea), '-') || coalesce(md5(f::bytea), '-') || coalesce(md5(j::bytea), '-')
+	|| coalesce(md5(m::bytea), '-'), ',' ORDER BY id))
 FROM sketches;
 SQL
 before=$(q -d ie_roundtrip -c 'SELECT * FROM checksums')
@@ -54,14 +58,16 @@ q -d postgres -c 'CREATE DATABASE ie_roundtrip_restored' >/dev/null
 ie_as_postgres "$PG_BIN/pg_restore" -h "$PGHOST" -p "$PGPORT" -U postgres -d ie_roundtrip_restored --exit-on-error "$WORK/dump.fc"
 check "pg_dump -Fc / pg_restore: values byte-identical" "$(q -d ie_roundtrip_restored -c 'SELECT * FROM checksums')" "$before"
 check "restored values still work" \
-	"$(q -d ie_roundtrip_restored -c "SELECT reach(r) = reach(r::bytea::reach_sketch) AND reach(f) >= 0 AND journey_info(j)->>'events' IS NOT NULL FROM sketches WHERE id = 30")" t
+	"$(q -d ie_roundtrip_restored -c "SELECT reach(r) = reach(r::bytea::reach_sketch) AND reach(f) >= 0 AND journey_info(j)->>'events' IS NOT NULL
+		AND (SELECT count(*) FROM markov_attribution(m)) > 1 FROM sketches WHERE id = 30")" t
 
 # COPY out and in, text and binary
 for format in text binary; do
 	q -d ie_roundtrip -c "COPY sketches TO '$WORK/sketches.$format' WITH (FORMAT $format)" >/dev/null
 	q -d ie_roundtrip -c 'CREATE TABLE copied (LIKE sketches)' \
 		-c "COPY copied FROM '$WORK/sketches.$format' WITH (FORMAT $format)" >/dev/null
-	got=$(q -d ie_roundtrip -c "SELECT md5(string_agg(id || ':' || coalesce(md5(r::bytea), '-') || coalesce(md5(f::bytea), '-') || coalesce(md5(j::bytea), '-'), ',' ORDER BY id)) FROM copied")
+	got=$(q -d ie_roundtrip -c "SELECT md5(string_agg(id || ':' || coalesce(md5(r::bytea), '-') || coalesce(md5(f::bytea), '-') || coalesce(md5(j::bytea), '-')
+		|| coalesce(md5(m::bytea), '-'), ',' ORDER BY id)) FROM copied")
 	check "COPY ($format) out and in: values byte-identical" "$got" "$before"
 	q -d ie_roundtrip -c 'DROP TABLE copied' >/dev/null
 done

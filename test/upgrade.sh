@@ -63,7 +63,15 @@ SELECT campaign, ts::date AS day, reach_agg(user_id) AS r, frequency_agg(user_id
 FROM events GROUP BY 1, 2;
 CREATE TABLE journeys_0_1 AS
 SELECT user_id, journey_agg(ts, 'impression', campaign) AS j FROM events GROUP BY 1;
+-- views over 0.1's attribute(), which 0.2 renames to attribute_0_1
+CREATE VIEW attributed_0_1 AS
+SELECT name, a.touch, a.touch_kind, a.credit, a.lag FROM old_values, attribute(j) a WHERE j IS NOT NULL;
+CREATE VIEW attributed_linear_0_1 AS
+SELECT name, a.touch, a.credit FROM old_values, attribute(j, 'linear', view_window => '4 days') a WHERE j IS NOT NULL;
 SQL
+view_rows="SELECT (SELECT string_agg(concat_ws(' ', name, touch, touch_kind, credit, lag), '; ' ORDER BY name, touch) FROM attributed_0_1)
+	|| ' | ' || (SELECT string_agg(concat_ws(' ', name, touch, credit), '; ' ORDER BY name, touch) FROM attributed_linear_0_1)"
+views_before=$(q -d $OLD -c "$view_rows")
 check "0.1 installed, its values stored" \
 	"$(q -d $OLD -c "SELECT extversion || ', ' || (SELECT count(*) FROM old_values) || ' values, ' || (SELECT count(*) FROM daily_0_1) || ' rollup rows' FROM pg_extension WHERE extname = 'impression_ext'")" \
 	"0.1, 13 values, 15 rollup rows"
@@ -71,6 +79,18 @@ check "0.1 installed, its values stored" \
 q -d $OLD -c "ALTER EXTENSION impression_ext UPDATE TO '0.2'" >/dev/null
 check "updated to 0.2" \
 	"$(q -d $OLD -c "SELECT extversion || ' ' || impression_ext_version() FROM pg_extension WHERE extname = 'impression_ext'")" "0.2 0.2"
+check "views over 0.1's attribute() survive the update with the same rows" \
+	"$(q -d $OLD -c "$view_rows")" "$views_before"
+check "... and now call attribute_0_1 (0.1's signature, renamed)" \
+	"$(q -d $OLD -c "SELECT pg_get_viewdef('attributed_linear_0_1') LIKE '%attribute_0_1(old_values.j, ''linear''::text, view_window => ''4 days''::interval)%'")" t
+# 18 rows: post_click's click alone under each of 5 models (5); view_through's
+# first conversion has 2 impressions in the 3-day window (1 row under
+# last/first touch, 2 under the other three: 8), its second none (5)
+check "0.2's attribute(j) and attribute_0_1(j) agree on 0.1's journeys, every model (rows compared, rows differing)" \
+	"$(q -d $OLD -c "WITH m(m) AS (VALUES ('last_touch'), ('first_touch'), ('linear'), ('time_decay'), ('position_based'))
+		SELECT (SELECT count(*) FROM old_values, m, attribute(j, m, '2 days', '3 days'))
+		|| ' ' || (SELECT count(*) FROM old_values, m,
+		LATERAL (SELECT * FROM attribute(j, m, '2 days', '3 days') EXCEPT ALL SELECT * FROM attribute_0_1(j, m, '2 days', '3 days')) d)")" "18 0"
 
 # the fixtures' sources, run again by 0.2
 q -d $OLD >/dev/null <<'SQL'
@@ -198,6 +218,8 @@ check "pg_dump / pg_restore of the updated database: version 0.2, values byte-id
 	"$(q -d $RESTORED -c "SELECT extversion FROM pg_extension WHERE extname = 'impression_ext'") $(q -d $RESTORED -c "$checksum")" "0.2 $before"
 check "restored 0.1 values still work" \
 	"$(q -d $RESTORED -c "SELECT reach(r) FROM old_values WHERE name = 'reach_sparse_int'")" 100
+check "restored views over 0.1's attribute() give the same rows" \
+	"$(q -d $RESTORED -c "$view_rows")" "$views_before"
 
 # ---------------------------------------------------------------------------
 # the catalog: CREATE EXTENSION (0.2) = 0.1 + ALTER EXTENSION UPDATE

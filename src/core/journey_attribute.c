@@ -3,9 +3,9 @@
  * row count, the parameters and the model names.
  *
  * Attribution reads the canonical form directly: one pass splits the
- * touches into a click list and an impression list (event indexes,
- * ascending); for each conversion, in order, the qualifying clicks
- * (impressions) are a contiguous range of their list whose two ends only
+ * touches into a click, an engaged-view and an impression list (event
+ * indexes, ascending); for each conversion, in order, the qualifying
+ * touches of each kind are a contiguous range of their list whose two ends only
  * move forward as the conversion time grows (a two-pointer window): at
  * equal timestamps touches sort before conversions, so "event index below
  * the conversion" is exactly "touch_ts <= conversion_ts", and the lower
@@ -55,6 +55,8 @@ journey_params_check(const JourneyParams *params)
 		return ie_fail("click_window must not be negative");
 	if (params->view_window < 0)
 		return ie_fail("view_window must not be negative");
+	if (params->engaged_window < 0)
+		return ie_fail("engaged_window must not be negative");
 	if (params->half_life <= 0)
 		return ie_fail("half_life must be positive");
 	return NULL;
@@ -90,7 +92,7 @@ journey_attribute_scratch_size(const uint8_t *body, size_t len)
 	return e <= JOURNEY_SMALL ? 0 : 4 * (size_t) e + 4;
 }
 
-/* the click and impression lists */
+/* the click, engaged-view and impression lists, one after the other */
 static inline const uint32_t *
 it_list(const JourneyAttribution *it)
 {
@@ -106,6 +108,7 @@ journey_attribute_begin(JourneyAttribution *it, const uint8_t *body,
 	uint32_t	e;
 	uint32_t	i;
 	uint32_t	nc = 0;
+	uint32_t	ng = 0;
 	uint32_t	ni = 0;
 	uint32_t   *list;
 
@@ -135,18 +138,25 @@ journey_attribute_begin(JourneyAttribution *it, const uint8_t *body,
 
 	list = it->ext != NULL ? it->ext : it->inline_buf;
 	for (i = 0; i < e; i++)
-		if ((it->kind[i] & JOURNEY_KIND_MASK) == JOURNEY_CLICK)
-			nc++;
+	{
+		unsigned	k = it->kind[i] & JOURNEY_KIND_MASK;
+
+		nc += k == JOURNEY_CLICK;
+		ng += k == JOURNEY_ENGAGED_VIEW;
+	}
 	it->nclicks = nc;
-	nc = 0;
+	it->nengaged = ng;
+	nc = ng = 0;
 	for (i = 0; i < e; i++)
 	{
 		unsigned	k = it->kind[i] & JOURNEY_KIND_MASK;
 
 		if (k == JOURNEY_CLICK)
 			list[nc++] = i;
+		else if (k == JOURNEY_ENGAGED_VIEW)
+			list[it->nclicks + ng++] = i;
 		else if (k == JOURNEY_IMPRESSION)
-			list[it->nclicks + ni++] = i;
+			list[it->nclicks + it->nengaged + ni++] = i;
 	}
 	it->nimps = ni;
 	return true;
@@ -249,52 +259,62 @@ next_conversion(JourneyAttribution *it)
 }
 
 /*
- * The windows of the conversion, [lo, hi) of each list: hi counts the
+ * The window [*lo, *hi) of one list for the conversion: hi counts the
  * touches before the conversion (exactly those with ts <= t), lo skips
  * those with ts < t - window.  Both only move forward.
  */
 static void
+move_window(const JourneyAttribution *it, const uint32_t *list, uint32_t n,
+			int64_t window, uint32_t *lo, uint32_t *hi)
+{
+	int64_t		start = window_start(it->conv_ts, window);
+
+	while (*hi < n && list[*hi] < it->conv)
+		(*hi)++;
+	while (*lo < *hi && it_ts(it, list[*lo]) < start)
+		(*lo)++;
+}
+
+static void
 move_windows(JourneyAttribution *it)
 {
 	const uint32_t *clicks = it_list(it);
-	const uint32_t *imps = clicks + it->nclicks;
-	int64_t		lo;
+	const uint32_t *engaged = clicks + it->nclicks;
+	const uint32_t *imps = engaged + it->nengaged;
 
-	while (it->click_hi < it->nclicks && clicks[it->click_hi] < it->conv)
-		it->click_hi++;
-	while (it->imp_hi < it->nimps && imps[it->imp_hi] < it->conv)
-		it->imp_hi++;
-	lo = window_start(it->conv_ts, it->params.click_window);
-	while (it->click_lo < it->click_hi && it_ts(it, clicks[it->click_lo]) < lo)
-		it->click_lo++;
-	lo = window_start(it->conv_ts, it->params.view_window);
-	while (it->imp_lo < it->imp_hi && it_ts(it, imps[it->imp_lo]) < lo)
-		it->imp_lo++;
+	move_window(it, clicks, it->nclicks, it->params.click_window,
+				&it->click_lo, &it->click_hi);
+	move_window(it, engaged, it->nengaged, it->params.engaged_window,
+				&it->eng_lo, &it->eng_hi);
+	move_window(it, imps, it->nimps, it->params.view_window,
+				&it->imp_lo, &it->imp_hi);
+}
+
+static bool
+group_if_any(JourneyAttribution *it, uint32_t base, uint32_t lo, uint32_t hi)
+{
+	if (lo >= hi)
+		return false;
+	it->group_base = base;
+	it->group_lo = lo;
+	it->group_hi = hi;
+	return true;
 }
 
 /*
  * The group that shares the conversion's credit: the qualifying clicks,
- * else the qualifying impressions; false if neither has a touch.
+ * else the qualifying engaged views, else the qualifying impressions;
+ * false if none has a touch.
  */
 static bool
 choose_group(JourneyAttribution *it)
 {
-	/* (a conversion at infinity has no touch a finite time before it) */
-	if (it->conv_ts != JOURNEY_TS_NOEND && it->click_lo < it->click_hi)
-	{
-		it->group_base = 0;
-		it->group_lo = it->click_lo;
-		it->group_hi = it->click_hi;
-		return true;
-	}
-	if (it->conv_ts != JOURNEY_TS_NOEND && it->imp_lo < it->imp_hi)
-	{
-		it->group_base = it->nclicks;
-		it->group_lo = it->imp_lo;
-		it->group_hi = it->imp_hi;
-		return true;
-	}
-	return false;
+	/* a conversion at infinity has no touch a finite time before it */
+	if (it->conv_ts == JOURNEY_TS_NOEND)
+		return false;
+	return group_if_any(it, 0, it->click_lo, it->click_hi) ||
+		group_if_any(it, it->nclicks, it->eng_lo, it->eng_hi) ||
+		group_if_any(it, it->nclicks + it->nengaged, it->imp_lo, it->imp_hi);
 }
 
 /* the one row of a conversion no touch qualifies for */
@@ -373,6 +393,17 @@ journey_attribute_next(JourneyAttribution *it, JourneyRow *row)
 	}
 }
 
+/*
+ * The touch kinds in the order of precedence (clicks, engaged views,
+ * impressions) as 0, 1, 2; 3 for a conversion
+ */
+static inline unsigned
+precedence_of(unsigned kind)
+{
+	return kind == JOURNEY_CLICK ? 0 : kind == JOURNEY_ENGAGED_VIEW ? 1 :
+		kind == JOURNEY_IMPRESSION ? 2 : 3;
+}
+
 uint64_t
 journey_attribute_count(const uint8_t *body, size_t len,
 						const JourneyParams *params)
@@ -380,12 +411,10 @@ journey_attribute_count(const uint8_t *body, size_t len,
 	Layout		l;
 	uint32_t	e;
 	uint32_t	p;
-	uint32_t	qc = 0;			/* events before qc are before the click window */
-	uint32_t	qi = 0;
-	uint32_t	clicks_before_qc = 0;
-	uint32_t	imps_before_qi = 0;
-	uint32_t	clicks = 0;		/* clicks before p */
-	uint32_t	imps = 0;
+	int64_t		window[3];
+	uint32_t	q[3] = {0, 0, 0};	/* events before q[g] are before g's window */
+	uint32_t	before_q[3] = {0, 0, 0};	/* touches of kind g before q[g] */
+	uint32_t	seen[3] = {0, 0, 0};	/* touches of kind g before p */
 	uint64_t	rows = 0;
 	bool		one_row = params->model == JOURNEY_LAST_TOUCH ||
 		params->model == JOURNEY_FIRST_TOUCH;
@@ -393,53 +422,40 @@ journey_attribute_count(const uint8_t *body, size_t len,
 	(void) len;
 	if (hdr_rep(body) != JOURNEY_REP_CANONICAL || journey_params_check(params) != NULL)
 		return 0;
+	window[0] = params->click_window;
+	window[1] = params->engaged_window;
+	window[2] = params->view_window;
 	layout_body(&l, body);
 	e = hdr_events(body);
 	for (p = 0; p < e; p++)
 	{
-		unsigned	k = body[l.kind + p] & JOURNEY_KIND_MASK;
+		unsigned	g = precedence_of(body[l.kind + p] & JOURNEY_KIND_MASK);
 		int64_t		t;
-		int64_t		lo;
-		uint32_t	w;
+		uint32_t	w = 0;
 
-		if (k == JOURNEY_CLICK)
+		if (g < 3)
 		{
-			clicks++;
-			continue;
-		}
-		if (k == JOURNEY_IMPRESSION)
-		{
-			imps++;
-			continue;
-		}
-		if (one_row)
-		{
-			rows++;
+			seen[g]++;
 			continue;
 		}
 		t = ts_at(body, &l, p);
-		if (t == JOURNEY_TS_NOEND)
+		if (one_row || t == JOURNEY_TS_NOEND)
 		{
-			rows++;				/* unattributed, as journey_attribute_next says */
+			rows++;				/* one row, or unattributed as journey_attribute_next says */
 			continue;
 		}
-		lo = window_start(t, params->click_window);
-		while (qc < p && ts_at(body, &l, qc) < lo)
+		for (g = 0; g < 3 && w == 0; g++)
 		{
-			if ((body[l.kind + qc] & JOURNEY_KIND_MASK) == JOURNEY_CLICK)
-				clicks_before_qc++;
-			qc++;
+			int64_t		lo = window_start(t, window[g]);
+
+			while (q[g] < p && ts_at(body, &l, q[g]) < lo)
+			{
+				if (precedence_of(body[l.kind + q[g]] & JOURNEY_KIND_MASK) == g)
+					before_q[g]++;
+				q[g]++;
+			}
+			w = seen[g] - before_q[g];
 		}
-		lo = window_start(t, params->view_window);
-		while (qi < p && ts_at(body, &l, qi) < lo)
-		{
-			if ((body[l.kind + qi] & JOURNEY_KIND_MASK) == JOURNEY_IMPRESSION)
-				imps_before_qi++;
-			qi++;
-		}
-		w = clicks - clicks_before_qc;
-		if (w == 0)
-			w = imps - imps_before_qi;
 		rows += w == 0 ? 1 : w;
 	}
 	return rows;

@@ -102,7 +102,8 @@ events_in_order(const uint8_t *src, const Layout *l, uint32_t e)
 		{
 			c = ts < prev_ts ? -1 : ts > prev_ts;
 			if (c == 0)
-				c = (int) (kind & JOURNEY_KIND_MASK) - (int) (prev_kind & JOURNEY_KIND_MASK);
+				c = (int) journey_kind_rank(kind & JOURNEY_KIND_MASK) -
+					(int) journey_kind_rank(prev_kind & JOURNEY_KIND_MASK);
 			if (c == 0)
 				c = touch_cmp(src, l, touch, prev_touch);
 			if (c == 0)
@@ -374,7 +375,7 @@ write_event(uint8_t *dst, const Layout *out, uint32_t i, int64_t ts, uint32_t mi
 	memcpy(&u, &ts, 8);
 	ie_put64(dst + out->ts + 8 * (uint64_t) i, u);
 	ie_put32(dst + out->touch + 4 * (uint64_t) i, r1 == 0 ? JOURNEY_NO_TOUCH : r1 - 1);
-	dst[out->kind + i] = (uint8_t) ((mid >> 30) | (hv ? JOURNEY_KIND_HAS_VALUE : 0));
+	dst[out->kind + i] = (uint8_t) (mid_kind(mid) | (hv ? JOURNEY_KIND_HAS_VALUE : 0));
 	if (hv)
 		ie_put64(dst + out->values + 8 * (uint64_t) (*nv)++, value_bits);
 }

@@ -12,7 +12,8 @@
  *	 ts		int64, PostgreSQL timestamptz microseconds, within its range or
  *			infinite (see JOURNEY_TS_MIN; arithmetic on the infinities
  *			never overflows here);
- *	 kind	JOURNEY_IMPRESSION, JOURNEY_CLICK or JOURNEY_CONVERSION;
+ *	 kind	JOURNEY_IMPRESSION, JOURNEY_ENGAGED_VIEW, JOURNEY_CLICK or
+ *			JOURNEY_CONVERSION;
  *	 touch	a byte string (the campaign, creative, ...) or NULL (no touch;
  *			allowed for every kind: an impression or click with a NULL touch
  *			is still credited, with touch NULL and its touch_kind set);
@@ -21,7 +22,7 @@
  *			normalised (journey_value_bits), so equal SQL values give equal
  *			bytes.
  * A journey keeps its events in canonical order: by ts, then kind
- * (impressions, clicks, conversions), then touch (NULL first, then
+ * (impressions, engaged views, clicks, conversions), then touch (NULL first, then
  * bytewise), then value; events equal in all four are all kept.
  *
  * Stored format: docs/FORMAT.md, "journey" (the event order exactly, the
@@ -100,12 +101,31 @@
 #define JOURNEY_TOO_LARGE			SIZE_MAX	/* a JOURNEY_MAX_* limit */
 #define JOURNEY_BAD_ARGUMENT		(SIZE_MAX - 1)	/* bad kind: caller bug */
 
+/*
+ * The stored kind codes.  Engaged views came in 0.2 and took the one code
+ * 0.1 left free, so their code does not follow their place in the event
+ * order (journey_kind_rank): 0.1's journeys keep their bytes.
+ */
 typedef enum JourneyKind
 {
 	JOURNEY_IMPRESSION = 0,
 	JOURNEY_CLICK = 1,
-	JOURNEY_CONVERSION = 2
+	JOURNEY_CONVERSION = 2,
+	JOURNEY_ENGAGED_VIEW = 3
 } JourneyKind;
+
+/* a kind's place at equal timestamps: impression, engaged view, click, conversion */
+static inline unsigned
+journey_kind_rank(unsigned kind)
+{
+	return kind == JOURNEY_ENGAGED_VIEW ? 1 : kind == JOURNEY_IMPRESSION ? 0 : kind + 1;
+}
+
+static inline unsigned
+journey_kind_of_rank(unsigned rank)
+{
+	return rank == 1 ? JOURNEY_ENGAGED_VIEW : rank == 0 ? JOURNEY_IMPRESSION : rank - 1;
+}
 
 typedef enum JourneyModel
 {
@@ -122,8 +142,8 @@ typedef enum JourneyModel
 
 /*
  * Names.  The parsers take (pointer, length), not NUL-terminated (a text
- * datum's VARDATA_ANY), match exactly ("impression", "click",
- * "conversion"; the model names above) and return false on anything else
+ * datum's VARDATA_ANY), match exactly ("impression", "engaged_view",
+ * "click", "conversion"; the model names above) and return false on anything else
  * (the glue raises the error, naming the bad value).  The name functions
  * return a static string, "?" for a bad code.
  */
@@ -334,6 +354,7 @@ typedef struct JourneyInfo
 	const char *representation_name;	/* "canonical", "state" */
 	uint32_t	events;
 	uint32_t	impressions;
+	uint32_t	engaged_views;
 	uint32_t	clicks;
 	uint32_t	conversions;
 	uint32_t	values;			/* conversions with a value */
@@ -397,8 +418,9 @@ extern bool journey_event_seq(const uint8_t *body, size_t len, uint32_t i,
  *
  * For each conversion, in canonical order, with t its ts: a touch
  * qualifies when 0 <= t - touch_ts <= its window (click_window for clicks,
- * view_window for impressions; inclusive at both ends).  If any click
- * qualifies, the qualifying clicks share the credit; else the qualifying
+ * engaged_window for engaged views, view_window for impressions; inclusive
+ * at both ends).  If any click qualifies, the qualifying clicks share the
+ * credit; else the qualifying engaged views; else the qualifying
  * impressions; else one unattributed row (attributed false, credit 1).
  * Among the W qualifying touches, in canonical order:
  *	 last_touch		 one row, the last: credit 1
@@ -422,6 +444,7 @@ typedef struct JourneyParams
 	int64_t		click_window;	/* microseconds, >= 0 */
 	int64_t		view_window;	/* microseconds, >= 0 */
 	int64_t		half_life;		/* microseconds, > 0 (time_decay) */
+	int64_t		engaged_window; /* microseconds, >= 0 */
 } JourneyParams;
 
 /*
@@ -437,7 +460,7 @@ typedef struct JourneyRow
 	uint32_t	conversion_event;	/* event index of the conversion */
 	bool		attributed;		/* false: touch, touch_kind, touch_ts and
 								 * lag are NULL */
-	JourneyKind touch_kind;		/* JOURNEY_IMPRESSION or JOURNEY_CLICK */
+	JourneyKind touch_kind;		/* JOURNEY_IMPRESSION, _ENGAGED_VIEW or _CLICK */
 	int64_t		touch_ts;
 	int64_t		lag;			/* conversion_ts - touch_ts, >= 0 */
 	int64_t		touch_index;	/* string index, -1: touch NULL */
@@ -471,11 +494,15 @@ typedef struct JourneyAttribution
 								 * inline_buf */
 	uint32_t	nclicks;		/* list[0 .. nclicks): the clicks' event
 								 * indexes, ascending */
-	uint32_t	nimps;			/* list[nclicks ..): the impressions' */
+	uint32_t	nengaged;		/* list[nclicks .. + nengaged): the engaged
+								 * views' */
+	uint32_t	nimps;			/* then the impressions' */
 	uint32_t	pos;			/* next event to look at for a conversion */
 	uint32_t	value_index;	/* values used before pos */
 	uint32_t	click_lo;		/* first click possibly in a window */
 	uint32_t	click_hi;		/* clicks before the conversion */
+	uint32_t	eng_lo;
+	uint32_t	eng_hi;
 	uint32_t	imp_lo;
 	uint32_t	imp_hi;
 	/* the conversion being emitted */
@@ -484,7 +511,7 @@ typedef struct JourneyAttribution
 	int64_t		conv_ts;
 	bool		conv_has_value;
 	double		conv_value;
-	uint32_t	group_base;		/* 0 (clicks) or nclicks (impressions) */
+	uint32_t	group_base;		/* where the group's list starts in list[] */
 	uint32_t	group_lo;		/* qualifying: list[base + lo .. base + hi) */
 	uint32_t	group_hi;
 	uint32_t	next;			/* next of them to emit */

@@ -255,7 +255,7 @@ string_home(const uint8_t *body, const Layout *l, const uint8_t *str, uint32_t l
  * Event order: canonicalizing sorts by it, the validator checks it
  *
  * Sort keys.  ts: the int64 with its sign bit flipped (unsigned order is
- * signed order).  mid: kind << 30 | touch rank + 1 (0 for NULL) << 1 |
+ * signed order).  mid: the kind's rank (journey_kind_rank) << 30 | touch rank + 1 (0 for NULL) << 1 |
  * has_value; ranks are < 2^24.  val: IEEE total order of the value bits
  * (0 when there is no value, which has_value already orders first).
  * --------------------------------------------------------------------- */
@@ -293,8 +293,15 @@ val_of_key(uint64_t k)
 static inline uint32_t
 mid_key(unsigned kind, uint32_t touch_rank_plus_one, bool has_value)
 {
-	return ((uint32_t) kind << 30) | (touch_rank_plus_one << 1) |
+	return ((uint32_t) journey_kind_rank(kind) << 30) | (touch_rank_plus_one << 1) |
 		(has_value ? 1u : 0u);
+}
+
+/* the stored kind code of a mid key */
+static inline unsigned
+mid_kind(uint32_t mid)
+{
+	return journey_kind_of_rank(mid >> 30);
 }
 
 typedef struct SortKey

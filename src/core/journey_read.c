@@ -4,7 +4,7 @@
  */
 #include "journey_internal.h"
 
-static const char *const kind_names[] = {"impression", "click", "conversion"};
+static const char *const kind_names[] = {"impression", "click", "conversion", "engaged_view"};
 
 /*
  * Called for every aggregated row: constant-length compares, which the
@@ -19,6 +19,8 @@ journey_kind_parse(const char *name, size_t len, JourneyKind *out)
 		*out = JOURNEY_IMPRESSION;
 	else if (len == 10 && memcmp(name, "conversion", 10) == 0)
 		*out = JOURNEY_CONVERSION;
+	else if (len == 12 && memcmp(name, "engaged_view", 12) == 0)
+		*out = JOURNEY_ENGAGED_VIEW;
 	else
 		return false;
 	return true;
@@ -27,7 +29,7 @@ journey_kind_parse(const char *name, size_t len, JourneyKind *out)
 const char *
 journey_kind_name(JourneyKind kind)
 {
-	return (unsigned) kind < 3 ? kind_names[kind] : "?";
+	return (unsigned) kind < 4 ? kind_names[kind] : "?";
 }
 
 void
@@ -52,6 +54,9 @@ journey_get_info(const uint8_t *body, size_t len, JourneyInfo *info)
 		{
 			case JOURNEY_IMPRESSION:
 				info->impressions++;
+				break;
+			case JOURNEY_ENGAGED_VIEW:
+				info->engaged_views++;
 				break;
 			case JOURNEY_CLICK:
 				info->clicks++;

@@ -354,7 +354,7 @@ journey_state_add(uint8_t *body, size_t len, int64_t ts, JourneyKind kind,
 	bool		new_string = false;
 
 	(void) len;
-	if ((unsigned) kind > JOURNEY_CONVERSION ||
+	if ((unsigned) kind > JOURNEY_ENGAGED_VIEW ||
 		((ts < JOURNEY_TS_MIN || ts >= JOURNEY_TS_END) &&
 		 ts != JOURNEY_TS_NOBEGIN && ts != JOURNEY_TS_NOEND))
 		return JOURNEY_BAD_ARGUMENT;

@@ -61,7 +61,7 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 		uint32_t	t = touch_at(body, l, i);
 		int64_t		ts = ts_at(body, l, i);
 
-		if ((k & JOURNEY_KIND_MASK) == 3 || (k & ~(JOURNEY_KIND_MASK | JOURNEY_KIND_HAS_VALUE)) != 0)
+		if ((k & ~(JOURNEY_KIND_MASK | JOURNEY_KIND_HAS_VALUE)) != 0)
 			return ie_fail("event %u has an invalid kind byte 0x%02x", i, k);
 		if ((ts < JOURNEY_TS_MIN || ts >= JOURNEY_TS_END) &&
 			ts != JOURNEY_TS_NOBEGIN && ts != JOURNEY_TS_NOEND)
@@ -72,8 +72,12 @@ check_events(const uint8_t *body, const Layout *l, uint32_t e, uint32_t v,
 			uint64_t	b;
 
 			if ((k & JOURNEY_KIND_MASK) != JOURNEY_CONVERSION)
-				return ie_fail("event %u is a %s with a value (only conversions have one)",
-							i, journey_kind_name((JourneyKind) (k & JOURNEY_KIND_MASK)));
+			{
+				const char *name = journey_kind_name((JourneyKind) (k & JOURNEY_KIND_MASK));
+
+				return ie_fail("event %u is %s %s with a value (only conversions have one)",
+							i, name[0] == 'c' ? "a" : "an", name);
+			}
 			if (nv >= v)
 				return ie_fail("more events have a value than the %u values", v);
 			b = value_at(body, l, nv);

@@ -99,6 +99,7 @@ typedef struct IeSketchType
 extern const IeSketchType reach_sketch_type;
 extern const IeSketchType frequency_sketch_type;
 extern const IeSketchType journey_type;
+extern const IeSketchType markov_chain_type;
 
 /*
  * The plan a type's add or merge fills is at most this large (a journey's

@@ -413,11 +413,13 @@ journey_check_attribution(const Buf *c, const JourneyParams *params, uint64_t ma
 					"credit %.17g", row.credit);
 		if (row.attributed)
 		{
-			int64_t		window = row.touch_kind == JOURNEY_CLICK ?
-				params->click_window : params->view_window;
+			int64_t		window = row.touch_kind == JOURNEY_CLICK ? params->click_window :
+				row.touch_kind == JOURNEY_ENGAGED_VIEW ? params->engaged_window :
+				params->view_window;
 			uint64_t	lag;
 
-			FUZZ_ASSERT(row.touch_kind == JOURNEY_CLICK || row.touch_kind == JOURNEY_IMPRESSION,
+			FUZZ_ASSERT(row.touch_kind == JOURNEY_CLICK || row.touch_kind == JOURNEY_IMPRESSION ||
+						row.touch_kind == JOURNEY_ENGAGED_VIEW,
 						"touch_kind %d", (int) row.touch_kind);
 			FUZZ_ASSERT(row.touch_ts <= row.conversion_ts, "touch after its conversion");
 			lag = (uint64_t) row.conversion_ts - (uint64_t) row.touch_ts;

@@ -26,10 +26,10 @@ check_info(const Buf *v, JourneyInfo *info)
 				info->strings == ie_get32(v->b + 12) &&
 				info->string_bytes == ie_get32(v->b + 16) && info->bytes == v->len,
 				"journey_get_info disagrees with the header");
-	FUZZ_ASSERT((uint64_t) info->impressions + info->clicks + info->conversions == info->events &&
-				info->values <= info->conversions,
-				"info counts: %u + %u + %u of %u events, %u values", info->impressions,
-				info->clicks, info->conversions, info->events, info->values);
+	FUZZ_ASSERT((uint64_t) info->impressions + info->engaged_views + info->clicks +
+				info->conversions == info->events && info->values <= info->conversions,
+				"info counts: %u + %u + %u + %u of %u events, %u values", info->impressions,
+				info->engaged_views, info->clicks, info->conversions, info->events, info->values);
 }
 
 /*
@@ -64,7 +64,7 @@ read_events(const Buf *c, const size_t *perm, Buf *st, uint32_t from, uint32_t t
 		if (ev->touch != NULL)
 			FUZZ_ASSERT(ev->touch >= c->b && ev->touch + ev->touch_len <= c->b + c->len,
 						"event %u touch outside the body", i);
-		FUZZ_ASSERT((unsigned) ev->kind <= JOURNEY_CONVERSION, "event %u kind %d", i,
+		FUZZ_ASSERT((unsigned) ev->kind <= JOURNEY_ENGAGED_VIEW, "event %u kind %d", i,
 					(int) ev->kind);
 		FUZZ_ASSERT(!ev->has_value || ev->kind == JOURNEY_CONVERSION,
 					"event %u: a value on a non-conversion", i);
@@ -97,6 +97,7 @@ check_model(const Buf *c, JourneyModel model, int64_t cw, int64_t vw, int64_t hl
 	p.model = model;
 	p.click_window = cw;
 	p.view_window = vw;
+	p.engaged_window = vw;
 	p.half_life = hl;
 	if (journey_params_check(&p) != NULL)
 	{
@@ -184,7 +185,7 @@ small_journey(uint64_t seed)
 		unsigned	t = (unsigned) (r >> 8) % 5;
 		const char *touch = t < 4 ? pool[t] : NULL;
 
-		journey_add(&st, (int64_t) (r % 100) - 50, (JourneyKind) ((r >> 16) % 3),
+		journey_add(&st, (int64_t) (r % 100) - 50, (JourneyKind) ((r >> 16) % 4),
 					(const uint8_t *) touch, touch ? strlen(touch) : 0,
 					(r >> 20) & 1, (double) ((r >> 24) % 7) - 3);
 	}
@@ -219,7 +220,7 @@ exercise(const Buf *v, uint64_t seed)
 	{
 		JourneyEvent ev;
 		JourneyAttribution it;
-		JourneyParams p = {JOURNEY_LINEAR, 10, 10, 10};
+		JourneyParams p = {JOURNEY_LINEAR, 10, 10, 10, 10};
 
 		FUZZ_ASSERT(!journey_event(v->b, v->len, 0, &ev) &&
 					!journey_attribute_begin(&it, v->b, v->len, &p, NULL, 0) &&

@@ -150,6 +150,7 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 	ops->jparams.model = JOURNEY_LINEAR;
 	ops->jparams.click_window = (int64_t) cur_u16(&c) * 100;
 	ops->jparams.view_window = (int64_t) cur_u16(&c) * 100;
+	ops->jparams.engaged_window = (int64_t) cur_u16(&c) * 100;
 	ops->jparams.half_life = 1 + (int64_t) cur_u16(&c) * 10;
 	/* an op takes at least a byte: no more rows than the bytes left */
 	rows = c.n < MAX_ROWS_PER_TYPE ? c.n : MAX_ROWS_PER_TYPE;
@@ -195,7 +196,7 @@ parse(Ops *ops, const uint8_t *data, size_t size)
 
 			r->part = part;
 			r->ts = (bits & 1) ? any_ts(&c) : small_ts(&c);
-			r->kind = (JourneyKind) ((bits >> 1) % 3);
+			r->kind = (JourneyKind) ((bits >> 1) % 4);
 			r->has_touch = (t & 7) != 5;
 			if ((t & 7) < 5)
 			{
@@ -776,6 +777,10 @@ norm_bits(double v)
 }
 
 /* the documented canonical order (values normalised, conversions only) */
+/* docs/FORMAT.md's order of kinds at equal times, by kind code */
+static const int kind_order[] = {[JOURNEY_IMPRESSION] = 0, [JOURNEY_ENGAGED_VIEW] = 1,
+[JOURNEY_CLICK] = 2, [JOURNEY_CONVERSION] = 3};
+
 static int
 cmp_jrow(const void *pa, const void *pb)
 {
@@ -787,7 +792,7 @@ cmp_jrow(const void *pa, const void *pb)
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
 	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
+		return kind_order[a->kind] < kind_order[b->kind] ? -1 : 1;
 	if (a->has_touch != b->has_touch)
 		return a->has_touch ? 1 : -1;
 	if (a->has_touch)
@@ -854,6 +859,7 @@ check_attribution_model(const Buf *c, JourneyParams p, int model, bool unbounded
 	{
 		p.click_window = INT64_MAX;
 		p.view_window = INT64_MAX;
+		p.engaged_window = INT64_MAX;
 	}
 	FUZZ_ASSERT(journey_params_check(&p) == NULL, "params refused");
 	(void) journey_check_attribution(c, &p, MAX_ATTRIBUTION_ROWS);

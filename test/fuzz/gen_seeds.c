@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
+#include "markov_core.h"
 
 static const char *outdir;
 static int	failures = 0;
@@ -343,7 +344,8 @@ journey_pair(const char *name, unsigned events, unsigned ntouch, int64_t span, u
 				break;
 		}
 		journey_add(&st, (int64_t) ((r >> 16) % (uint64_t) span) * 1000000,
-					kind < 5 ? JOURNEY_IMPRESSION : kind < 8 ? JOURNEY_CLICK : JOURNEY_CONVERSION,
+					kind < 4 ? JOURNEY_IMPRESSION : kind < 5 ? JOURNEY_ENGAGED_VIEW :
+					kind < 8 ? JOURNEY_CLICK : JOURNEY_CONVERSION,
 					t == ntouch ? NULL : (const uint8_t *) touch, strlen(touch),
 					(r >> 48) % 3 != 0, value);
 	}
@@ -385,6 +387,85 @@ journey_seeds(void)
 		buf_free(&c);
 		buf_free(&st);
 	}
+}
+
+/* ---------------------------------------------------------------------
+ * markov: chains (first byte 0) and journeys (first byte odd: lookback)
+ * --------------------------------------------------------------------- */
+static void
+markov_write(const char *name, uint8_t first, const Buf *v)
+{
+	uint8_t    *b = xmalloc(v->len + 1);
+
+	b[0] = first;
+	memcpy(b + 1, v->b, v->len);
+	write_seed("fuzz_markov_decode", name, b, v->len + 1);
+	free(b);
+}
+
+static void
+markov_seeds(void)
+{
+	uint64_t	rng = 99;
+	uint8_t    *st = xmalloc(1 << 16);
+	size_t		cap = 1 << 16;
+
+	markov_state_init(st, cap);
+	for (int u = 0; u < 12; u++)
+	{
+		Buf			j = new_state(&journey_type);
+		Buf			c;
+		char		nm[64];
+		size_t		size;
+		size_t		slen;
+		uint8_t    *m;
+		void	   *scratch;
+		size_t		n;
+
+		for (int i = 0; i < 3 + u * 2; i++)
+		{
+			uint64_t	r = splitmix64(&rng);
+			char		touch[16];
+			unsigned	k = (unsigned) (r >> 24) % 10;
+
+			snprintf(touch, sizeof(touch), "ch%u", (unsigned) (r >> 8) % (2 + u % 5));
+			journey_add(&j, (int64_t) ((r >> 16) % 2000) * 3600 * 1000000,
+						k < 4 ? JOURNEY_IMPRESSION : k < 5 ? JOURNEY_ENGAGED_VIEW :
+						k < 8 ? JOURNEY_CLICK : JOURNEY_CONVERSION,
+						(const uint8_t *) touch, strlen(touch), (r >> 40) % 2, (double) ((r >> 44) % 100));
+		}
+		c = canonical(&journey_type, &j);
+		snprintf(nm, sizeof(nm), "journey_%d", u);
+		markov_write(nm, (uint8_t) (1 + 2 * (u * 37 % 128)), &c);
+		size = markov_from_journey_size(c.b, c.len);
+		slen = markov_from_journey_scratch(c.b, c.len);
+		m = xmalloc(size);
+		scratch = xmalloc(slen);
+		n = markov_from_journey(m, size, c.b, c.len, INT64_C(720) * 3600 * 1000000, scratch, slen);
+		if (n > 0 && n < MARKOV_BAD_VALUE)
+		{
+			Buf			v = {m, n};
+
+			snprintf(nm, sizeof(nm), "chain_%d", u);
+			markov_write(nm, 0, &v);
+			if (markov_state_merge(st, cap, m, n) == 0)
+			{
+				Buf			all = {st, markov_canonical_size(st, cap)};
+
+				snprintf(nm, sizeof(nm), "merged_%d", u);
+				st[1] = 1;
+				markov_write(nm, 0, &all);
+				st[1] = 2;
+			}
+		}
+		else
+			failures++;
+		free(m);
+		free(scratch);
+		buf_free(&c);
+		buf_free(&j);
+	}
+	free(st);
 }
 
 /* ---------------------------------------------------------------------
@@ -430,6 +511,7 @@ main(int argc, char **argv)
 	reach_seeds();
 	frequency_seeds();
 	journey_seeds();
+	markov_seeds();
 	ops_seeds();
 	if (failures)
 		fprintf(stderr, "gen_seeds: %d invalid seeds\n", failures);

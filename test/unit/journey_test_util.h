@@ -50,6 +50,7 @@
 #define IMP		JOURNEY_IMPRESSION
 #define CLK		JOURNEY_CLICK
 #define CONV	JOURNEY_CONVERSION
+#define ENG		JOURNEY_ENGAGED_VIEW
 
 /* ---------------------------------------------------------------------
  * helpers
@@ -135,7 +136,8 @@ typedef struct Rows
 } Rows;
 
 static inline Rows
-attribute(const Js *j, JourneyModel model, int64_t cw, int64_t vw, int64_t hl)
+attribute_ew(const Js *j, JourneyModel model, int64_t cw, int64_t vw, int64_t hl,
+			 int64_t ew)
 {
 	JourneyParams p;
 	JourneyAttribution it;
@@ -148,6 +150,7 @@ attribute(const Js *j, JourneyModel model, int64_t cw, int64_t vw, int64_t hl)
 	p.model = model;
 	p.click_window = cw;
 	p.view_window = vw;
+	p.engaged_window = ew;
 	p.half_life = hl;
 	rows.r = xmalloc(cap * sizeof(JourneyRow));
 	if (!journey_attribute_begin(&it, j->b, j->len, &p, scratch, slen))
@@ -175,6 +178,13 @@ attribute(const Js *j, JourneyModel model, int64_t cw, int64_t vw, int64_t hl)
 	}
 	free(scratch);
 	return rows;
+}
+
+/* the engaged window as the view window, for journeys without engaged views */
+static inline Rows
+attribute(const Js *j, JourneyModel model, int64_t cw, int64_t vw, int64_t hl)
+{
+	return attribute_ew(j, model, cw, vw, hl, vw);
 }
 
 static inline bool
@@ -321,6 +331,10 @@ ref_value_cmp(double a, double b)
 	return a < b ? -1 : (a > b ? 1 : 0);
 }
 
+/* FORMAT.md's order of kinds at equal times, by kind code */
+static const int ref_kind_order[] = {[JOURNEY_IMPRESSION] = 0, [JOURNEY_ENGAGED_VIEW] = 1,
+[JOURNEY_CLICK] = 2, [JOURNEY_CONVERSION] = 3};
+
 static inline int
 ref_cmp(const void *pa, const void *pb)
 {
@@ -330,7 +344,7 @@ ref_cmp(const void *pa, const void *pb)
 	if (a->ts != b->ts)
 		return a->ts < b->ts ? -1 : 1;
 	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
+		return ref_kind_order[a->kind] < ref_kind_order[b->kind] ? -1 : 1;
 	if ((a->touch == NULL) != (b->touch == NULL))
 		return a->touch == NULL ? -1 : 1;
 	if (a->touch != NULL)
@@ -385,13 +399,16 @@ typedef struct RefRow
 
 /*
  * Brute force: for each conversion of the sorted events, look at every
- * event, keep those that qualify (lag = t - ts computed in 128 bits, or
- * with long double for safety: inputs stay within +-2^61 here).
+ * event of each kind in the order of precedence (clicks, engaged views,
+ * impressions), keep those that qualify (inputs stay within +-2^61 here,
+ * so t - ts does not overflow).
  */
 static inline size_t
 ref_attribute(const Ev *s, size_t n, JourneyModel model, int64_t cw,
-			  int64_t vw, int64_t hl, RefRow *out)
+			  int64_t vw, int64_t hl, int64_t ew, RefRow *out)
 {
+	const JourneyKind precedence[] = {CLK, ENG, IMP};
+	const int64_t window[] = {cw, ew, vw};
 	size_t		rows = 0;
 	size_t		c;
 	size_t	   *q = xmalloc((n + 1) * sizeof(size_t));
@@ -400,26 +417,22 @@ ref_attribute(const Ev *s, size_t n, JourneyModel model, int64_t cw,
 	{
 		size_t		w = 0;
 		size_t		i;
-		JourneyKind want;
+		int			g;
 
 		if (s[c].kind != CONV)
 			continue;
-		for (want = CLK;; want = IMP)
-		{
-			w = 0;
+		for (g = 0; g < 3 && w == 0; g++)
 			for (i = 0; i < n; i++)
 			{
 				int64_t		lag;
 
-				if (s[i].kind != want)
+				if (s[i].kind != precedence[g])
 					continue;
 				lag = s[c].ts - s[i].ts;
-				if (lag >= 0 && lag <= (want == CLK ? cw : vw))
+				/* at equal times a touch sorts before the conversion */
+				if (lag >= 0 && lag <= window[g] && (lag > 0 || i < c))
 					q[w++] = i;
 			}
-			if (w > 0 || want == IMP)
-				break;
-		}
 		if (w == 0)
 		{
 			RefRow	   *r = &out[rows++];
@@ -500,7 +513,7 @@ random_events(uint64_t *rng, Ev *ev, size_t n, int64_t span, int ntouch)
 		uint32_t	k = rnd(rng, 10);
 
 		ev[i].ts = (int64_t) rnd(rng, (uint32_t) span) * MIN;
-		ev[i].kind = k < 5 ? IMP : k < 8 ? CLK : CONV;
+		ev[i].kind = k < 4 ? IMP : k < 5 ? ENG : k < 8 ? CLK : CONV;
 		ev[i].touch = rnd(rng, 12) == 0 ? NULL : touch_pool[rnd(rng, (uint32_t) ntouch)];
 		ev[i].has_value = rnd(rng, 3) != 0;
 		ev[i].value = (double) rnd(rng, 5) * 2.5 - 2.5;

@@ -45,7 +45,7 @@ test_names(void)
 static void
 test_params(void)
 {
-	JourneyParams p = {JOURNEY_LINEAR, 7 * DAY, DAY, 7 * DAY};
+	JourneyParams p = {JOURNEY_LINEAR, 7 * DAY, DAY, 7 * DAY, DAY};
 	Ev			ev[] = {{0, CLK, "a", false, 0}, {HOUR, CONV, NULL, false, 0}};
 	Js			j = js_build(ev, 2);
 	JourneyAttribution it;
@@ -694,6 +694,7 @@ test_reference(void)
 		int64_t		cw = (int64_t) rnd(&rng, 40) * MIN;
 		int64_t		vw = (int64_t) rnd(&rng, 20) * MIN;
 		int64_t		hl = (int64_t) (1 + rnd(&rng, 30)) * MIN;
+		int64_t		ew = (int64_t) rnd(&rng, 30) * MIN;
 		RefRow	   *want = xmalloc((n * n + 1) * sizeof(RefRow));
 
 		random_events(&rng, ev, n, 60, 1 + (int) rnd(&rng, 10));
@@ -701,8 +702,8 @@ test_reference(void)
 		s = ref_sorted(ev, n);
 		for (m = 0; m <= JOURNEY_POSITION_BASED; m++)
 		{
-			size_t		nw = ref_attribute(s, n, (JourneyModel) m, cw, vw, hl, want);
-			Rows		r = attribute(&j, (JourneyModel) m, cw, vw, hl);
+			size_t		nw = ref_attribute(s, n, (JourneyModel) m, cw, vw, hl, ew, want);
+			Rows		r = attribute_ew(&j, (JourneyModel) m, cw, vw, hl, ew);
 			size_t		k;
 			double		sum = 0;
 			int64_t		conv = INT64_MIN;
@@ -772,7 +773,7 @@ test_iterator_copy(void)
 	Ev			ev[] = {{0, CLK, "a", false, 0}, {1, CLK, "b", false, 0},
 	{2, CONV, NULL, false, 0}, {3, CONV, NULL, false, 0}};
 	Js			j = js_build(ev, 4);
-	JourneyParams p = {JOURNEY_LINEAR, DAY, DAY, DAY};
+	JourneyParams p = {JOURNEY_LINEAR, DAY, DAY, DAY, DAY};
 	JourneyAttribution a;
 	JourneyAttribution b;
 	JourneyRow	row;
@@ -809,7 +810,7 @@ test_scratch(void)
 	Js			c;
 	size_t		need;
 	uint8_t    *buf;
-	JourneyParams p = {JOURNEY_LINEAR, 10 * MIN, 5 * MIN, MIN};
+	JourneyParams p = {JOURNEY_LINEAR, 10 * MIN, 5 * MIN, MIN, 5 * MIN};
 	JourneyAttribution it;
 	JourneyRow	row;
 	size_t		rows = 0;

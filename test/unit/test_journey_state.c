@@ -141,8 +141,8 @@ test_protocol(void)
 		  c.len, journey_canonical_size(j.b, j.len));
 
 	/* bad kind */
-	need = journey_state_add(j.b, j.len, 0, (JourneyKind) 3, NULL, 0, false, 0, &cap);
-	CHECK(need == JOURNEY_BAD_ARGUMENT, "kind 3 refused");
+	need = journey_state_add(j.b, j.len, 0, (JourneyKind) 4, NULL, 0, false, 0, &cap);
+	CHECK(need == JOURNEY_BAD_ARGUMENT, "kind 4 refused");
 	need = journey_state_add(j.b, j.len, 0, CLK, (const uint8_t *) "x",
 							 JOURNEY_MAX_BUILT_SIZE + (size_t) 1, false, 0, &cap);
 	CHECK(need == JOURNEY_TOO_LARGE, "a touch over the size limit refused");

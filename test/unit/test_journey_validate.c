@@ -99,7 +99,7 @@ test_validate_canonical(void)
 	MUTATE(le32(j.b + 24, 1), "last end short of the bytes");
 	/* ts at 28, 36, 44; touch at 52, 56, 60; kind at 64, 65, 66; value 67 */
 	MUTATE(le64(j.b + 28, 5), "unsorted events (ts 5, 2, 3)");
-	MUTATE(j.b[64] = 3, "kind code 3");
+	MUTATE(j.b[64] = JOURNEY_ENGAGED_VIEW | JOURNEY_KIND_HAS_VALUE, "HAS_VALUE on an engaged view");
 	MUTATE(j.b[64] = 0x08, "kind bit 3");
 	MUTATE(j.b[64] = 0x80, "kind bit 7");
 	MUTATE(j.b[65] = 1 | JOURNEY_KIND_HAS_VALUE, "HAS_VALUE on a click");
