@@ -71,8 +71,9 @@
 extern const char *reach_validate(const uint8_t *body, size_t len);
 
 /*
- * reach_validate without decoding a DENSE_PACKED stream: its size and code
- * table only.  A value that passes may still hold a bad stream; the
+ * reach_validate without decoding a DENSE_PACKED stream or a coded SPARSE
+ * one: sizes, code table, count and Rice parameter only.  A value that
+ * passes may still hold a bad stream; the
  * functions that decode one anyway check it on the way and fail rather
  * than trust it (reach_estimate -1, reach_state_merge REACH_BAD_SOURCE),
  * so a stored value is checked and read in one decode.  reach_validate

@@ -330,6 +330,9 @@ extern size_t reach_sparse_coded_bound(size_t n);
 /* the SPARSE value at p of the sorted distinct tokens toks[0..n): its length */
 extern size_t reach_sparse_write(uint8_t *dst, unsigned p, const uint8_t *toks, size_t n);
 
+/* do the tokens of a SPARSE value (any version) decode, with nothing after them */
+extern bool reach_sparse_stream_ok(const uint8_t *body, size_t len);
+
 /* a version-2 SPARSE payload checked whole: NULL or what is wrong */
 extern const char *reach_sparse_validate_coded(const uint8_t *body, size_t len);
 

@@ -531,6 +531,9 @@ reach_estimate(const uint8_t *body, size_t len)
 	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_SPARSE:
+			/* the count is the estimate's input; the stream is checked all the same */
+			if (!reach_sparse_stream_ok(body, len))
+				return -1;
 			return estimate_sparse(body);
 		case REACH_REP_DENSE:
 		case REACH_REP_DENSE_PACKED:

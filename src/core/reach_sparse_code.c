@@ -131,9 +131,23 @@ reach_sparse_write(uint8_t *dst, unsigned p, const uint8_t *toks, size_t n)
  * Reading
  * --------------------------------------------------------------------- */
 
+/*
+ * Whole bytes into the bits above the nbits pending ones, as many as fit:
+ * one 8-byte load while 8 bytes remain, then byte by byte.  acc never
+ * holds a bit past nbits, which get_unary and the end check rely on.
+ */
 static inline void
 refill(ReachTokens *rt)
 {
+	if (rt->end - rt->pos >= 8)
+	{
+		unsigned	k = (63 - rt->nbits) >> 3;
+
+		rt->acc |= (ie_get64(rt->body + rt->pos) & ((UINT64_C(1) << (8 * k)) - 1)) << rt->nbits;
+		rt->pos += k;
+		rt->nbits += 8 * k;
+		return;
+	}
 	while (rt->nbits <= 56 && rt->pos < rt->end)
 	{
 		rt->acc |= (uint64_t) rt->body[rt->pos++] << rt->nbits;
@@ -259,6 +273,20 @@ reach_tokens_finish(ReachTokens *rt)
 	refill(rt);
 	/* only the zero padding of the last byte may be left */
 	return rt->pos == rt->end && rt->nbits < 8 && rt->acc == 0;
+}
+
+bool
+reach_sparse_stream_ok(const uint8_t *body, size_t len)
+{
+	ReachTokens rt;
+	uint8_t		buf[4 * 256];
+
+	reach_tokens_open(&rt, body, len);
+	if (!rt.coded)
+		return true;
+	while (reach_tokens_read(&rt, buf, 256) > 0)
+		;
+	return reach_tokens_finish(&rt);
 }
 
 /* ---------------------------------------------------------------------

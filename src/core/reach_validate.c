@@ -83,7 +83,7 @@ validate_sparse_v1(const uint8_t *body, size_t len)
 }
 
 static const char *
-validate_sparse(const uint8_t *body, size_t len)
+validate_sparse(const uint8_t *body, size_t len, bool decode_stream)
 {
 	unsigned	p = reach_hdr_precision(body);
 	uint32_t	count = hdr_count(body);
@@ -95,9 +95,17 @@ validate_sparse(const uint8_t *body, size_t len)
 	if (count > sparse_limit(p))
 		return ie_fail("sparse representation holds %u entries, more than the %u allowed at precision %u",
 					count, sparse_limit(p), p);
-	/* at least one bit a token: a count the bytes cannot hold fails before decoding */
-	if ((uint64_t) count > 8 * (uint64_t) len)
+	/* two bits a token at least: a count the bytes cannot hold fails before decoding */
+	if ((uint64_t) len < REACH_HEADER_SIZE + ((uint64_t) count + 3) / 4)
 		return ie_fail("truncated: %zu bytes cannot code %u sparse entries", len, count);
+	if ((uint64_t) len > reach_sparse_coded_bound(count))
+		return ie_fail("trailing bytes: %zu bytes for %u sparse entries, at most %zu",
+					   len, count, reach_sparse_coded_bound(count));
+	if (sparse_rice_k(body) > TOKEN_INDEX_BITS)
+		return ie_fail("sparse Rice parameter %u is out of range (0..%d)",
+					   sparse_rice_k(body), TOKEN_INDEX_BITS);
+	if (!decode_stream)
+		return NULL;
 	return reach_sparse_validate_coded(body, len);
 }
 
@@ -173,7 +181,7 @@ validate(const uint8_t *body, size_t len, bool decode_stream)
 	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_SPARSE:
-			return validate_sparse(body, len);
+			return validate_sparse(body, len, decode_stream);
 		case REACH_REP_DENSE:
 			return validate_dense(body, len);
 		case REACH_REP_DENSE_PACKED:

@@ -449,6 +449,61 @@ test_shallow_then_decode(void)
 	buf_free(&packed);
 }
 
+/*
+ * The same for a coded sparse value: its shallow check reads the header
+ * only, and the estimate and a merge decode the stream and fail on a bad
+ * one.  A stream that decodes to valid tokens under a Rice parameter that
+ * is not the shortest is the one exception the full check alone rejects:
+ * it holds a set (the one its tokens say) and reads as that set.
+ */
+static void
+test_sparse_shallow_then_decode(void)
+{
+	uint64_t   *h = stream(778, 1500);
+	Sk			sparse = sk_of(14, h, 1500);
+	uint64_t	rng = 7;
+	int			shallow_only = 0;
+	int			silent = 0;
+	int			it;
+
+	CHECK(sparse.b[2] == REACH_REP_SPARSE, "the fixture is sparse");
+	for (it = 0; it < 4000; it++)
+	{
+		uint8_t    *c = dup(sparse.b, sparse.len);
+		size_t		at = 8 + splitmix64(&rng) % (sparse.len - 8);
+		const char *msg;
+
+		c[at] ^= (uint8_t) (1u << (splitmix64(&rng) % 8));
+		if (reach_validate_shallow(c, sparse.len) != NULL ||
+			(msg = reach_validate(c, sparse.len)) == NULL ||
+			strstr(msg, "is not the canonical one") != NULL)
+		{
+			free(c);
+			continue;
+		}
+		shallow_only++;
+		if (reach_estimate(c, sparse.len) >= 0)
+			silent++;
+		{
+			Sk			d;
+
+			d.len = 8 + ((size_t) 1 << 14);
+			d.b = calloc(1, d.len);
+			d.b[0] = REACH_FORMAT_VERSION;
+			d.b[1] = 14;
+			d.b[2] = REACH_REP_DENSE;
+			if (reach_state_merge(d.b, d.len, c, sparse.len) != REACH_BAD_SOURCE)
+				silent++;
+			buf_free(&d);
+		}
+		free(c);
+	}
+	CHECK(shallow_only > 100, "%d corrupted sparse streams passed the shallow check only", shallow_only);
+	CHECK(silent == 0, "%d of them gave a number instead of failing", silent);
+	free(h);
+	buf_free(&sparse);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -456,5 +511,6 @@ main(int argc, char **argv)
 	test_validate();
 	test_outputs_validate();
 	test_shallow_then_decode();
+	test_sparse_shallow_then_decode();
 	return sketch_report(argv[0]);
 }
