@@ -391,6 +391,28 @@ test_outputs_validate(void)
 }
 
 /*
+ * How many of the two readers of a stored value give a number for c: its
+ * estimate (not -1), and a merge into an empty dense state of its
+ * precision (not REACH_BAD_SOURCE).
+ */
+static int
+gives_a_number(const uint8_t *c, size_t len)
+{
+	int			p = c[1];
+	int			n = reach_estimate(c, len) >= 0;
+	Sk			d;
+
+	d.len = 8 + ((size_t) 1 << p);
+	d.b = calloc(1, d.len);
+	d.b[0] = REACH_FORMAT_VERSION;
+	d.b[1] = (uint8_t) p;
+	d.b[2] = REACH_REP_DENSE;
+	n += reach_state_merge(d.b, d.len, c, len) != REACH_BAD_SOURCE;
+	buf_free(&d);
+	return n;
+}
+
+/*
  * reach_validate_shallow leaves a packed stream to the one decode that
  * reads it: every corrupted packed value that the shallow check passes
  * but the full one rejects must make that decode fail, in reach_estimate
@@ -426,20 +448,7 @@ test_shallow_then_decode(void)
 		if (!full_ok)
 		{
 			shallow_only++;
-			if (reach_estimate(c, packed.len) >= 0)
-				silent++;
-			{
-				Sk			d;
-
-				d.len = 8 + ((size_t) 1 << 12);
-				d.b = calloc(1, d.len);
-				d.b[0] = REACH_FORMAT_VERSION;
-				d.b[1] = 12;
-				d.b[2] = REACH_REP_DENSE;
-				if (reach_state_merge(d.b, d.len, c, packed.len) != REACH_BAD_SOURCE)
-					silent++;
-				buf_free(&d);
-			}
+			silent += gives_a_number(c, packed.len);
 		}
 		free(c);
 	}
@@ -482,20 +491,7 @@ test_sparse_shallow_then_decode(void)
 			continue;
 		}
 		shallow_only++;
-		if (reach_estimate(c, sparse.len) >= 0)
-			silent++;
-		{
-			Sk			d;
-
-			d.len = 8 + ((size_t) 1 << 14);
-			d.b = calloc(1, d.len);
-			d.b[0] = REACH_FORMAT_VERSION;
-			d.b[1] = 14;
-			d.b[2] = REACH_REP_DENSE;
-			if (reach_state_merge(d.b, d.len, c, sparse.len) != REACH_BAD_SOURCE)
-				silent++;
-			buf_free(&d);
-		}
+		silent += gives_a_number(c, sparse.len);
 		free(c);
 	}
 	CHECK(shallow_only > 100, "%d corrupted sparse streams passed the shallow check only", shallow_only);
