@@ -46,16 +46,23 @@ dense_precision_of_size(size_t len)
 }
 
 /*
- * A version-1 value used as a state is converted first: regrown into a
- * version-2 state of the same kind (tokens change meaning; registers do
- * not, only the version byte).
+ * Only version 2's DENSE and SPARSE_BUFFER are written in place (0).  A
+ * stored value used as a state (a union's first input: DENSE_PACKED or a
+ * coded SPARSE) or any version-1 value (its tokens change meaning, its
+ * registers only the version byte) is regrown first: the size of the
+ * DENSE state at precision q, or of a buffer with room for one more token.
  */
 static size_t
-regrow_size_of_old(const uint8_t *body)
+regrow_size_of_stored(const uint8_t *body, unsigned q)
 {
+	unsigned	rep = reach_hdr_representation(body);
+
+	if (reach_hdr_version(body) == REACH_FORMAT_VERSION &&
+		(rep == REACH_REP_DENSE || rep == REACH_REP_SPARSE_BUFFER))
+		return 0;
 	if (hdr_is_dense(body))
-		return dense_size(reach_hdr_precision(body));
-	return reach_buffer_size_for(hdr_count(body));
+		return dense_size(q);
+	return reach_buffer_size_for(hdr_count(body) + 1);
 }
 
 /* ---------------------------------------------------------------------
@@ -95,9 +102,10 @@ size_t
 reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 {
 	uint8_t		tok[4];
+	size_t		need = regrow_size_of_stored(body, reach_hdr_precision(body));
 
-	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
-		return regrow_size_of_old(body);
+	if (need != 0)
+		return need;
 	switch (reach_hdr_representation(body))
 	{
 		case REACH_REP_DENSE:
@@ -107,12 +115,6 @@ reach_state_add_slow(uint8_t *body, size_t len, uint64_t hash)
 			else
 				reach_dense_add_hash(payload(body), reach_hdr_precision(body), hash);
 			return 0;
-		case REACH_REP_DENSE_PACKED:
-			/* a stored value used as a state: regrow expands it */
-			return dense_size(reach_hdr_precision(body));
-		case REACH_REP_SPARSE:
-			/* a stored value used as a state: regrow decodes it into a buffer */
-			return reach_buffer_size_for(hdr_count(body) + 1);
 		default:
 			{
 				uint32_t	count = hdr_count(body);
@@ -174,14 +176,11 @@ reach_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen
 	unsigned	pd = reach_hdr_precision(dst);
 	unsigned	ps = reach_hdr_precision(src);
 	unsigned	q = pd < ps ? pd : ps;
+	size_t		need = regrow_size_of_stored(dst, q);
 
 	/* a stored value used as a state: regrow expands (and folds) it */
-	if (reach_hdr_version(dst) != REACH_FORMAT_VERSION)
-		return regrow_size_of_old(dst);
-	if (reach_hdr_representation(dst) == REACH_REP_DENSE_PACKED)
-		return dense_size(q);
-	if (reach_hdr_representation(dst) == REACH_REP_SPARSE)
-		return reach_buffer_size_for(hdr_count(dst));
+	if (need != 0)
+		return need;
 	if (reach_hdr_representation(dst) == REACH_REP_DENSE)
 	{
 		if (pd > q)

@@ -71,29 +71,43 @@ put_unary(BitOut *o, uint32_t q)
 	put_bits(o, UINT64_C(1) << q, q + 1);
 }
 
-/* the canonical k for the sorted tokens toks[0..n): the shortest stream */
+/* the bits of each k's stream that depend on k, for one more gap */
+static inline void
+add_gap_cost(uint64_t *cost, uint32_t gap)
+{
+	unsigned	k;
+
+	for (k = 0; k <= TOKEN_INDEX_BITS; k++)
+		cost[k] += (gap >> k) + k;
+}
+
+/* the canonical k: the shortest stream, the smallest k on a tie */
+static unsigned
+shortest_k(const uint64_t *cost)
+{
+	unsigned	k;
+	unsigned	best = 0;
+
+	for (k = 1; k <= TOKEN_INDEX_BITS; k++)
+		if (cost[k] < cost[best])
+			best = k;
+	return best;
+}
+
+/* the canonical k for the sorted tokens toks[0..n) */
 static unsigned
 best_k(const uint8_t *toks, size_t n)
 {
 	uint64_t	cost[TOKEN_INDEX_BITS + 1] = {0};
 	uint32_t	prev = 0;
-	unsigned	k;
-	unsigned	best = 0;
 	size_t		i;
 
 	for (i = 0; i < n; i++)
 	{
-		uint32_t	idx = tok_get(toks, i) >> 6;
-		uint32_t	gap = idx - prev;
-
-		for (k = 0; k <= TOKEN_INDEX_BITS; k++)
-			cost[k] += (gap >> k) + k;
-		prev = idx;
+		add_gap_cost(cost, (tok_get(toks, i) >> 6) - prev);
+		prev = tok_get(toks, i) >> 6;
 	}
-	for (k = 1; k <= TOKEN_INDEX_BITS; k++)
-		if (cost[k] < cost[best])
-			best = k;
-	return best;
+	return shortest_k(cost);
 }
 
 size_t
@@ -300,8 +314,8 @@ reach_sparse_validate_coded(const uint8_t *body, size_t len)
 	uint8_t		buf[4 * 256];
 	uint64_t	cost[TOKEN_INDEX_BITS + 1] = {0};
 	uint32_t	prev = 0;
-	unsigned	k;
 	unsigned	kb = sparse_rice_k(body);
+	unsigned	kc;
 	size_t		got;
 
 	if (kb > TOKEN_INDEX_BITS)
@@ -313,11 +327,8 @@ reach_sparse_validate_coded(const uint8_t *body, size_t len)
 
 		for (i = 0; i < got; i++)
 		{
-			uint32_t	idx = tok_get(buf, i) >> 6;
-
-			for (k = 0; k <= TOKEN_INDEX_BITS; k++)
-				cost[k] += ((idx - prev) >> k) + k;
-			prev = idx;
+			add_gap_cost(cost, (tok_get(buf, i) >> 6) - prev);
+			prev = tok_get(buf, i) >> 6;
 		}
 	}
 	if (rt.bad)
@@ -325,13 +336,9 @@ reach_sparse_validate_coded(const uint8_t *body, size_t len)
 					   rt.i, rt.n, TOKEN_R_MAX);
 	if (!reach_tokens_finish(&rt))
 		return ie_fail("sparse token stream has bytes or nonzero padding bits after its %u tokens", rt.n);
-	for (k = 0; k < kb; k++)
-		if (cost[k] <= cost[kb])
-			return ie_fail("sparse Rice parameter %u is not the canonical one (%u codes the tokens in as few bits or fewer)",
-						   kb, k);
-	for (k = kb + 1; k <= TOKEN_INDEX_BITS; k++)
-		if (cost[k] < cost[kb])
-			return ie_fail("sparse Rice parameter %u is not the canonical one (%u codes the tokens in fewer bits)",
-						   kb, k);
+	kc = shortest_k(cost);
+	if (kc != kb)
+		return ie_fail("sparse Rice parameter %u is not the canonical one (%u codes the tokens in %s bits)",
+					   kb, kc, cost[kc] < cost[kb] ? "fewer" : "as few, and is smaller");
 	return NULL;
 }

@@ -48,6 +48,16 @@ static inline void reach_check_canonical(const struct Buf *c);
  * helpers
  * --------------------------------------------------------------------- */
 
+/* qsort's order of uint32 values (model token arrays) */
+static inline int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a;
+	uint32_t	y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* n distinct hashes of stream `seed` */
 static inline uint64_t *
 stream(uint64_t seed, size_t n)

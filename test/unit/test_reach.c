@@ -223,15 +223,6 @@ model_coded(uint8_t *out, const uint32_t *t, size_t d, int *kk)
 	return best;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *) a;
-	uint32_t	y = *(const uint32_t *) b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* 1 if s is the canonical sketch of h[0..n) according to the models */
 static int
 matches_model(const Sk *s, int p, const uint64_t *h, size_t n)

@@ -11,15 +11,6 @@
 
 #define rejects(b, len)	validation_rejects(&reach_sketch_type, b, len)
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t	x = *(const uint32_t *) a;
-	uint32_t	y = *(const uint32_t *) b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* a SPARSE value as format version 1 wrote it: sorted 26-bit tokens */
 static Sk
 sparse_v1_of(int p, const uint64_t *h, size_t n)
