@@ -147,4 +147,50 @@ SELECT reach_sketch_info(u)->>'register_cap' AS register_cap,
 FROM (SELECT reach_sketch_from_hll((SELECT hll_add_agg(hll_hash_bigint(x), 14, 1, 0, 0)
                                     FROM generate_series(1, 100000) x)::text)
              || (SELECT reach_agg(x) FROM generate_series(100001, 150000) x) AS u) t;
+-- a frozen version-2 dense_packed hll_only value (written by commit 5a3ad59,
+-- the last to write format 2; its table held code lengths): read as today's
+-- import of the same hll
+SELECT reach_sketch_info(v)->>'version' AS version, reach_sketch_info(v)->>'representation' AS representation,
+       reach(v) = reach(today) AS same_reach, v = today AS equal, (v || v)::bytea = today::bytea AS rewritten_is_today
+FROM (SELECT ('\x020c03010f000000040608030c021002140318031c042006240628082c0830083409380a3c0a74'
+              || 'b1344f7d2459c0b698e491764beb60de24746afc73c8343398216413cd260b3f7d12a12f4b2df2e3'
+              || 'c9509e17b817cb0f3eb2d4a69be2c25f60c8ecb081022664d63e95b484daf9317075881e3af1e4cf'
+              || '2c86530ae9e10beeb4858c2848dde084b174eb69e8df6759b361baa8a90663df85a7ef93daf74b8a'
+              || '3f7ca006ef4056f81d7cf6a42cf42c78840b742ae826dc3e590c276d7908c3259af667d48f7f67d2'
+              || '67b981064e649dbe6429f010eeade019247bcb8b23c0cbd56ebc8d3f5126d4bc851a699f03106312'
+              || '863bf327730fd4a635101011b6f602c2e38a96997db1709e326941191fdaf661a44c9ede58b2ab25'
+              || '9ab7c5f1b7b8dd16135d9c92b6eefc6d0abfcccd928f1e34f4c431e530692d5a7aa5adac1374fad0'
+              || '4a50e68c41d4435a8ca2d25b62fb83db53e6c85e8b1761f47f098687a79ce537b6fbdf79f982dfec'
+              || '16a6914f2d2dadb129665b957f0b01e3c8521e304c8e6e6e2e205e679d207dbc42ea4d4a4e2b703c'
+              || '1cac89af085cd571b4ae9705eaa2ff75b93391b2b49a33e6b56ee61ee3804d2b57e1c3919eaa1efa'
+              || 'd16f3170f8343d1dde5342f0bc739262f464df1552a56ce01905638695602284e713cdb46f59c842'
+              || 'cebac5e6fcd6afd2b3df478b789649023fe38c680b2ee0fa8d0495e31cb1f2f51d172f82dde067a7'
+              || 'ff1f6146e2d0f9d5b2804ac6fb93e225ac26fcb9ee82879424359b360f84fac75227de2742b2f990'
+              || '0ad6b065bfc98581a5c6be6b6f936eae9671354a5b2d5f6e01b2dad999f16849de421101416c62fa'
+              || '0a78da2d8fe6520ac6045e12c035321b3af93a4c8705d3b9b4bed263c6a1afad8e17df1d6b6dc3ab'
+              || '5aa7d44f64960c9050035f48c0f43dacc5a070c47d1f95f6d28d45f83b7086632a1744a545d2c522'
+              || 'abc5631f619af969859e09993d3430406a4a186e928b33dedd37729f4acfcadec0546ed125be034b'
+              || '6a5600c97a5aff507a2d74025aff8efd2cba2be39b9b9b75dfad4979440675283644ab10f44e3d46'
+              || '9c79ea8c1e85be48d69308d49ed217074a21357c05f5d900fb5e7174af1aa9ec95beb697d15fe194'
+              || '19f3021194098587fbbc5ad5c044f14b2b4e3ac38a2196e02cb091667a8d8404e610d209255579bd'
+              || 'f675c02056a92164d37692842d18c67bff6ab2dec8b9ae38d233d1c62b812a15c383a514dc2d2997'
+              || '3fbd5130df73f52f877d4661697392b498fb99693e41adf5aba42054afb05341de4f8f2906c6544f'
+              || '323a8b1db58d7c9d5b7c7fd758fb8a2961de7bf88b5724616badb4b38743ad7f04922525dec381bc'
+              || 'be9fbe5abdec037db0806990eb6e3327cfa648731e043da91d1c2cca2ab1b3e31b19df25bf1d0450'
+              || '96dbcf92cb12ac2f58913a1e25a11ca5a58564eda1ce00dc1627cea0c83a4f22142df67d56d84846'
+              || 'ec05bbd94b7a4fbb6b648d55d9928be30d963a879d521a56df213c4fa9f9bc6b6e0b60fad8534a9d'
+              || '4e4fc7568a63861b78f483abd1d7be8bcdb991290adad13d0275400f7e584cc5c2d2c34e983d2682'
+              || 'eb74e3c25537e144ba0942acbbdfd743555b4f18df56d942eaac66d87456f5fa206d62316cf56e50'
+              || '1c2c0aeb43f6cc8b9149c1636dbd896d0ab20c065a9e6eb1c81ed037f4aa4fb535a84795b4acaeb3'
+              || '50425348c750c545505f278db789736dd2059c2773dfb7d34f08b303a3a5bc89e1e1a37c5d2a97bd'
+              || '19949766b2dcb342f22d82fa53a5fc2a05009e975d8f0334de477801f7b4fe93c85009ae6ef4bed0'
+              || '7bc95f5fc33f2cf6c34f3eea1642af29370be5afbef00421bdaa3d4c168993c9c701202d94a78167'
+              || '84f3ab20c159e718a0ed661fe3651067be1be062be70da795a31dd2a9b2716f6e9560acc2307feb9'
+              || 'f754fd8b98b3d2973bd87eb8cde9bfcd092350b144911f453f056c304dfacd5801a234345ad49293'
+              || '4714d97f088f3e3eb161f67c40972620740245362c7924ea26703ebb025b2beded4c3ad0ae896f98'
+              || '2cbe7f582c36a3d77542d3f186199944897b99b6c6a0f2c799e28d8564f1cb6b7cab2da0c78b2352'
+              || '3ef016cae105056eafebf0')::reach_sketch AS v,
+             (SELECT reach_sketch_from_hll(hll_add_agg(hll_hash_bigint(x), 12, 5)::text)
+              FROM generate_series(1, 30000) x) AS today) f;
+
 DROP EXTENSION hll;

@@ -46,11 +46,12 @@ dense_precision_of_size(size_t len)
 }
 
 /*
- * Only version 2's DENSE and SPARSE_BUFFER are written in place (0).  A
- * stored value used as a state (a union's first input: DENSE_PACKED or a
- * coded SPARSE) or any version-1 value (its tokens change meaning, its
- * registers only the version byte) is regrown first: the size of the
- * DENSE state at precision q, or of a buffer with room for one more token.
+ * Only the current version's DENSE and SPARSE_BUFFER are written in place
+ * (0).  A stored value used as a state (a union's first input:
+ * DENSE_PACKED or a coded SPARSE) or any older version's value (version
+ * 1's tokens change meaning; registers only the version byte) is regrown
+ * first: the size of the DENSE state at precision q, or of a buffer with
+ * room for one more token.
  */
 static size_t
 regrow_size_of_stored(const uint8_t *body, unsigned q)
@@ -271,9 +272,20 @@ canonical_of_tokens_scratch(const uint8_t *body)
 		(n > sparse_limit(p) ? (size_t) 1 << p : 0);
 }
 
+/* a DENSE_PACKED value of an older version: its table is laid out otherwise */
+static bool
+is_old_packed(const uint8_t *body)
+{
+	return reach_hdr_representation(body) == REACH_REP_DENSE_PACKED &&
+		reach_hdr_version(body) != REACH_FORMAT_VERSION;
+}
+
 size_t
 reach_canonical_size(const uint8_t *body, size_t len)
 {
+	/* room for the result, then the decoded registers */
+	if (is_old_packed(body))
+		return dense_size(reach_hdr_precision(body)) + ((size_t) 1 << reach_hdr_precision(body));
 	if (!holds_loose_tokens(body))
 		return len;
 	return canonical_of_tokens_max(body) + canonical_of_tokens_scratch(body);
@@ -371,7 +383,15 @@ reach_canonicalize(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srcle
 		return canonical_of_tokens(dst, src, srclen, dst + canonical_of_tokens_max(src));
 	if (reach_hdr_representation(src) == REACH_REP_DENSE)
 		return reach_dense_canonical(dst, p, reach_hdr_flags(src), cpayload(src));
-	/* canonical, or version 1's same bytes under another version */
+	if (is_old_packed(src))
+	{
+		uint8_t    *regs = dst + dense_size(p);
+
+		if (!reach_packed_expand_regs(regs, src, srclen))
+			return 0;
+		return reach_dense_canonical(dst, p, reach_hdr_flags(src), regs);
+	}
+	/* canonical already */
 	memcpy(dst, src, srclen);
 	reach_hdr_set_version(dst, REACH_FORMAT_VERSION);
 	return srclen;

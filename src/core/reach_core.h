@@ -30,7 +30,7 @@
 #include "core_util.h"
 #include "le.h"
 
-#define REACH_FORMAT_VERSION		2
+#define REACH_FORMAT_VERSION		3
 #define REACH_HEADER_SIZE			8
 #define REACH_MIN_PRECISION			4
 #define REACH_MAX_PRECISION			18
@@ -72,12 +72,16 @@ extern const char *reach_validate(const uint8_t *body, size_t len);
 
 /*
  * reach_validate without decoding a DENSE_PACKED stream or a coded SPARSE
- * one: sizes, code table, count and Rice parameter only.  A value that
- * passes may still hold a bad stream; the
+ * one: sizes, code table, count and Rice parameter only (for a version-3
+ * DENSE_PACKED value that includes the counts in its table and the
+ * stream's length).  A value that passes may still hold a bad stream; the
  * functions that decode one anyway check it on the way and fail rather
  * than trust it (reach_estimate -1, reach_state_merge REACH_BAD_SOURCE),
- * so a stored value is checked and read in one decode.  reach_validate
- * then says what is wrong.
+ * so a stored value is checked and read in one decode.  The estimate of a
+ * version-3 DENSE_PACKED value reads the counts and decodes nothing; a
+ * merge decodes its stream and fails if it does not end where the table
+ * says, but does not count it again (reach_packed_fold_union says why).
+ * reach_validate then says what is wrong.
  */
 extern const char *reach_validate_shallow(const uint8_t *body, size_t len);
 
@@ -182,7 +186,8 @@ extern bool reach_state_regrow(uint8_t *dst, size_t dstlen,
  * The buffer size reach_canonicalize needs: len for a value that holds
  * registers or coded tokens (its canonical form is never longer); for a
  * SPARSE_BUFFER or a version-1 SPARSE, the longest canonical form of its
- * tokens plus the scratch to sort them and build registers.
+ * tokens plus the scratch to sort them and build registers; for an older
+ * version's DENSE_PACKED, the dense size plus room to decode it.
  */
 extern size_t reach_canonical_size(const uint8_t *body, size_t len);
 

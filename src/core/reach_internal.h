@@ -15,8 +15,9 @@
 #include "reach_core.h"
 #include "core_util.h"
 #include "le.h"
+#include "varint.h"
 
-/* a version-2 token: 20 index bits, run length 1..45 (docs/FORMAT.md) */
+/* a token of versions 2 and 3: 20 index bits, run length 1..45 (docs/FORMAT.md) */
 #define TOKEN_INDEX_BITS	20
 #define TOKEN_R_MAX			45
 /* a version-1 token: 26 index bits, run length 1..39 (read, never written) */
@@ -34,7 +35,7 @@ hdr_hll_only(const uint8_t *body)
 
 /*
  * the register cap c of a censored value, or 0 (see REACH_FLAG_CENSOR_MASK):
- * only an HLL_ONLY value has one; a version-2 SPARSE value keeps its Rice
+ * only an HLL_ONLY value has one; a coded SPARSE value keeps its Rice
  * parameter in the same bits (sparse_rice_k)
  */
 static inline unsigned
@@ -45,7 +46,7 @@ hdr_censor(const uint8_t *body)
 	return (reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) >> REACH_FLAG_CENSOR_SHIFT;
 }
 
-/* the Rice parameter k of a version-2 SPARSE value (reach_sparse_code.c) */
+/* the Rice parameter k of a coded SPARSE value (reach_sparse_code.c) */
 static inline unsigned
 sparse_rice_k(const uint8_t *body)
 {
@@ -294,7 +295,7 @@ extern size_t reach_buffer_size_for(uint32_t n);
 
 /*
  * A reader of the tokens of any representation that holds them (SPARSE,
- * SPARSE_BUFFER, of version 1 or 2), as version-2 tokens: coded ones
+ * SPARSE_BUFFER, of any version), as today's tokens: coded ones
  * decoded, version 1's converted (so not in order).  For a value that
  * passed reach_validate_shallow: a bad stream makes it stop, bad set.
  */
@@ -333,7 +334,7 @@ extern size_t reach_sparse_write(uint8_t *dst, unsigned p, const uint8_t *toks, 
 /* do the tokens of a SPARSE value (any version) decode, with nothing after them */
 extern bool reach_sparse_stream_ok(const uint8_t *body, size_t len);
 
-/* a version-2 SPARSE payload checked whole: NULL or what is wrong */
+/* a coded SPARSE payload checked whole: NULL or what is wrong */
 extern const char *reach_sparse_validate_coded(const uint8_t *body, size_t len);
 
 /* ---------------------------------------------------------------------

@@ -163,16 +163,29 @@ pack_codes(const uint8_t *lens, uint32_t *codes)
 			codes[s] = next[lens[s]]++;
 }
 
+/* bytes of the code table: each symbol present, then its count (varint) */
+static size_t
+pack_table_size(const uint32_t *hist)
+{
+	size_t		n = 0;
+	unsigned	s;
+
+	for (s = 0; s < 256; s++)
+		if (hist[s] != 0)
+			n += 1 + varint_size(hist[s]);
+	return n;
+}
+
 /* body size of the packed form for these lengths and counts */
 static size_t
-pack_size(const uint32_t *hist, const uint8_t *lens, unsigned nsym)
+pack_size(const uint32_t *hist, const uint8_t *lens)
 {
 	uint64_t	bits = 0;
 	unsigned	s;
 
 	for (s = 0; s < 256; s++)
 		bits += (uint64_t) hist[s] * lens[s];
-	return REACH_HEADER_SIZE + 2 * (size_t) nsym + (size_t) ((bits + 7) / 8);
+	return REACH_HEADER_SIZE + pack_table_size(hist) + (size_t) ((bits + 7) / 8);
 }
 
 static inline uint64_t
@@ -222,7 +235,8 @@ store_be64(uint8_t *p, uint64_t v)
  */
 static void
 pack_encode(uint8_t *dst, size_t size, unsigned p, unsigned flags,
-			const uint8_t *regs, const uint8_t *lens, unsigned nsym)
+			const uint8_t *regs, const uint32_t *hist, const uint8_t *lens,
+			unsigned nsym)
 {
 	uint32_t	codes[256];
 	uint8_t    *out = payload(dst);
@@ -235,10 +249,10 @@ pack_encode(uint8_t *dst, size_t size, unsigned p, unsigned flags,
 
 	hdr_write(dst, p, REACH_REP_DENSE_PACKED, flags, nsym);
 	for (s = 0; s < 256; s++)
-		if (lens[s] != 0 || (nsym == 1 && s == regs[0]))
+		if (hist[s] != 0)
 		{
 			*out++ = (uint8_t) s;
-			*out++ = lens[s];
+			out = varint_put(out, hist[s]);
 		}
 	if (nsym == 1)
 		return;
@@ -294,10 +308,10 @@ reach_dense_canonical(uint8_t *dst, unsigned p, unsigned flags,
 
 	reach_register_histogram(regs, m, hist);
 	nsym = pack_code_lengths(hist, lens);
-	size = pack_size(hist, lens, nsym);
+	size = pack_size(hist, lens);
 	if (size < dense_size(p))
 	{
-		pack_encode(dst, size, p, flags, regs, lens, nsym);
+		pack_encode(dst, size, p, flags, regs, hist, lens, nsym);
 		return size;
 	}
 	memmove(payload(dst), regs, m);
@@ -311,18 +325,155 @@ reach_dense_packs_smaller(const uint8_t *regs, unsigned p)
 {
 	uint32_t	hist[256];
 	uint8_t		lens[256];
-	unsigned	nsym;
 
 	reach_register_histogram(regs, (size_t) 1 << p, hist);
-	nsym = pack_code_lengths(hist, lens);
-	return pack_size(hist, lens, nsym) < dense_size(p);
+	pack_code_lengths(hist, lens);
+	return pack_size(hist, lens) < dense_size(p);
 }
 
 /*
- * Decoder.  pd_init reads the table and builds the lookup structures; it
- * never reads outside the body and refuses a table it cannot decode with
- * (bad count, lengths out of range, an over-full code), so the decoder is
- * safe on any bytes, but reach_validate is what proves a value canonical.
+ * The code table.  Version 3 stores each symbol's register count and
+ * derives the code lengths from the counts (package-merge, as the writer
+ * did); versions 1 and 2 stored the lengths.  packed_read_table reads
+ * either into a PackedTable and checks what the table alone can show: for
+ * version 3 that is everything but the stream's content (counts summing
+ * to 2^p, the stream exactly as long as the counts and lengths say), which
+ * is why an estimate can trust the counts of a value that passed the
+ * shallow check without decoding the stream.
+ */
+typedef struct PackedTable
+{
+	unsigned	nsym;
+	uint8_t		sym[256];		/* as stored: increasing in a valid value */
+	uint8_t		len[256];		/* code length of sym[i]; 0 for one symbol */
+	bool		has_counts;		/* version 3: hist holds the stored counts */
+	uint32_t	hist[256];		/* by symbol */
+	const uint8_t *stream;
+	const uint8_t *end;
+} PackedTable;
+
+/* versions 1 and 2: (symbol, code length) byte pairs */
+static const char *
+packed_read_lengths_table(PackedTable *pt, const uint8_t *body, size_t len)
+{
+	const uint8_t *t = cpayload(body);
+	unsigned	i;
+
+	if ((uint64_t) len < REACH_HEADER_SIZE + 2 * (uint64_t) pt->nsym)
+		return ie_fail("truncated: %zu bytes, the dense_packed table of %u symbols needs %llu",
+					len, pt->nsym, (unsigned long long) (REACH_HEADER_SIZE + 2 * (uint64_t) pt->nsym));
+	pt->stream = t + 2 * pt->nsym;
+	if (pt->nsym == 1)
+	{
+		pt->sym[0] = t[0];
+		pt->len[0] = t[1];
+		if (pt->len[0] != 0)
+			return ie_fail("dense_packed single symbol has code length %u, expected 0", pt->len[0]);
+		/* checked here, as reach_holds_nothing trusts a one-symbol table */
+		if (pt->stream != pt->end)
+			return ie_fail("trailing bytes: %llu stream bytes after a single-symbol dense_packed table",
+						(unsigned long long) (pt->end - pt->stream));
+		return NULL;
+	}
+	for (i = 0; i < pt->nsym; i++)
+	{
+		pt->sym[i] = t[2 * i];
+		pt->len[i] = t[2 * i + 1];
+		if (pt->len[i] < 1 || pt->len[i] > PACK_MAX_LEN)
+			return ie_fail("dense_packed code length %u of symbol 0x%02x is out of range (1..%d)",
+						pt->len[i], pt->sym[i], PACK_MAX_LEN);
+	}
+	return NULL;
+}
+
+/*
+ * version 3: (symbol, varint count) pairs; the lengths follow from the
+ * counts.  Without lengths, the counts alone (for a value that passed the
+ * shallow check, which derived the lengths and checked the stream's size).
+ */
+static const char *
+packed_read_counts_table(PackedTable *pt, const uint8_t *body, size_t len, bool lengths)
+{
+	const uint8_t *t = cpayload(body);
+	const uint8_t *end = body + len;
+	uint64_t	m = UINT64_C(1) << reach_hdr_precision(body);
+	uint64_t	sum = 0;
+	uint64_t	bits = 0;
+	uint8_t		lens[256];
+	unsigned	i;
+
+	memset(pt->hist, 0, sizeof(pt->hist));
+	for (i = 0; i < pt->nsym; i++)
+	{
+		uint64_t	c;
+		int			used;
+
+		if (t >= end)
+			return ie_fail("truncated: the dense_packed table ends at symbol %u of %u", i, pt->nsym);
+		pt->sym[i] = *t++;
+		if (i > 0 && pt->sym[i] <= pt->sym[i - 1])
+			return ie_fail("dense_packed symbols out of order or repeated at symbol %u", i);
+		used = varint_get(t, end, &c);
+		if (used == VARINT_TRUNCATED)
+			return ie_fail("truncated: the dense_packed table ends in the count of symbol %u", i);
+		if (used < 0)
+			return ie_fail("dense_packed count of symbol %u is not a shortest varint", i);
+		t += used;
+		if (c == 0 || c > m - sum)
+			return ie_fail("dense_packed count %llu of symbol %u is out of range (1..%llu left of 2^%u)",
+						(unsigned long long) c, i, (unsigned long long) (m - sum),
+						reach_hdr_precision(body));
+		sum += c;
+		pt->hist[pt->sym[i]] = (uint32_t) c;
+	}
+	if (sum != m)
+		return ie_fail("dense_packed counts sum to %llu, not the %llu registers",
+					(unsigned long long) sum, (unsigned long long) m);
+	pt->has_counts = true;
+	pt->stream = t;
+	if (!lengths)
+		return NULL;
+	pack_code_lengths(pt->hist, lens);
+	for (i = 0; i < pt->nsym; i++)
+	{
+		pt->len[i] = lens[pt->sym[i]];
+		bits += (uint64_t) pt->hist[pt->sym[i]] * lens[pt->sym[i]];
+	}
+	if ((uint64_t) (end - t) < (bits + 7) / 8)
+		return ie_fail("truncated: the dense_packed stream needs %llu bits, it has %llu",
+					(unsigned long long) bits, (unsigned long long) (8 * (uint64_t) (end - t)));
+	if ((uint64_t) (end - t) > (bits + 7) / 8)
+		return ie_fail("trailing bytes: dense_packed stream of %llu bytes, its %llu bits need %llu",
+					(unsigned long long) (end - t), (unsigned long long) bits,
+					(unsigned long long) ((bits + 7) / 8));
+	return NULL;
+}
+
+/* NULL, or why the table of body is unusable (see the one above) */
+static const char *
+packed_read_table_as(PackedTable *pt, const uint8_t *body, size_t len, bool lengths)
+{
+	pt->nsym = hdr_count(body);
+	pt->has_counts = false;
+	pt->end = body + len;
+	if (pt->nsym < 1 || pt->nsym > 256)
+		return ie_fail("dense_packed symbol count %u is out of range (1..256)", hdr_count(body));
+	if (reach_hdr_version(body) < 3)
+		return packed_read_lengths_table(pt, body, len);
+	return packed_read_counts_table(pt, body, len, lengths);
+}
+
+static const char *
+packed_read_table(PackedTable *pt, const uint8_t *body, size_t len)
+{
+	return packed_read_table_as(pt, body, len, true);
+}
+
+/*
+ * Decoder.  pd_init builds the lookup structures from a table that
+ * packed_read_table accepted; it refuses lengths it cannot decode with
+ * (out of range, an over-full code), so the decoder is safe on any bytes,
+ * but reach_validate is what proves a value canonical.
  *
  * The first-level table is indexed by the next PACK_TABLE_BITS bits and
  * gives one symbol, or two when both codes fit in those bits (most do: the
@@ -365,12 +516,11 @@ typedef struct PackedDecoder
 } PackedDecoder;
 
 /*
- * Read the code lengths of the nsym >= 2 (symbol, length) pairs at t:
- * count the codes of each length and the longest.  NULL, or what makes
+ * Count the codes of each length and the longest.  NULL, or what makes
  * them unusable: a length out of range or an over-full code.
  */
 static const char *
-pd_read_lengths(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
+pd_read_lengths(PackedDecoder *d, const PackedTable *pt)
 {
 	uint32_t	kraft = 0;
 	unsigned	i;
@@ -378,12 +528,12 @@ pd_read_lengths(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
 
 	memset(d->cnt, 0, sizeof(d->cnt));
 	d->maxlen = 0;
-	for (i = 0; i < nsym; i++)
+	for (i = 0; i < pt->nsym; i++)
 	{
-		l = t[2 * i + 1];
+		l = pt->len[i];
 		if (l < 1 || l > PACK_MAX_LEN)
 			return ie_fail("dense_packed code length %u of symbol 0x%02x is out of range (1..%d)",
-						l, t[2 * i], PACK_MAX_LEN);
+						l, pt->sym[i], PACK_MAX_LEN);
 		d->cnt[l]++;
 		kraft += UINT32_C(1) << (PACK_MAX_LEN - l);
 		if (l > d->maxlen)
@@ -397,7 +547,7 @@ pd_read_lengths(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
 
 /* canonical first codes, positions, and the symbols in code order */
 static void
-pd_assign_codes(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
+pd_assign_codes(PackedDecoder *d, const PackedTable *pt)
 {
 	uint32_t	pos[PACK_MAX_LEN + 1];
 	uint32_t	code = 0;
@@ -415,8 +565,8 @@ pd_assign_codes(PackedDecoder *d, const uint8_t *t, uint32_t nsym)
 			d->off[l] = d->off[l - 1] + d->cnt[l - 1];
 	}
 	memcpy(pos, d->off, sizeof(pos));
-	for (i = 0; i < nsym; i++)
-		d->sorted[pos[t[2 * i + 1]]++] = t[2 * i];
+	for (i = 0; i < pt->nsym; i++)
+		d->sorted[pos[pt->len[i]]++] = pt->sym[i];
 }
 
 /* the first-level table (see the entry layout above) */
@@ -464,39 +614,41 @@ pd_build_table(PackedDecoder *d)
 	}
 }
 
-/* NULL on success, else what is wrong with the table */
+/* a decoder for the table pt of body; NULL, or why it cannot decode */
 static const char *
-pd_init(PackedDecoder *d, const uint8_t *body, size_t len)
+pd_init(PackedDecoder *d, const PackedTable *pt, const uint8_t *body)
 {
-	uint32_t	nsym = hdr_count(body);
-	const uint8_t *t = cpayload(body);
 	const char *msg;
 
 	d->p = reach_hdr_precision(body);
-	if (nsym < 1 || nsym > 256)
-		return ie_fail("dense_packed symbol count %u is out of range (1..256)", nsym);
-	if ((uint64_t) len < REACH_HEADER_SIZE + 2 * (uint64_t) nsym)
-		return ie_fail("truncated: %zu bytes, the dense_packed table of %u symbols needs %llu",
-					len, nsym, (unsigned long long) (REACH_HEADER_SIZE + 2 * (uint64_t) nsym));
-	d->nsym = nsym;
-	d->start = d->p_in = t + 2 * nsym;
-	d->end = body + len;
+	d->nsym = pt->nsym;
+	d->start = d->p_in = pt->stream;
+	d->end = pt->end;
 	d->buf = 0;
 	d->nb = 0;
 	d->virt = 0;
-	if (nsym == 1)
+	if (pt->nsym == 1)
 	{
-		if (t[1] != 0)
-			return ie_fail("dense_packed single symbol has code length %u, expected 0", t[1]);
-		d->single = t[0];
+		d->single = pt->sym[0];
 		d->maxlen = 0;
 		return NULL;
 	}
-	if ((msg = pd_read_lengths(d, t, nsym)) != NULL)
+	if ((msg = pd_read_lengths(d, pt)) != NULL)
 		return msg;
-	pd_assign_codes(d, t, nsym);
+	pd_assign_codes(d, pt);
 	pd_build_table(d);
 	return NULL;
+}
+
+/* the table and a decoder for body: NULL, or why not */
+static const char *
+packed_open(PackedTable *pt, PackedDecoder *d, const uint8_t *body, size_t len)
+{
+	const char *msg = packed_read_table(pt, body, len);
+
+	if (msg != NULL)
+		return msg;
+	return pd_init(d, pt, body);
 }
 
 static inline void
@@ -671,20 +823,35 @@ pd_finish(PackedDecoder *d)
 	return NULL;
 }
 
-static const char *packed_check_lengths(const uint8_t *body, const uint32_t *hist);
-
 /*
- * After the whole stream was decoded counting hist: what the stream must
- * still satisfy (its end, the canonical lengths); NULL if it does.
+ * After the whole stream was decoded counting hist: NULL if the stream
+ * ended exactly and holds what the table says (version 3: the stored
+ * counts; before: registers for which the stored lengths are the
+ * canonical ones), else what is wrong.
  */
 static const char *
-pd_check_end(PackedDecoder *d, const uint8_t *body, const uint32_t *hist)
+pd_check_end(PackedDecoder *d, const PackedTable *pt, const uint32_t *hist)
 {
+	uint8_t		lens[256];
 	const char *msg = pd_finish(d);
+	unsigned	i;
 
 	if (msg != NULL)
 		return msg;
-	return packed_check_lengths(body, hist);
+	if (!pt->has_counts)
+		pack_code_lengths(hist, lens);
+	for (i = 0; i < pt->nsym; i++)
+	{
+		uint8_t		s = pt->sym[i];
+
+		if (pt->has_counts && hist[s] != pt->hist[s])
+			return ie_fail("dense_packed stream holds %u registers of symbol 0x%02x, its table counts %u",
+						hist[s], s, pt->hist[s]);
+		if (!pt->has_counts && (lens[s] != pt->len[i] || hist[s] == 0))
+			return ie_fail("dense_packed code lengths are not the canonical ones for these registers (symbol 0x%02x: %u bits, %u expected, %u occurrences)",
+						s, pt->len[i], lens[s], hist[s]);
+	}
+	return NULL;
 }
 
 /*
@@ -695,9 +862,10 @@ pd_check_end(PackedDecoder *d, const uint8_t *body, const uint32_t *hist)
 static inline bool
 packed_decode_all(const uint8_t *body, size_t len, uint8_t *regs, uint32_t *hist)
 {
+	PackedTable pt;
 	PackedDecoder d;
 
-	if (pd_init(&d, body, len) != NULL)
+	if (packed_open(&pt, &d, body, len) != NULL)
 		return false;
 	if (!pd_decode(&d, regs, hist, (size_t) 1 << d.p))
 		return false;
@@ -711,51 +879,72 @@ reach_packed_expand_regs(uint8_t *regs, const uint8_t *body, size_t len)
 }
 
 /*
- * The histogram checks the whole stream on the way (what reach_validate
- * would decode it for), so that reading a value shallowly validated costs
- * one decode
+ * The register histogram.  Version 3 stores it: read from the table, whose
+ * consistency the shallow check proved, without decoding the stream (what
+ * makes reach() of a stored sketch cheap).  Earlier versions decode the
+ * stream and check it on the way, so that reading a value shallowly
+ * validated costs one decode.
  */
 bool
 reach_packed_histogram(const uint8_t *body, size_t len, uint32_t *hist)
 {
+	PackedTable pt;
 	PackedDecoder d;
 
+	if (packed_read_table_as(&pt, body, len, false) != NULL)
+		return false;
+	if (pt.has_counts)
+	{
+		memcpy(hist, pt.hist, sizeof(pt.hist));
+		return true;
+	}
 	memset(hist, 0, 256 * sizeof(uint32_t));
-	if (pd_init(&d, body, len) != NULL)
+	if (pd_init(&d, &pt, body) != NULL)
 		return false;
 	if (!pd_decode(&d, NULL, hist, (size_t) 1 << d.p))
 		return false;
-	return pd_check_end(&d, body, hist) == NULL;
+	return pd_check_end(&d, &pt, hist) == NULL;
 }
 
 /*
- * reach_fold_union with a packed source; false if it does not decode.  It
- * checks the whole stream as it goes, like the histogram above (dst is
- * then partly merged: the caller raises the error).
+ * reach_fold_union with a packed source; false if it does not decode (dst
+ * is then partly merged: the caller raises the error).  The stream must
+ * end exactly where the table says.  A version-3 stream is not also
+ * counted against its table, which would cost a quarter of the decode:
+ * like a flipped byte of a DENSE value, a stream that decodes to other
+ * registers of the same code lengths is not detectable by a union, and
+ * reach_validate (input, casts) does check the counts.  Earlier versions
+ * count, as the canonical lengths are their only check of the stream.
  */
 bool
 reach_packed_fold_union(uint8_t *dst, unsigned q, const uint8_t *body,
 						size_t len, bool hll_only)
 {
+	PackedTable pt;
 	PackedDecoder d;
 	uint8_t		chunk[2048];
 	uint32_t	hist[256];
+	uint32_t   *h = NULL;
 	size_t		m;
 	size_t		base;
 
-	if (pd_init(&d, body, len) != NULL)
+	if (packed_open(&pt, &d, body, len) != NULL)
 		return false;
-	memset(hist, 0, sizeof(hist));
+	if (!pt.has_counts)
+	{
+		memset(hist, 0, sizeof(hist));
+		h = hist;
+	}
 	m = (size_t) 1 << d.p;
 	for (base = 0; base < m; base += sizeof(chunk))
 	{
 		size_t		n = m - base < sizeof(chunk) ? m - base : sizeof(chunk);
 
-		if (!pd_decode(&d, chunk, hist, n))
+		if (!(h ? pd_decode(&d, chunk, h, n) : pd_decode(&d, chunk, NULL, n)))
 			return false;
 		reach_fold_union_range(dst, q, chunk, base, n, d.p, hll_only);
 	}
-	return pd_check_end(&d, body, hist) == NULL;
+	return h ? pd_check_end(&d, &pt, h) == NULL : pd_finish(&d) == NULL;
 }
 
 size_t
@@ -798,24 +987,22 @@ reach_expand(uint8_t *dst, size_t dstlen, const uint8_t *src, size_t srclen)
  * --------------------------------------------------------------------- */
 
 /*
- * The table pd_init accepted: symbols strictly increasing, each a valid
- * register byte (no history bits under HLL_ONLY), lengths forming a
- * complete code.  NULL or what is wrong.
+ * The symbols: strictly increasing, each a valid register byte (no history
+ * bits under HLL_ONLY; u at most the cap), and stored lengths (before
+ * version 3) forming a complete code.  NULL or what is wrong.
  */
 static const char *
-packed_check_table(const uint8_t *body)
+packed_check_table(const PackedTable *pt, const uint8_t *body)
 {
-	const uint8_t *t = cpayload(body);
 	unsigned	p = reach_hdr_precision(body);
-	uint32_t	count = hdr_count(body);
 	uint32_t	kraft = 0;
 	uint32_t	i;
 
-	for (i = 0; i < count; i++)
+	for (i = 0; i < pt->nsym; i++)
 	{
-		uint8_t		s = t[2 * i];
+		uint8_t		s = pt->sym[i];
 
-		if (i > 0 && s <= t[2 * (i - 1)])
+		if (i > 0 && s <= pt->sym[i - 1])
 			return ie_fail("dense_packed symbols out of order or repeated at symbol %u", i);
 		if (!register_valid(s, p))
 			return ie_fail("dense_packed symbol %u is an invalid register value 0x%02x", i, s);
@@ -825,41 +1012,25 @@ packed_check_table(const uint8_t *body)
 		if (!register_within_cap(s, hdr_censor(body)))
 			return ie_fail("dense_packed symbol %u holds %u, above the register cap %u",
 						i, s >> 2, hdr_censor(body));
-		if (count > 1)
-			kraft += UINT32_C(1) << (PACK_MAX_LEN - t[2 * i + 1]);
+		if (pt->nsym > 1)
+			kraft += UINT32_C(1) << (PACK_MAX_LEN - pt->len[i]);
 	}
-	if (count > 1 && kraft != (UINT32_C(1) << PACK_MAX_LEN))
+	if (pt->nsym > 1 && kraft > (UINT32_C(1) << PACK_MAX_LEN))
+		return ie_fail("dense_packed code lengths are not a prefix code (Kraft sum %u/65536 > 1)",
+					kraft);
+	if (pt->nsym > 1 && kraft != (UINT32_C(1) << PACK_MAX_LEN))
 		return ie_fail("dense_packed code is incomplete (Kraft sum %u/65536)", kraft);
 	return NULL;
 }
 
 /*
- * Every symbol occurs and has the length package-merge gives for the
- * decoded histogram: what makes the packed form of equal registers unique.
+ * Without decode_stream, the table alone: for version 3 that includes the
+ * stream's length, for earlier versions not.
  */
-static const char *
-packed_check_lengths(const uint8_t *body, const uint32_t *hist)
-{
-	const uint8_t *t = cpayload(body);
-	uint32_t	count = hdr_count(body);
-	uint8_t		lens[256];
-	uint32_t	i;
-
-	pack_code_lengths(hist, lens);
-	for (i = 0; i < count; i++)
-	{
-		uint8_t		s = t[2 * i];
-
-		if (lens[s] != t[2 * i + 1] || hist[s] == 0)
-			return ie_fail("dense_packed code lengths are not the canonical ones for these registers (symbol 0x%02x: %u bits, %u expected, %u occurrences)",
-						s, t[2 * i + 1], lens[s], hist[s]);
-	}
-	return NULL;
-}
-
 const char *
 reach_packed_validate(const uint8_t *body, size_t len, bool decode_stream)
 {
+	PackedTable pt;
 	PackedDecoder d;
 	unsigned	p = reach_hdr_precision(body);
 	uint32_t	hist[256];
@@ -868,15 +1039,16 @@ reach_packed_validate(const uint8_t *body, size_t len, bool decode_stream)
 	if (len >= dense_size(p))
 		return ie_fail("dense_packed value of %zu bytes is not smaller than the %zu-byte dense form of precision %u",
 					len, dense_size(p), p);
-	if ((msg = pd_init(&d, body, len)) != NULL)
+	if ((msg = packed_read_table(&pt, body, len)) != NULL)
 		return msg;
-	if ((msg = packed_check_table(body)) != NULL)
+	if ((msg = packed_check_table(&pt, body)) != NULL)
 		return msg;
-	/* a one-symbol stream is empty: checked here, as reach_holds_nothing trusts it */
-	if (!decode_stream && d.nsym > 1)
+	if (!decode_stream)
 		return NULL;
+	if ((msg = pd_init(&d, &pt, body)) != NULL)
+		return msg;
 	memset(hist, 0, sizeof(hist));
 	if (!pd_decode(&d, NULL, hist, (size_t) 1 << p))
 		return ie_fail("dense_packed stream holds a bit pattern that is no code");
-	return pd_check_end(&d, body, hist);
+	return pd_check_end(&d, &pt, hist);
 }

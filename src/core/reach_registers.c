@@ -457,7 +457,7 @@ estimate_sparse_v1(const uint8_t *body)
 }
 
 /*
- * A version-2 token is one of 2^20 x 45 cells, cell (i, r) hit by a hash
+ * A token (versions 2 and 3) is one of 2^20 x 45 cells, cell (i, r) hit by a hash
  * with probability 2^-20 q_r (q_r = 2^-r, and 2^-44 for the last, r = 45).
  * For n hashes: the expected number of distinct tokens E(n), its slope
  * E'(n) and (delta method, n fixed) the variance of that number.
@@ -497,7 +497,7 @@ estimate_sparse(const uint8_t *body)
 	double		n = k;
 	int			i;
 
-	if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
+	if (reach_hdr_version(body) == 1)
 		return estimate_sparse_v1(body);
 	for (i = 0; i < 50 && k > 0; i++)
 	{
@@ -619,7 +619,7 @@ reach_relative_standard_error(const uint8_t *body, size_t len)
 
 				if (n <= 0)
 					return 0;
-				if (reach_hdr_version(body) != REACH_FORMAT_VERSION)
+				if (reach_hdr_version(body) == 1)
 				{
 					t = n / LINEAR_M_V1;
 					return sqrt(LINEAR_M_V1 * (expm1(t) - t)) / n;

@@ -1,7 +1,7 @@
 /*
- * reach_sparse_code.c — the stored sparse form of format version 2 (a Rice
- * code of the sorted tokens) and the one reader of tokens from any
- * representation that holds them, of either version.
+ * reach_sparse_code.c — the stored sparse form of format versions 2 and 3
+ * (a Rice code of the sorted tokens) and the one reader of tokens from any
+ * representation that holds them, of any version.
  *
  * Why 20 index bits.  Version 1 stored 4 bytes a token (26 index bits and
  * a run length), 4 to 6 times DataSketches CPC's bytes where most

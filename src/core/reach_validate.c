@@ -29,7 +29,7 @@ validate_header(const uint8_t *body, size_t len)
 					p, REACH_MIN_PRECISION, REACH_MAX_PRECISION);
 	if ((reach_hdr_flags(body) & ~(REACH_FLAG_HLL_ONLY | REACH_FLAG_CENSOR_MASK)) != 0)
 		return ie_fail("reserved flag bits set (flags 0x%02x)", reach_hdr_flags(body));
-	/* a version-2 SPARSE value's bits 2-7 are its Rice parameter instead */
+	/* a coded SPARSE value's (versions 2 and 3) bits 2-7 are its Rice parameter */
 	if (reach_hdr_version(body) != 1 && reach_hdr_representation(body) == REACH_REP_SPARSE)
 		return NULL;
 	if ((reach_hdr_flags(body) & REACH_FLAG_CENSOR_MASK) != 0)

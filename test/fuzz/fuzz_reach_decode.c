@@ -98,6 +98,7 @@ exercise(const Buf *v, uint64_t seed)
 	unsigned	p = v->b[1];
 	unsigned	rep = v->b[2];
 	bool		v1 = v->b[0] == 1;
+	bool		old = v->b[0] != REACH_FORMAT_VERSION;	/* valid, never canonical */
 	double		est = reach_estimate(v->b, v->len);
 	double		rse = reach_relative_standard_error(v->b, v->len);
 	Buf			e;
@@ -152,14 +153,15 @@ exercise(const Buf *v, uint64_t seed)
 								(v1 && rep == REACH_REP_SPARSE)),
 				"canonicalize changed precision or flags");
 	FUZZ_ASSERT(c.b[0] == REACH_FORMAT_VERSION, "canonical form of version %u", c.b[0]);
-	if (!v1 && (rep == REACH_REP_SPARSE || rep == REACH_REP_DENSE_PACKED))
+	if (!old && (rep == REACH_REP_SPARSE || rep == REACH_REP_DENSE_PACKED))
 		FUZZ_ASSERT(buf_eq(&c, v), "a valid %s value is not its own canonical form",
 					rep == REACH_REP_SPARSE ? "SPARSE" : "DENSE_PACKED");
 	if (rep == REACH_REP_DENSE && !v1)
 		FUZZ_ASSERT(reach_needs_canonicalize(v->b, v->len) == !buf_eq(&c, v),
 					"reach_needs_canonicalize disagrees with canonicalize on DENSE");
-	if (v1)
-		FUZZ_ASSERT(reach_needs_canonicalize(v->b, v->len), "a version-1 value needs no conversion");
+	if (old)
+		FUZZ_ASSERT(reach_needs_canonicalize(v->b, v->len), "a version-%u value needs no conversion",
+					v->b[0]);
 	/* version 1's sparse estimate counts its own 26-bit tokens */
 	if (v1 && rep == REACH_REP_SPARSE)
 		FUZZ_ASSERT(reach_estimate(c.b, c.len) >= 0, "estimate of a converted version-1 value");

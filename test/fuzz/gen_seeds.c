@@ -116,6 +116,30 @@ hll_seed(const char *name, const uint8_t *b, size_t len)
 	write_seed("fuzz_reach_decode", name, b, len);
 }
 
+/*
+ * A DENSE_PACKED value whose 2^p registers all hold sym: version 3 writes
+ * the symbol and its count 2^p (a varint), versions 1 and 2 the symbol and
+ * code length 0.
+ */
+static void
+packed_one_symbol(const char *name, int p, unsigned flags, unsigned sym, int version)
+{
+	uint8_t		b[8 + 4] = {(uint8_t) version, (uint8_t) p, REACH_REP_DENSE_PACKED, (uint8_t) flags,
+	1, 0, 0, 0, (uint8_t) sym};
+	Buf			s = {b, 9};
+	uint32_t	m = UINT32_C(1) << p;
+
+	if (version < 3)
+		b[s.len++] = 0;
+	else
+		do
+		{
+			b[s.len++] = (uint8_t) ((m & 0x7f) | (m >= 0x80 ? 0x80 : 0));
+			m >>= 7;
+		} while (m != 0);
+	reach_seed(name, &s);
+}
+
 static void
 reach_seeds(void)
 {
@@ -131,29 +155,15 @@ reach_seeds(void)
 		snprintf(nm, sizeof(nm), "empty_p%d", p);
 		reach_seed(nm, &e);
 	}
-	/* DENSE_PACKED with one symbol: every register equal, a 10-byte body */
-	{
-		uint8_t		one[10] = {REACH_FORMAT_VERSION, 18, REACH_REP_DENSE_PACKED, 0,
-		1, 0, 0, 0, 0x04, 0};
-		Buf			b = {one, sizeof(one)};
-
-		reach_seed("packed_one_symbol_p18", &b);
-		one[1] = 4;
-		one[8] = 0x0a;
-		reach_seed("packed_one_symbol_p4", &b);
-		one[1] = 12;
-		one[3] = REACH_FLAG_HLL_ONLY;
-		one[8] = 0x10;
-		reach_seed("packed_one_symbol_p12_hll", &b);
-		/* saturated: every register at its maximum u = 65 - p */
-		one[1] = 4;
-		one[3] = 0;
-		one[8] = (61 << 2) | 3;
-		reach_seed("packed_saturated_p4", &b);
-		one[3] = REACH_FLAG_HLL_ONLY;
-		one[8] = 61 << 2;
-		reach_seed("packed_saturated_p4_hll", &b);
-	}
+	/* DENSE_PACKED with one symbol: every register equal, no stream */
+	packed_one_symbol("packed_one_symbol_p18", 18, 0, 0x04, REACH_FORMAT_VERSION);
+	packed_one_symbol("packed_one_symbol_p4", 4, 0, 0x0a, REACH_FORMAT_VERSION);
+	packed_one_symbol("packed_one_symbol_p12_hll", 12, REACH_FLAG_HLL_ONLY, 0x10, REACH_FORMAT_VERSION);
+	/* saturated: every register at its maximum u = 65 - p */
+	packed_one_symbol("packed_saturated_p4", 4, 0, (61 << 2) | 3, REACH_FORMAT_VERSION);
+	packed_one_symbol("packed_saturated_p4_hll", 4, REACH_FLAG_HLL_ONLY, 61 << 2, REACH_FORMAT_VERSION);
+	/* versions 1 and 2 wrote a length (0) where version 3 writes the count */
+	packed_one_symbol("packed_one_symbol_p10_v2", 10, 0, 0x08, 2);
 	reach_pair("one_p14", 14, 1, 1);
 	reach_pair("few_p10", 10, 100, 7);
 	reach_pair("sparse_p12", 12, 1000, 300);

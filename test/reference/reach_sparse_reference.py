@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A second implementation of reach_sketch's coded sparse form (format
-version 2, docs/FORMAT.md), written from the format document alone, to check
-the bytes the extension writes.
+version 3, the layout of version 2, docs/FORMAT.md), written from the
+format document alone, to check the bytes the extension writes.
 
     reach_sparse_reference.py [--p P] ID ...   the sparse sketch of bigint ids
     reach_sparse_reference.py --series N [--p P]   of the ids 1..N
@@ -134,8 +134,8 @@ def main():
                    for i in ids})
     assert len(toks) <= 2 ** a.p // 8, 'more tokens than a sparse sketch holds'
     k, stream = coded(toks) if toks else (0, b'')
-    # the header: version 2, p, sparse, k in flag bits 2-7, the count
-    body = bytes([2, a.p, 1, k << 2]) + len(toks).to_bytes(4, 'little') + stream
+    # the header: version 3, p, sparse, k in flag bits 2-7, the count
+    body = bytes([3, a.p, 1, k << 2]) + len(toks).to_bytes(4, 'little') + stream
     print('hex \\x' + body.hex())
     print('body', len(body), 'pg_column_size', 4 + len(body))
     print('tokens', len(toks), 'estimate %.6f' % estimate(len(toks)))

@@ -246,7 +246,7 @@ matches_model(const Sk *s, int p, const uint64_t *h, size_t n)
 		size_t		cl = d == 0 ? 0 : model_coded(coded, t, d, &k);
 
 		memcpy(&cnt, s->b + 4, 4);
-		ok = s->b[0] == 2 && s->b[2] == REACH_REP_SPARSE && s->b[1] == p && cnt == d &&
+		ok = s->b[0] == REACH_FORMAT_VERSION && s->b[2] == REACH_REP_SPARSE && s->b[1] == p && cnt == d &&
 			s->b[3] == (k << 2) && s->len == 8 + cl && memcmp(s->b + 8, coded, cl) == 0;
 		free(coded);
 	}
@@ -575,9 +575,9 @@ test_holds_nothing(void)
 		  "a packed sketch holds something");
 	CHECK(!reach_holds_nothing(raw.b, raw.len), "its dense form holds something");
 	CHECK(reach_holds_nothing(zero.b, zero.len), "all-zero dense registers hold nothing");
-	CHECK(zero_packed.b[2] == REACH_REP_DENSE_PACKED && zero_packed.len == 10 &&
+	CHECK(zero_packed.b[2] == REACH_REP_DENSE_PACKED && zero_packed.len == 11 &&
 		  reach_holds_nothing(zero_packed.b, zero_packed.len),
-		  "their packed form (one symbol, 0) holds nothing");
+		  "their packed form (one symbol, 0, counting 1024) holds nothing");
 	CHECK(!reach_holds_nothing(state.b, state.len), "a state with three values holds something");
 	free(h);
 	buf_free(&empty);

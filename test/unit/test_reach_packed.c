@@ -170,35 +170,61 @@ ref_codes(const uint8_t *lens, uint32_t *codes)
 		}
 }
 
+/* LEB128, written out again here: 7 bits a byte, low group first */
+static size_t
+ref_varint(uint8_t *out, uint32_t v)
+{
+	size_t		n = 0;
+
+	do
+	{
+		out[n] = (uint8_t) (v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			out[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	return n;
+}
+
 /*
  * Encode registers with the given lengths (any lengths, canonical or not),
- * bit at a time.  Returns a malloc'd body and its length in *len.
+ * bit at a time, as format version `version`: 3 stores each symbol's
+ * count, 1 and 2 its length.  Returns a malloc'd body and its length in
+ * *len.
  */
 static uint8_t *
-ref_encode(const uint8_t *regs, unsigned p, unsigned flags, const uint8_t *lens, size_t *len)
+ref_encode_v(const uint8_t *regs, unsigned p, unsigned flags, const uint8_t *lens,
+			 int version, size_t *len)
 {
 	size_t		m = (size_t) 1 << p;
 	uint32_t	codes[256];
+	uint32_t	cnt[256];
 	int			nsym = 0;
 	int			s;
 	uint64_t	bits = 0;
 	size_t		i;
+	size_t		tbl = 0;
 	uint8_t    *b;
 	uint8_t    *t;
+	uint8_t		vb[8];
 	uint64_t	pos = 0;
-	int			present[256];
 
-	memset(present, 0, sizeof(present));
+	memset(cnt, 0, sizeof(cnt));
 	for (i = 0; i < m; i++)
-		present[regs[i]] = 1;
+		cnt[regs[i]]++;
 	for (s = 0; s < 256; s++)
-		nsym += present[s] || lens[s];
+		if (cnt[s] || lens[s])
+		{
+			nsym++;
+			tbl += version >= 3 ? 1 + ref_varint(vb, cnt[s]) : 2;
+		}
 	for (i = 0; i < m; i++)
 		bits += lens[regs[i]];
 	ref_codes(lens, codes);
-	*len = 8 + 2 * (size_t) nsym + (size_t) ((bits + 7) / 8);
+	*len = 8 + tbl + (size_t) ((bits + 7) / 8);
 	b = calloc(*len, 1);
-	b[0] = 2;	/* format version 2 (version 1 wrote the same code) */
+	b[0] = (uint8_t) version;
 	b[1] = (uint8_t) p;
 	b[2] = REACH_REP_DENSE_PACKED;
 	b[3] = (uint8_t) flags;
@@ -206,10 +232,13 @@ ref_encode(const uint8_t *regs, unsigned p, unsigned flags, const uint8_t *lens,
 	b[5] = (uint8_t) (nsym >> 8);
 	t = b + 8;
 	for (s = 0; s < 256; s++)
-		if (present[s] || lens[s])
+		if (cnt[s] || lens[s])
 		{
 			*t++ = (uint8_t) s;
-			*t++ = lens[s];
+			if (version >= 3)
+				t += ref_varint(t, cnt[s]);
+			else
+				*t++ = lens[s];
 		}
 	for (i = 0; i < m; i++)
 	{
@@ -223,6 +252,61 @@ ref_encode(const uint8_t *regs, unsigned p, unsigned flags, const uint8_t *lens,
 	return b;
 }
 
+/* the current version's form */
+static uint8_t *
+ref_encode(const uint8_t *regs, unsigned p, unsigned flags, const uint8_t *lens, size_t *len)
+{
+	return ref_encode_v(regs, p, flags, lens, REACH_FORMAT_VERSION, len);
+}
+
+/*
+ * The table of a packed body into syms/lens (lengths from the counts in
+ * version 3, by ref_lengths); the stream's offset, or 0 on any trouble.
+ */
+static size_t
+ref_table(const uint8_t *b, size_t len, uint32_t nsym, uint8_t *syms, uint8_t *lens)
+{
+	size_t		at = 8;
+	uint32_t	k;
+	uint32_t	hist[256];
+	uint8_t		all[256];
+
+	memset(hist, 0, sizeof(hist));
+	for (k = 0; k < nsym; k++)
+	{
+		if (at >= len)
+			return 0;
+		syms[k] = b[at++];
+		if (b[0] < 3)
+		{
+			if (at >= len)
+				return 0;
+			lens[k] = b[at++];
+			continue;
+		}
+		{
+			uint32_t	v = 0;
+			int			sh = 0;
+
+			do
+			{
+				if (at >= len || sh > 21)
+					return 0;
+				v |= (uint32_t) (b[at] & 0x7f) << sh;
+				sh += 7;
+			} while (b[at++] & 0x80);
+			hist[syms[k]] = v;
+		}
+	}
+	if (b[0] >= 3)
+	{
+		ref_lengths(hist, all);
+		for (k = 0; k < nsym; k++)
+			lens[k] = all[syms[k]];
+	}
+	return at;
+}
+
 /* decode a packed body bit at a time into regs; 0 on any trouble */
 static int
 ref_decode(const uint8_t *b, size_t len, uint8_t *regs)
@@ -230,26 +314,28 @@ ref_decode(const uint8_t *b, size_t len, uint8_t *regs)
 	unsigned	p = b[1];
 	size_t		m = (size_t) 1 << p;
 	uint32_t	nsym;
+	uint8_t		syms[256];
+	uint8_t		tl[256];
 	uint8_t		lens[256];
 	uint32_t	codes[256];
-	const uint8_t *t = b + 8;
 	const uint8_t *st;
+	size_t		at;
 	uint64_t	nbits;
 	uint64_t	pos = 0;
 	size_t		i;
 	uint32_t	k;
 
 	memcpy(&nsym, b + 4, 4);
-	if (nsym < 1 || nsym > 256 || len < 8 + 2 * (size_t) nsym)
+	if (nsym < 1 || nsym > 256 || (at = ref_table(b, len, nsym, syms, tl)) == 0)
 		return 0;
 	memset(lens, 0, sizeof(lens));
 	for (k = 0; k < nsym; k++)
-		lens[t[2 * k]] = t[2 * k + 1];
-	st = t + 2 * nsym;
-	nbits = 8 * (uint64_t) (len - 8 - 2 * nsym);
+		lens[syms[k]] = tl[k];
+	st = b + at;
+	nbits = 8 * (uint64_t) (len - at);
 	if (nsym == 1)
 	{
-		memset(regs, t[0], m);
+		memset(regs, syms[0], m);
 		return 1;
 	}
 	ref_codes(lens, codes);
@@ -266,9 +352,9 @@ ref_decode(const uint8_t *b, size_t len, uint8_t *regs)
 			code = (code << 1) | ((st[pos / 8] >> (7 - pos % 8)) & 1);
 			pos++;
 			for (k = 0; k < nsym; k++)
-				if (t[2 * k + 1] == l && codes[t[2 * k]] == code)
+				if (tl[k] == l && codes[syms[k]] == code)
 				{
-					regs[i] = t[2 * k];
+					regs[i] = syms[k];
 					found = 1;
 					break;
 				}
@@ -447,7 +533,8 @@ check_sketch(const uint8_t *raw, Stats *st)
 			st->bad_optimal++;
 		if (depth > MAXLEN)
 			st->limited++;
-		if (nsym == 1 && cl != 10)
+		/* one symbol: the symbol, its count 2^p, no stream */
+		if (nsym == 1 && cl != 8 + 1 + (m < 128 ? 1 : m < 16384 ? 2 : 3))
 			st->bad_ref++;
 		/* the other entry points give the raw form's answers */
 		if (reach_estimate(c, cl) != reach_estimate(raw, rl) ||
@@ -647,7 +734,12 @@ test_validate_packed(void)
 		reach_dense_add_hash(raw + 8, 10, splitmix64(&rng));
 	pk = canon(raw, &len);
 	memcpy(&nsym, pk + 4, 4);
-	tbl = 8 + 2 * (size_t) nsym;
+	{
+		uint8_t		sy[256];
+		uint8_t		ln[256];
+
+		tbl = ref_table(pk, len, nsym, sy, ln);
+	}
 	CHECK(pk[2] == REACH_REP_DENSE_PACKED && validate_copy(pk, len) == NULL,
 		  "fixture is a valid packed value (%zu bytes, %u symbols)", len, nsym);
 
@@ -689,18 +781,30 @@ test_validate_packed(void)
 	 */
 	CHECK(bad == 0, "%d bit flips accepted but not usable", bad);
 	CHECK(rej > 0 && acc + rej == (int) (8 * (len - 8)), "every flip classified");
+	/* a changed count no longer sums to 2^p (or breaks its varint) */
 	bad = 0;
-	for (i = 8 * 8; i < 8 * tbl; i++)
 	{
-		uint8_t    *t = dup(pk, len);
+		size_t		at = 8;
+		uint32_t	k;
 
-		t[i / 8] ^= (uint8_t) (0x80 >> (i % 8));
-		/* a changed length byte always breaks the canonical lengths */
-		if ((i / 8 - 8) % 2 == 1 && validate_copy(t, len) == NULL)
-			bad++;
-		free(t);
+		for (k = 0; k < nsym; k++)
+		{
+			size_t		c0 = ++at;	/* past the symbol */
+
+			while (pk[at++] & 0x80)
+				;
+			for (i = 8 * c0; i < 8 * at; i++)
+			{
+				uint8_t    *t = dup(pk, len);
+
+				t[i / 8] ^= (uint8_t) (0x80 >> (i % 8));
+				bad += validate_copy(t, len) == NULL;
+				free(t);
+			}
+		}
+		CHECK(at == tbl, "the table parsed twice alike");
 	}
-	CHECK(bad == 0, "%d code length flips accepted", bad);
+	CHECK(bad == 0, "%d count flips accepted", bad);
 
 	/* nonzero padding */
 	{
@@ -756,6 +860,34 @@ test_validate_packed(void)
 		v = ref_encode(raw + 8, 10, 0, lens, &vl);
 		CHECK(vl == len && memcmp(v, pk, len) == 0, "reference encoder = core encoder");
 		free(v);
+		/*
+		 * Version 3 stores no lengths: a stream coded with any others than
+		 * the counts give is rejected, as too long or short, or by its
+		 * decoded counts.  Version 2 stored them: the checks below of
+		 * lengths that are not canonical, incomplete or over-full are of
+		 * its tables, which are read forever.
+		 */
+		{
+			int			tried = 0;
+			int			accepted = 0;
+			int			x;
+
+			for (x = 0; x < 256; x++)
+				for (b = 0; b < 256; b++)
+					if (lens[x] && lens[b] && lens[x] < lens[b] && tried < 200)
+					{
+						memcpy(alt, lens, 256);
+						alt[x] = lens[b];
+						alt[b] = lens[x];
+						v = ref_encode_v(raw + 8, 10, 0, alt, 3, &vl);
+						accepted += validate_copy(v, vl) == NULL;
+						tried++;
+						free(v);
+					}
+			CHECK(tried > 20 && accepted == 0,
+				  "%d of %d version-3 streams coded with swapped lengths accepted", accepted, tried);
+			b = -1;
+		}
 		/* swap the lengths of a frequent and a rare symbol */
 		memcpy(alt, lens, 256);
 		for (s = 0; s < 256; s++)
@@ -768,7 +900,7 @@ test_validate_packed(void)
 			}
 		alt[a] = lens[b];
 		alt[b] = lens[a];
-		v = ref_encode(raw + 8, 10, 0, alt, &vl);
+		v = ref_encode_v(raw + 8, 10, 0, alt, 2, &vl);
 		msg = validate_copy(v, vl);
 		CHECK(msg && strstr(msg, "not the canonical ones") != NULL,
 			  "swapped lengths: %s", msg ? msg : "(valid)");
@@ -795,7 +927,7 @@ test_validate_packed(void)
 				}
 			alt[b] = (uint8_t) (lens[b] + 1);
 			alt[unused] = (uint8_t) (lens[b] + 1);
-			v = ref_encode(raw + 8, 10, 0, alt, &vl);
+			v = ref_encode_v(raw + 8, 10, 0, alt, 2, &vl);
 			msg = validate_copy(v, vl);
 			CHECK(msg && strstr(msg, "not the canonical ones") != NULL,
 				  "table symbol never used: %s", msg ? msg : "(valid)");
@@ -804,7 +936,7 @@ test_validate_packed(void)
 		/* an incomplete code: one length one longer */
 		memcpy(alt, lens, 256);
 		alt[b] = (uint8_t) (lens[b] + 1);
-		v = ref_encode(raw + 8, 10, 0, alt, &vl);
+		v = ref_encode_v(raw + 8, 10, 0, alt, 2, &vl);
 		msg = validate_copy(v, vl);
 		CHECK(msg && strstr(msg, "incomplete") != NULL, "incomplete code: %s", msg ? msg : "(valid)");
 		free(v);
@@ -812,7 +944,7 @@ test_validate_packed(void)
 		memcpy(alt, lens, 256);
 		alt[b] = (uint8_t) (lens[b] - 1);
 		alt[a] = (uint8_t) (lens[a] > 1 ? lens[a] - 1 : 1);
-		v = ref_encode(raw + 8, 10, 0, alt, &vl);
+		v = ref_encode_v(raw + 8, 10, 0, alt, 2, &vl);
 		msg = validate_copy(v, vl);
 		CHECK(msg && strstr(msg, "not a prefix code") != NULL, "over-full code: %s", msg ? msg : "(valid)");
 		free(v);
@@ -845,25 +977,29 @@ test_validate_packed(void)
 	{
 		uint8_t    *t = dup(pk, len);
 		uint32_t	v;
+		size_t		second = 9;
+		size_t		last = 8;
+		uint32_t	k;
 
-		t[8] = t[10];			/* first two symbols equal */
+		while (pk[second++] & 0x80)
+			;
+		for (k = 0; k + 1 < nsym; k++)
+		{
+			last++;
+			while (pk[last++] & 0x80)
+				;
+		}
+		t[second] = t[8];		/* first two symbols equal */
 		msg = validate_copy(t, len);
 		CHECK(msg && strstr(msg, "out of order or repeated") != NULL, "repeated symbol: %s", msg ? msg : "(valid)");
 		memcpy(t, pk, len);
-		t[tbl - 2] = 0xff;		/* last symbol: u = 63, above 65 - p */
+		t[last] = 0xff;			/* last symbol: u = 63, above 65 - p */
 		msg = validate_copy(t, len);
 		CHECK(msg && strstr(msg, "invalid register") != NULL, "invalid symbol: %s", msg ? msg : "(valid)");
 		memcpy(t, pk, len);
 		t[3] = REACH_FLAG_HLL_ONLY;	/* ULL symbols under hll_only */
 		msg = validate_copy(t, len);
 		CHECK(msg && strstr(msg, "history bits") != NULL, "hll_only with history: %s", msg ? msg : "(valid)");
-		memcpy(t, pk, len);
-		t[9] = 17;
-		msg = validate_copy(t, len);
-		CHECK(msg && strstr(msg, "out of range (1..16)") != NULL, "length 17: %s", msg ? msg : "(valid)");
-		t[9] = 0;
-		msg = validate_copy(t, len);
-		CHECK(msg && strstr(msg, "out of range (1..16)") != NULL, "length 0: %s", msg ? msg : "(valid)");
 		memcpy(t, pk, len);
 		v = 0;
 		memcpy(t + 4, &v, 4);
@@ -880,21 +1016,96 @@ test_validate_packed(void)
 		free(t);
 	}
 
+	/* counts: zero, overlong varints, not summing to 2^p, a varint cut off */
+	{
+		/* p = 4, two symbols: 0x00 x 10 and 0x0c x 6; codes 0 and 1 */
+		uint8_t		two[8 + 4 + 2] = {3, 4, 3, 0, 2, 0, 0, 0, 0x00, 10, 0x0c, 6};
+		uint8_t		over[8 + 5 + 2] = {3, 4, 3, 0, 2, 0, 0, 0, 0x00, 0x8a, 0x00, 0x0c, 6};
+		uint8_t		m;
+
+		/* registers 0..9 hold 0x00 (code 0), 10..15 hold 0x0c (code 1) */
+		two[12] = 0x00;
+		two[13] = 0x3f;
+		memcpy(over + 13, two + 12, 2);
+		CHECK(validate_copy(two, sizeof(two)) == NULL, "hand-made two-symbol table: %s",
+			  validate_copy(two, sizeof(two)) ? validate_copy(two, sizeof(two)) : "");
+		msg = validate_copy(over, sizeof(over));
+		CHECK(msg && strstr(msg, "not a shortest varint") != NULL, "overlong count: %s", msg ? msg : "(valid)");
+		m = two[9];
+		two[9] = 0;
+		msg = validate_copy(two, sizeof(two));
+		CHECK(msg && strstr(msg, "count 0 of symbol 0 is out of range") != NULL, "count 0: %s", msg ? msg : "(valid)");
+		two[9] = 11;
+		msg = validate_copy(two, sizeof(two));
+		CHECK(msg && strstr(msg, "count 6 of symbol 1 is out of range (1..5 left") != NULL,
+			  "counts over 2^p: %s", msg ? msg : "(valid)");
+		two[9] = 9;
+		msg = validate_copy(two, sizeof(two));
+		CHECK(msg && strstr(msg, "sum to 15, not the 16 registers") != NULL, "counts under 2^p: %s", msg ? msg : "(valid)");
+		two[9] = m;
+		msg = validate_copy(two, 11);
+		CHECK(msg && strstr(msg, "truncated") != NULL, "table cut after a symbol: %s", msg ? msg : "(valid)");
+		two[9] = 0x80 | 10;
+		msg = validate_copy(two, 10);
+		CHECK(msg && strstr(msg, "ends in the count") != NULL, "varint cut off: %s", msg ? msg : "(valid)");
+		two[9] = m;
+		two[13] = 0x1f;			/* decodes to eleven 0x00 and five 0x0c */
+		msg = validate_copy(two, sizeof(two));
+		CHECK(msg && strstr(msg, "its table counts") != NULL, "stream against counts: %s", msg ? msg : "(valid)");
+		CHECK(reach_validate_shallow(two, sizeof(two)) == NULL, "which only the decode can tell");
+	}
+
+	/* version-2 tables (read forever): a length out of range */
+	{
+		uint32_t	hist[256];
+		uint8_t		lens[256];
+		uint8_t    *t;
+		size_t		vl;
+
+		histogram(raw + 8, 1024, hist);
+		ref_lengths(hist, lens);
+		t = ref_encode_v(raw + 8, 10, 0, lens, 2, &vl);
+		CHECK(validate_copy(t, vl) == NULL, "the version-2 form is valid");
+		CHECK(reach_needs_canonicalize(t, vl), "and not canonical");
+		{
+			size_t		cap = reach_canonical_size(t, vl);
+			uint8_t    *c = malloc(cap);
+			size_t		cl = reach_canonicalize(c, cap, t, vl);
+
+			CHECK(cl == len && memcmp(c, pk, len) == 0, "its canonical form is version 3's");
+			CHECK(reach_estimate(t, vl) == reach_estimate(pk, len), "with the same estimate");
+			free(c);
+		}
+		t[9] = 17;
+		msg = validate_copy(t, vl);
+		CHECK(msg && strstr(msg, "out of range (1..16)") != NULL, "length 17: %s", msg ? msg : "(valid)");
+		t[9] = 0;
+		msg = validate_copy(t, vl);
+		CHECK(msg && strstr(msg, "out of range (1..16)") != NULL, "length 0: %s", msg ? msg : "(valid)");
+		free(t);
+	}
+
 	/* single-symbol values */
 	{
-		uint8_t		one[10] = {1, 10, 3, 0, 1, 0, 0, 0, 0, 0};
-		uint8_t		eleven[11] = {1, 10, 3, 0, 1, 0, 0, 0, 0, 0, 0};
+		uint8_t		one[11] = {3, 10, 3, 0, 1, 0, 0, 0, 0, 0x80, 0x08};
+		uint8_t		twelve[12] = {3, 10, 3, 0, 1, 0, 0, 0, 0, 0x80, 0x08, 0};
+		uint8_t		v1[10] = {1, 10, 3, 0, 1, 0, 0, 0, 0, 0};
+		uint8_t		v1e[11] = {1, 10, 3, 0, 1, 0, 0, 0, 0, 0, 0};
 		uint8_t    *e = malloc(8 + 1024);
 
-		CHECK(validate_copy(one, 10) == NULL, "all-zero p=10 packs to 10 bytes");
-		CHECK(reach_expand(e, 8 + 1024, one, 10) && e[2] == REACH_REP_DENSE &&
-			  e[1] == 10 && reach_estimate(one, 10) == 0, "and expands to zeros, estimate 0");
-		one[9] = 1;
-		CHECK(validate_copy(one, 10) != NULL, "single symbol with length 1 rejected");
-		one[9] = 0;
+		CHECK(validate_copy(one, 11) == NULL, "all-zero p=10 packs to 11 bytes (count 1024)");
+		CHECK(reach_expand(e, 8 + 1024, one, 11) && e[2] == REACH_REP_DENSE &&
+			  e[1] == 10 && reach_estimate(one, 11) == 0, "and expands to zeros, estimate 0");
+		CHECK(validate_copy(twelve, 12) != NULL, "single symbol with a stream byte rejected");
+		one[10] = 0x07;
+		CHECK(validate_copy(one, 11) != NULL, "single symbol counting 1023 rejected");
+		one[10] = 0x08;
 		one[8] = 0x01;
-		CHECK(validate_copy(one, 10) != NULL, "single invalid symbol rejected");
-		CHECK(validate_copy(eleven, 11) != NULL, "single symbol with a stream byte rejected");
+		CHECK(validate_copy(one, 11) != NULL, "single invalid symbol rejected");
+		CHECK(validate_copy(v1, 10) == NULL, "version 1's single symbol (length 0) is valid");
+		v1[9] = 1;
+		CHECK(validate_copy(v1, 10) != NULL, "its single symbol with length 1 rejected");
+		CHECK(validate_copy(v1e, 11) != NULL, "and with a stream byte");
 		free(e);
 	}
 
