@@ -369,6 +369,12 @@ extern void reach_register_histogram(const uint8_t *regs, size_t m,
  * --------------------------------------------------------------------- */
 
 /*
+ * The union of two register bytes at one precision: table[a << 8 | b]
+ * (reach_registers.c builds it on first use).
+ */
+extern const uint8_t *reach_merge_table(void);
+
+/*
  * The canonical form of 2^p registers at regs: DENSE_PACKED if smaller
  * than DENSE, else DENSE.  dst holds dense_size(p) bytes; regs must not
  * overlap them.  Returns the length written.

@@ -15,7 +15,7 @@
  * RSE 1.04/sqrt(m)) rather than 0.93x.  Aggregate states stay raw DENSE
  * (an add is one byte update); the canonical form packs, and everything
  * that reads a sketch accepts the packed form, decoding it on the way
- * (~30 us at p = 14), so a caller that forgets to expand is slow, never
+ * (~20-30 us at p = 14), so a caller that forgets to expand is slow, never
  * wrong.  Canonical forms needing scratch space (a SPARSE_BUFFER that goes
  * dense, hll imports) build the registers after the room for the result
  * and encode from there, hence the 2 * 2^p buffer sizes.
@@ -36,7 +36,7 @@
  * makes plain Huffman codes chain-shaped, up to ~p + 2 bits for p = 18; a
  * limit costs nothing measurable there (those symbols occur a handful of
  * times) and lets the decoder work from a 64-bit buffer with one refill
- * per three symbols and an 11-bit first-level table (PACK_TABLE_BITS).
+ * per three lookups of an 11-bit table (PACK_TABLE_BITS).
  *
  * Why Huffman on the whole register byte, not a model: the joint
  * distribution of (u, history bits) is what it is at every cardinality,
@@ -475,12 +475,13 @@ packed_read_table(PackedTable *pt, const uint8_t *body, size_t len)
  * (out of range, an over-full code), so the decoder is safe on any bytes,
  * but reach_validate is what proves a value canonical.
  *
- * The first-level table is indexed by the next PACK_TABLE_BITS bits and
- * gives one symbol, or two when both codes fit in those bits (most do: the
- * average code is about 4 bits), which halves the lookups, the serial
- * dependency of a Huffman decoder.  Entry: first symbol (bits 0-7), second
- * (8-15), bits consumed (16-20), first code's length (21-25), symbols
- * (26-27); 0 for a longer code, found by the canonical first-code search.
+ * The table is indexed by the next PACK_TABLE_BITS bits and gives up to
+ * four symbols, as many whole codes as fit in those bits: with most
+ * registers' codes 1 to 4 bits long that is 2.5 to 4 symbols a lookup,
+ * and the lookups are the serial dependency of a Huffman decoder.  Entry:
+ * the symbols (bits 0-31, the first lowest), bits consumed (32-36), how
+ * many symbols (40-42), the first code's length (48-52); 0 where the first
+ * code is longer than the index, found by the canonical first-code search.
  *
  * The bit buffer holds nb valid bits at its top; refills load 8 bytes at
  * once while 8 remain (Giesen's branchless refill: the bits below the
@@ -489,11 +490,10 @@ packed_read_table(PackedTable *pt, const uint8_t *body, size_t len)
  * caller can tell a stream that ran short.  After a refill at least 56
  * bits are valid: three lookups of at most 16 bits each.
  */
-#define PD_SYM1(e)	((e) & 0xff)
-#define PD_SYM2(e)	(((e) >> 8) & 0xff)
-#define PD_BITS(e)	(((e) >> 16) & 31)
-#define PD_LEN1(e)	(((e) >> 21) & 31)
-#define PD_COUNT(e)	((e) >> 26)
+#define PD_SYMS(e)	((uint32_t) (e))
+#define PD_BITS(e)	((unsigned) ((e) >> 32) & 31)
+#define PD_COUNT(e)	((unsigned) ((e) >> 40) & 7)
+#define PD_LEN1(e)	((unsigned) ((e) >> 48) & 31)
 
 typedef struct PackedDecoder
 {
@@ -501,7 +501,7 @@ typedef struct PackedDecoder
 	unsigned	nsym;
 	unsigned	single;			/* the symbol when nsym == 1 */
 	unsigned	maxlen;
-	unsigned	tbits;			/* first-level table index bits */
+	unsigned	tbits;			/* table index bits */
 	uint32_t	first[PACK_MAX_LEN + 2];	/* first code of each length */
 	uint32_t	cnt[PACK_MAX_LEN + 2];	/* codes of each length */
 	uint32_t	off[PACK_MAX_LEN + 2];	/* their index in sorted[] */
@@ -512,7 +512,7 @@ typedef struct PackedDecoder
 	uint64_t	buf;
 	unsigned	nb;
 	uint64_t	virt;			/* zero bytes read past the end */
-	uint32_t	tab[1 << PACK_TABLE_BITS];
+	uint64_t	tab[1 << PACK_TABLE_BITS];
 } PackedDecoder;
 
 /*
@@ -569,49 +569,49 @@ pd_assign_codes(PackedDecoder *d, const PackedTable *pt)
 		d->sorted[pos[pt->len[i]]++] = pt->sym[i];
 }
 
-/* the first-level table (see the entry layout above) */
+/*
+ * The table (see the entry layout above), by walking the sequences of up
+ * to four codes that fit in the index: each fills the entries its bits
+ * prefix, and the longer sequences below it then overwrite their parts,
+ * so every entry ends with the longest sequence that fits.  About four
+ * stores an entry and no lookups: a sketch's table costs a fraction of
+ * decoding its registers.
+ */
 static void
-pd_build_table(PackedDecoder *d)
+pd_fill(PackedDecoder *d, uint32_t code, unsigned len, uint64_t syms, unsigned cnt,
+		unsigned len1)
 {
-	uint32_t	tmask;
-	uint32_t	x;
 	unsigned	l;
 
-	/* single symbols ... */
-	d->tbits = d->maxlen < PACK_TABLE_BITS ? d->maxlen : PACK_TABLE_BITS;
-	tmask = (UINT32_C(1) << d->tbits) - 1;
-	memset(d->tab, 0, sizeof(uint32_t) << d->tbits);
-	for (l = 1; l <= d->tbits; l++)
+	for (l = 1; len + l <= d->tbits; l++)
 	{
+		unsigned	spare = d->tbits - len - l;
+		unsigned	first_len = cnt == 0 ? l : len1;
 		uint32_t	j;
 
 		for (j = 0; j < d->cnt[l]; j++)
 		{
-			uint32_t	c = d->first[l] + j;
-			uint32_t	lo = c << (d->tbits - l);
-			uint32_t	n = UINT32_C(1) << (d->tbits - l);
-			uint32_t	e = d->sorted[d->off[l] + j] | (l << 16) | (l << 21) |
-				(UINT32_C(1) << 26);
-			uint32_t	k;
+			uint32_t	c = (code << l) | (d->first[l] + j);
+			uint64_t	more = syms | ((uint64_t) d->sorted[d->off[l] + j] << (8 * cnt));
+			uint64_t	e = more | ((uint64_t) (len + l) << 32) | ((uint64_t) (cnt + 1) << 40) |
+				((uint64_t) first_len << 48);
+			uint64_t   *t = d->tab + ((size_t) c << spare);
+			size_t		k;
 
-			for (k = 0; k < n; k++)
-				d->tab[lo + k] = e;
+			for (k = 0; k < ((size_t) 1 << spare); k++)
+				t[k] = e;
+			if (cnt < 3 && spare > 0)
+				pd_fill(d, c, len + l, more, cnt + 1, first_len);
 		}
 	}
-	/* ... then pairs where a second whole code follows within the index */
-	for (x = 0; x <= tmask; x++)
-	{
-		uint32_t	e = d->tab[x];
-		uint32_t	l1 = PD_LEN1(e);
-		uint32_t	e2;
+}
 
-		if (e == 0 || l1 >= d->tbits)
-			continue;
-		e2 = d->tab[(x << l1) & tmask];
-		if (e2 != 0 && l1 + PD_LEN1(e2) <= d->tbits)
-			d->tab[x] = PD_SYM1(e) | (PD_SYM1(e2) << 8) |
-				((l1 + PD_LEN1(e2)) << 16) | (l1 << 21) | (UINT32_C(2) << 26);
-	}
+static void
+pd_build_table(PackedDecoder *d)
+{
+	d->tbits = d->maxlen < PACK_TABLE_BITS ? d->maxlen : PACK_TABLE_BITS;
+	memset(d->tab, 0, sizeof(uint64_t) << d->tbits);
+	pd_fill(d, 0, 0, 0, 0, 0);
 }
 
 /* a decoder for the table pt of body; NULL, or why it cannot decode */
@@ -699,14 +699,20 @@ pd_long(const PackedDecoder *d, uint64_t buf, unsigned *sym, unsigned *len)
  * hist (if not NULL).  false on a bit pattern that is no code (only
  * possible for an incomplete code, which validation rejects).
  */
-static inline bool
+#if defined(__GNUC__) || defined(__clang__)
+#define PD_INLINE static inline __attribute__((always_inline))
+#else
+#define PD_INLINE static inline
+#endif
+
+PD_INLINE bool
 pd_decode(PackedDecoder *d, uint8_t *out, uint32_t *hist, size_t n)
 {
 	uint64_t	buf = d->buf;
 	unsigned	nb = d->nb;
 	const uint8_t *pin = d->p_in;
 	const uint8_t *end = d->end;
-	const uint32_t *tab = d->tab;
+	const uint64_t *tab = d->tab;
 	unsigned	shift = 64 - d->tbits;
 	size_t		i = 0;
 
@@ -718,31 +724,32 @@ pd_decode(PackedDecoder *d, uint8_t *out, uint32_t *hist, size_t n)
 			hist[d->single] += (uint32_t) n;
 		return true;
 	}
-	/* three lookups (at most six symbols, 48 bits) per refill */
-	while (n - i >= 6)
+	/* three lookups (at most twelve symbols, 48 bits) per refill */
+	while (n - i >= 12)
 	{
 		int			k;
 
 		pd_refill(d, &buf, &nb, &pin, end);
 		for (k = 0; k < 3; k++)
 		{
-			uint32_t	e = tab[buf >> shift];
+			uint64_t	e = tab[buf >> shift];
 			unsigned	l;
 
 			if (e != 0)
 			{
+				uint32_t	syms = PD_SYMS(e);
 				unsigned	c = PD_COUNT(e);
 
 				l = PD_BITS(e);
+				/* four bytes always: i + 4 <= n here */
 				if (out)
-				{
-					out[i] = (uint8_t) PD_SYM1(e);
-					out[i + 1] = (uint8_t) PD_SYM2(e);
-				}
+					memcpy(out + i, &syms, 4);
 				if (hist)
 				{
-					hist[PD_SYM1(e)]++;
-					hist[PD_SYM2(e)] += c - 1;
+					unsigned	j;
+
+					for (j = 0; j < c; j++)
+						hist[(syms >> (8 * j)) & 0xff]++;
 				}
 				i += c;
 			}
@@ -765,7 +772,7 @@ pd_decode(PackedDecoder *d, uint8_t *out, uint32_t *hist, size_t n)
 	/* the rest one symbol at a time */
 	while (i < n)
 	{
-		uint32_t	e;
+		uint64_t	e;
 		unsigned	l;
 		unsigned	s;
 
@@ -774,7 +781,7 @@ pd_decode(PackedDecoder *d, uint8_t *out, uint32_t *hist, size_t n)
 		e = tab[buf >> shift];
 		if (e != 0)
 		{
-			s = PD_SYM1(e);
+			s = PD_SYMS(e) & 0xff;
 			l = PD_LEN1(e);
 		}
 		else if (!pd_long(d, buf, &s, &l))
@@ -790,6 +797,82 @@ pd_decode(PackedDecoder *d, uint8_t *out, uint32_t *hist, size_t n)
 	d->buf = buf;
 	d->nb = nb;
 	d->p_in = pin;
+	return true;
+}
+
+/*
+ * Decode the next n registers and merge each into dst (same precision):
+ * dst[i] = merge[dst[i] << 8 | register] & clear.  Four merges a lookup
+ * whatever it decoded: an entry's unused symbol bytes are 0, and merging
+ * 0 changes nothing (but the clear), so the positions past its last
+ * symbol are merged again, for real, by the next lookup.  That keeps the
+ * loop free of the branch on the symbol count.  The loop is pd_decode's,
+ * written out again: one function serving both, with the merge as a
+ * parameter, compiled to a third more instructions (callgrind), as the
+ * compiler could not tell which of its branches a caller takes.
+ */
+PD_INLINE bool
+pd_decode_merge(PackedDecoder *d, uint8_t *dst, size_t n, const uint8_t *merge,
+				uint8_t clear)
+{
+	uint64_t	buf = d->buf;
+	unsigned	nb = d->nb;
+	const uint8_t *pin = d->p_in;
+	const uint8_t *end = d->end;
+	const uint64_t *tab = d->tab;
+	unsigned	shift = 64 - d->tbits;
+	size_t		i = 0;
+	uint8_t		rest[12];
+	size_t		t;
+
+	if (d->nsym == 1)
+	{
+		for (t = 0; t < n; t++)
+			dst[t] = merge[(size_t) dst[t] << 8 | d->single] & clear;
+		return true;
+	}
+	while (n - i >= 12)
+	{
+		int			k;
+
+		pd_refill(d, &buf, &nb, &pin, end);
+		for (k = 0; k < 3; k++)
+		{
+			uint64_t	e = tab[buf >> shift];
+			unsigned	l;
+
+			if (e != 0)
+			{
+				uint8_t    *o = dst + i;
+
+				o[0] = merge[(size_t) o[0] << 8 | (e & 0xff)] & clear;
+				o[1] = merge[(size_t) o[1] << 8 | ((e >> 8) & 0xff)] & clear;
+				o[2] = merge[(size_t) o[2] << 8 | ((e >> 16) & 0xff)] & clear;
+				o[3] = merge[(size_t) o[3] << 8 | ((e >> 24) & 0xff)] & clear;
+				l = PD_BITS(e);
+				i += PD_COUNT(e);
+			}
+			else
+			{
+				unsigned	s;
+
+				if (!pd_long(d, buf, &s, &l))
+					return false;
+				dst[i] = merge[(size_t) dst[i] << 8 | s] & clear;
+				i++;
+			}
+			buf <<= l;
+			nb -= l;
+		}
+	}
+	d->buf = buf;
+	d->nb = nb;
+	d->p_in = pin;
+	/* fewer than twelve left */
+	if (!pd_decode(d, rest, NULL, n - i))
+		return false;
+	for (t = 0; t < n - i; t++)
+		dst[i + t] = merge[(size_t) dst[i + t] << 8 | rest[t]] & clear;
 	return true;
 }
 
@@ -936,6 +1019,14 @@ reach_packed_fold_union(uint8_t *dst, unsigned q, const uint8_t *body,
 		h = hist;
 	}
 	m = (size_t) 1 << d.p;
+	if (!h && q == d.p)
+	{
+		/* the rollup's common case: merge as it decodes */
+		if (!pd_decode_merge(&d, dst, m, reach_merge_table(),
+							 hll_only ? (uint8_t) ~3 : (uint8_t) 0xff))
+			return false;
+		return pd_finish(&d) == NULL;
+	}
 	for (base = 0; base < m; base += sizeof(chunk))
 	{
 		size_t		n = m - base < sizeof(chunk) ? m - base : sizeof(chunk);

@@ -89,8 +89,8 @@ reach_dense_add_value_tokens(uint8_t *regs, unsigned p, bool hll_only,
  * 12 against 37 us for 16,384 registers).  Built on first use (64 KiB of
  * static memory in each backend that merges dense sketches).
  */
-static const uint8_t *
-merge_table(void)
+const uint8_t *
+reach_merge_table(void)
 {
 	static uint8_t table[256 * 256];
 	static bool ready = false;
@@ -182,7 +182,7 @@ reach_fold_union_range(uint8_t *dst, unsigned q, const uint8_t *src,
 	if (d == 0)
 	{
 		/* a union at one precision, the rollup's common case */
-		const uint8_t *merged = merge_table();
+		const uint8_t *merged = reach_merge_table();
 
 		for (t = 0; t < n; t++)
 			dst[base + t] = merged[(size_t) dst[base + t] << 8 | src[t]] & clear;

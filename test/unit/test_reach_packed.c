@@ -775,6 +775,83 @@ test_validate_packed(void)
 }
 
 /* ---------------------------------------------------------------------
+ * folding a packed value into a state: the same registers as folding its
+ * expansion (the same-precision fold merges as it decodes)
+ * --------------------------------------------------------------------- */
+
+static void
+test_fold_packed(void)
+{
+	uint64_t	rng = 77;
+	unsigned	ps[] = {4, 8, 10, 14};
+	size_t		ns[] = {0, 3, 40, 400, 5000, 60000};
+	int			bad = 0;
+	int			cases = 0;
+	unsigned	a;
+	unsigned	b;
+	int			hll;
+
+	for (a = 0; a < 4; a++)
+		for (b = 0; b < 6; b++)
+			for (hll = 0; hll < 2; hll++)
+			{
+				unsigned	p = ps[a];
+				size_t		m = (size_t) 1 << p;
+				uint8_t    *src = raw_new(p, hll ? REACH_FLAG_HLL_ONLY : 0);
+				uint8_t    *st = raw_new(p, 0);
+				uint8_t    *pk;
+				size_t		len;
+				size_t		i;
+				unsigned	q;
+
+				for (i = 0; i < ns[b]; i++)
+					reach_dense_add_hash(src + 8, p, splitmix64(&rng));
+				if (hll)
+					for (i = 0; i < m; i++)
+						src[8 + i] &= (uint8_t) ~3;
+				if (b == 5)
+					memset(src + 8, hll ? 12 << 2 : (12 << 2) | 3, m);	/* one symbol */
+				for (i = 0; i < m / 3; i++)
+					reach_dense_add_hash(st + 8, p, splitmix64(&rng));
+				pk = canon(src, &len);
+				if (pk[2] != REACH_REP_DENSE_PACKED)
+				{
+					free(pk);
+					free(src);
+					free(st);
+					continue;
+				}
+				/* into a DENSE state at p and, folded, at up to two lower precisions */
+				for (q = p; q >= 4 && q + 3 > p; q--)
+				{
+					size_t		sl = 8 + ((size_t) 1 << q);
+					uint8_t    *dense_into = raw_new(q, 0);
+					uint8_t    *packed_into;
+					size_t		r1;
+					size_t		r2;
+
+					memcpy(dense_into + 8, st + 8, (size_t) 1 << q);
+					packed_into = dup(dense_into, sl);
+					r1 = reach_state_merge(dense_into, sl, src, 8 + m);
+					r2 = reach_state_merge(packed_into, sl, pk, len);
+					cases++;
+					if (r1 != 0 || r2 != 0 || memcmp(dense_into, packed_into, sl) != 0)
+					{
+						bad++;
+						fprintf(stderr, "  p=%u q=%u n=%zu hll=%d: packed fold differs\n",
+								p, q, ns[b], hll);
+					}
+					free(dense_into);
+					free(packed_into);
+				}
+				free(pk);
+				free(src);
+				free(st);
+			}
+	CHECK(cases > 60 && bad == 0, "%d of %d packed folds differ from folding the expansion", bad, cases);
+}
+
+/* ---------------------------------------------------------------------
  * measured size
  * --------------------------------------------------------------------- */
 
@@ -847,6 +924,7 @@ main(int argc, char **argv)
 	(void) argc;
 	test_round_trips();
 	test_validate_packed();
+	test_fold_packed();
 	test_measured_bits();
 	return sketch_report(argv[0]);
 }
