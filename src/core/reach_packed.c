@@ -387,6 +387,34 @@ packed_read_lengths_table(PackedTable *pt, const uint8_t *body, size_t len)
 }
 
 /*
+ * The code lengths for a version-3 table: package-merge, remembered for
+ * the last table seen.  A stored value is read twice in a row, by the
+ * shallow check of its argument and then by the union or expansion that
+ * decodes it, and package-merge is a tenth of a decode (16 lists of up to
+ * 2n items).  Backends are single-threaded, as for ie_fail's message.
+ */
+static void
+counts_code_lengths(const uint8_t *table, size_t size, const uint32_t *hist, uint8_t *lens)
+{
+	static uint8_t last_table[256 * 4];
+	static size_t last_size = 0;
+	static uint8_t last_lens[256];
+
+	if (size != 0 && size == last_size && memcmp(table, last_table, size) == 0)
+	{
+		memcpy(lens, last_lens, 256);
+		return;
+	}
+	pack_code_lengths(hist, lens);
+	if (size <= sizeof(last_table))
+	{
+		memcpy(last_table, table, size);
+		memcpy(last_lens, lens, 256);
+		last_size = size;
+	}
+}
+
+/*
  * version 3: (symbol, varint count) pairs; the lengths follow from the
  * counts.  Without lengths, the counts alone (for a value that passed the
  * shallow check, which derived the lengths and checked the stream's size).
@@ -416,8 +444,10 @@ packed_read_counts_table(PackedTable *pt, const uint8_t *body, size_t len, bool 
 		used = varint_get(t, end, &c);
 		if (used == VARINT_TRUNCATED)
 			return ie_fail("truncated: the dense_packed table ends in the count of symbol %u", i);
-		if (used < 0)
+		if (used == VARINT_OVERLONG)
 			return ie_fail("dense_packed count of symbol %u is not a shortest varint", i);
+		if (used < 0)
+			return ie_fail("dense_packed count of symbol %u is out of range (over 64 bits)", i);
 		t += used;
 		if (c == 0 || c > m - sum)
 			return ie_fail("dense_packed count %llu of symbol %u is out of range (1..%llu left of 2^%u)",
@@ -433,7 +463,7 @@ packed_read_counts_table(PackedTable *pt, const uint8_t *body, size_t len, bool 
 	pt->stream = t;
 	if (!lengths)
 		return NULL;
-	pack_code_lengths(pt->hist, lens);
+	counts_code_lengths(cpayload(body), (size_t) (t - cpayload(body)), pt->hist, lens);
 	for (i = 0; i < pt->nsym; i++)
 	{
 		pt->len[i] = lens[pt->sym[i]];
