@@ -468,6 +468,92 @@ test_random_splits(void)
 	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
 }
 
+/*
+ * Rollup rows: days drawn from one pool of users (so audiences overlap
+ * from day to day), stored canonical, then unioned in a random order into
+ * a fresh state, and again as two partial unions merged: what
+ * frequency_union_agg does, through every path of the merge of a stored
+ * sketch (a table that grows, with and without looking entries up; one at
+ * its largest that lowers theta; the entries at or above theta only
+ * checked).  Each result must be the model of all the rows' events at the
+ * smallest k.
+ */
+static void
+test_random_rollups(void)
+{
+	uint64_t	rng = 2024;
+	uint32_t	ks[] = {16, 64, 300, 1024, 4096};
+	int			trials = 60 / SCALE;
+	int			bad = 0;
+	int			trial;
+
+	for (trial = 0; trial < trials; trial++)
+	{
+		uint32_t	k = ks[splitmix64(&rng) % 5];
+		size_t		pool = 20 + (size_t) (splitmix64(&rng) % 12000);
+		int			days = 2 + (int) (splitmix64(&rng) % 19);
+		uint32_t	kday[20];
+		uint32_t	kmin = k;
+		size_t		nev = 0;
+		Ev		   *ev = malloc(sizeof(Ev) * (pool * 2 + 1) * (size_t) days);
+		Sk			row[20];
+		Sk			st = sk_state(k);
+		Sk			half[2];
+		Sk			got;
+		Sk			want;
+		int			d;
+
+		for (d = 0; d < days; d++)
+		{
+			size_t		first = nev;
+			size_t		n = 1 + (size_t) (splitmix64(&rng) % pool);
+			size_t		i;
+
+			for (i = 0; i < n; i++)
+			{
+				uint64_t	r = splitmix64(&rng);
+
+				ev[nev].hash = ie_hash_int64((int64_t) (r % pool));
+				ev[nev++].count = (r >> 48) % 211 == 0 ? UINT64_C(1) << 40 : 1 + (r >> 56) % 3;
+			}
+			/* now and then a row of a smaller k */
+			kday[d] = splitmix64(&rng) % 8 == 0 ? 16 + (uint32_t) (splitmix64(&rng) % k) : k;
+			if (kday[d] < kmin)
+				kmin = kday[d];
+			row[d] = sk_of(kday[d], ev + first, nev - first);
+		}
+		half[0] = sk_state(k);
+		half[1] = sk_state(k);
+		for (d = days; d > 0; d--)
+		{
+			int			j = (int) (splitmix64(&rng) % d);
+			Sk			t = row[j];
+
+			sk_merge(&st, &row[j]);
+			sk_merge(&half[d % 2], &row[j]);
+			row[j] = row[d - 1];
+			row[d - 1] = t;
+		}
+		want = model_canon(kmin, ev, nev);
+		got = sk_canon(&st);
+		bad += !buf_eq(&got, &want);
+		buf_free(&got);
+		sk_merge(&half[0], &half[1]);
+		got = sk_canon(&half[0]);
+		bad += !buf_eq(&got, &want);
+		buf_free(&got);
+		buf_free(&want);
+		buf_free(&st);
+		buf_free(&half[0]);
+		buf_free(&half[1]);
+		for (d = 0; d < days; d++)
+			buf_free(&row[d]);
+		free(ev);
+	}
+	CHECK(bad == 0, "%d of %d rollup unions differ from the model", bad, 2 * trials);
+	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
+}
+
 /* merges across k: the smaller k wins, except for empty values */
 static void
 test_merge_k(void)
@@ -572,5 +658,6 @@ main(int argc, char **argv)
 	test_union_of_days();
 	test_merge_k();
 	test_random_splits();
+	test_random_rollups();
 	return sketch_report(argv[0]);
 }
