@@ -267,7 +267,8 @@ Datum
 frequency_sketch_histogram(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	struct varlena *c = frequency_canonical_arg(fcinfo, 0);
+	/* read once: the histogram checks a stored sketch's entries */
+	struct varlena *c = ie_canonical(&frequency_sketch_type, frequency_arg_read_once(fcinfo, 0));
 	int32		max_frequency = PG_GETARG_INT32(1);
 	FrequencyBucket *buckets;
 
@@ -278,7 +279,12 @@ frequency_sketch_histogram(PG_FUNCTION_ARGS)
 				 errdetail("max_frequency must be between 1 and %d.", FREQUENCY_MAX_HISTOGRAM)));
 	buckets = palloc(sizeof(FrequencyBucket) * max_frequency);
 	if (!frequency_histogram(IE_BODY(c), IE_BODY_LEN(c), (uint32_t) max_frequency, buckets))
+	{
+		/* a broken entry: the full check says which */
+		ie_check_bytes(&frequency_sketch_type, IE_BODY(c), IE_BODY_LEN(c),
+					   ERRCODE_INVALID_BINARY_REPRESENTATION);
 		elog(ERROR, "frequency_histogram failed");
+	}
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < max_frequency; i++)

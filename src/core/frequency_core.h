@@ -272,7 +272,10 @@ extern int64_t frequency_round(double estimate);
  * frequency_round(frequency_reach()) and agree with
  * frequency_round(frequency_reach_at_least()).  share = users in the
  * bucket / retained users (0 when empty).  Returns false on a STATE or
- * max_frequency == 0.
+ * max_frequency == 0, and on a CANONICAL value with a broken entry: it
+ * checks every entry as it reads it, so a value that passed only
+ * frequency_validate_shallow may be given (frequency_validate then says
+ * what is wrong).
  */
 typedef struct FrequencyBucket
 {

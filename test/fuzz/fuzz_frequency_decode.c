@@ -426,7 +426,8 @@ exercise(const Buf *v, uint64_t seed)
 /*
  * What passes frequency_validate_shallow only must make a merge of it
  * fail (frequency.c's unions read stored sketches so), however the state
- * grows on the way.
+ * grows on the way, and a histogram of it too (frequency_histogram reads
+ * its argument so).
  */
 static void
 check_shallow(const Buf *in)
@@ -434,10 +435,13 @@ check_shallow(const Buf *in)
 	Buf			st;
 	size_t		need;
 	int			rounds = 0;
+	FrequencyBucket hist[3];
 
 	if (frequency_validate_shallow(in->b, in->len) != NULL ||
 		frequency_validate(in->b, in->len) == NULL)
 		return;
+	FUZZ_ASSERT(!frequency_histogram(in->b, in->len, 3, hist),
+				"a histogram of a value only the shallow check passes did not fail");
 	st = new_state(&frequency_sketch_type);
 	while ((need = frequency_state_merge(st.b, st.len, in->b, in->len)) != 0 &&
 		   need != FREQUENCY_BAD_SOURCE && rounds++ < 16)

@@ -419,7 +419,8 @@ test_validate_state(void)
  * FREQUENCY_BAD_SOURCE, whatever state it meets: a fresh one; one whose
  * table must grow and so counts the source's entries first (looking them
  * up); and one sampling below the source's theta, which stops merging at
- * its theta and only checks the rest.
+ * its theta and only checks the rest.  frequency_histogram, which reads
+ * a stored sketch so too, must refuse every such value.
  */
 static int
 merge_fails(const uint8_t *c, size_t len, const Sk *into)
@@ -446,6 +447,8 @@ test_shallow_then_merge(void)
 	uint64_t	rng = 31;
 	int			shallow_only = 0;
 	int			silent[3] = {0, 0, 0};
+	int			histograms = 0;
+	FrequencyBucket hist[5];
 	int			it;
 	int			w;
 
@@ -477,6 +480,7 @@ test_shallow_then_merge(void)
 			shallow_only++;
 			for (w = 0; w < 3; w++)
 				silent[w] += !merge_fails(c, src.len, &into[w]);
+			histograms += frequency_histogram(c, src.len, 5, hist);
 		}
 		free(c);
 	}
@@ -484,6 +488,7 @@ test_shallow_then_merge(void)
 	CHECK(silent[0] == 0 && silent[1] == 0 && silent[2] == 0,
 		  "of them, %d, %d and %d merged without failing (fresh, growing, sampling state)",
 		  silent[0], silent[1], silent[2]);
+	CHECK(histograms == 0, "%d of them gave a histogram", histograms);
 	for (w = 0; w < 3; w++)
 		buf_free(&into[w]);
 	buf_free(&src);
