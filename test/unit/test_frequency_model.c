@@ -469,14 +469,12 @@ test_random_splits(void)
 }
 
 /*
- * Rollup rows: days drawn from one pool of users (so audiences overlap
- * from day to day), stored canonical, then unioned in a random order into
- * a fresh state, and again as two partial unions merged: what
- * frequency_union_agg does, through every path of the merge of a stored
+ * Random rollups (make_rollup) unioned in a random order into a fresh
+ * state, and again as two partial unions merged: what frequency_union_agg
+ * does with the table state, through every path of the merge of a stored
  * sketch (a table that grows, with and without looking entries up; one at
  * its largest that lowers theta; the entries at or above theta only
- * checked).  Each result must be the model of all the rows' events at the
- * smallest k.
+ * checked).  Each result must be the model of all the rows' events.
  */
 static void
 test_random_rollups(void)
@@ -490,51 +488,25 @@ test_random_rollups(void)
 	for (trial = 0; trial < trials; trial++)
 	{
 		uint32_t	k = ks[splitmix64(&rng) % 5];
-		size_t		pool = 20 + (size_t) (splitmix64(&rng) % 12000);
-		int			days = 2 + (int) (splitmix64(&rng) % 19);
-		uint32_t	kday[20];
-		uint32_t	kmin = k;
-		size_t		nev = 0;
-		Ev		   *ev = malloc(sizeof(Ev) * (pool * 2 + 1) * (size_t) days);
-		Sk			row[20];
+		Rollup		r = make_rollup(&rng, k, 20 + (size_t) (splitmix64(&rng) % 12000), 0);
 		Sk			st = sk_state(k);
 		Sk			half[2];
 		Sk			got;
-		Sk			want;
+		Sk			want = model_canon(r.kwant, r.ev, r.nev);
 		int			d;
 
-		for (d = 0; d < days; d++)
-		{
-			size_t		first = nev;
-			size_t		n = 1 + (size_t) (splitmix64(&rng) % pool);
-			size_t		i;
-
-			for (i = 0; i < n; i++)
-			{
-				uint64_t	r = splitmix64(&rng);
-
-				ev[nev].hash = ie_hash_int64((int64_t) (r % pool));
-				ev[nev++].count = (r >> 48) % 211 == 0 ? UINT64_C(1) << 40 : 1 + (r >> 56) % 3;
-			}
-			/* now and then a row of a smaller k */
-			kday[d] = splitmix64(&rng) % 8 == 0 ? 16 + (uint32_t) (splitmix64(&rng) % k) : k;
-			if (kday[d] < kmin)
-				kmin = kday[d];
-			row[d] = sk_of(kday[d], ev + first, nev - first);
-		}
 		half[0] = sk_state(k);
 		half[1] = sk_state(k);
-		for (d = days; d > 0; d--)
+		for (d = r.rows; d > 0; d--)
 		{
 			int			j = (int) (splitmix64(&rng) % d);
-			Sk			t = row[j];
+			Sk			t = r.row[j];
 
-			sk_merge(&st, &row[j]);
-			sk_merge(&half[d % 2], &row[j]);
-			row[j] = row[d - 1];
-			row[d - 1] = t;
+			sk_merge(&st, &r.row[j]);
+			sk_merge(&half[d % 2], &r.row[j]);
+			r.row[j] = r.row[d - 1];
+			r.row[d - 1] = t;
 		}
-		want = model_canon(kmin, ev, nev);
 		got = sk_canon(&st);
 		bad += !buf_eq(&got, &want);
 		buf_free(&got);
@@ -546,9 +518,7 @@ test_random_rollups(void)
 		buf_free(&st);
 		buf_free(&half[0]);
 		buf_free(&half[1]);
-		for (d = 0; d < days; d++)
-			buf_free(&row[d]);
-		free(ev);
+		rollup_free(&r);
 	}
 	CHECK(bad == 0, "%d of %d rollup unions differ from the model", bad, 2 * trials);
 	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
