@@ -62,11 +62,56 @@ frequency_union_room(const FrequencyUnion *u, const uint8_t *src)
 }
 
 /*
+ * The first index from i on whose hash is at least bound (na if none):
+ * a few steps one by one, where a source as large as the union lands,
+ * then galloping and a binary search, where a union that samples far
+ * below its sources takes few of their entries and its runs are long.
+ */
+static inline uint32_t
+first_at_or_above(const FrequencyEntry *a, uint32_t i, uint32_t na, uint64_t bound)
+{
+	uint32_t	lo;
+	uint32_t	hi;
+	uint32_t	step = 1;
+
+	for (lo = i; lo < na && lo < i + 4; lo++)
+		if (a[lo].hash >= bound)
+			return lo;
+	/* a[lo - 1] is below bound; find hi with a[hi] at or above it */
+	hi = lo;
+	while (hi < na && a[hi].hash < bound)
+	{
+		lo = hi + 1;
+		hi = na - hi > step ? hi + step : na;
+		step *= 2;
+	}
+	/* the answer is in [lo, hi] */
+	while (lo < hi)
+	{
+		uint32_t	mid = lo + (hi - lo) / 2;
+
+		if (a[mid].hash < bound)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* out[m..m + n) = a[i..i + n); a is NULL in an empty union */
+static inline void
+copy_run(FrequencyEntry *out, uint32_t m, const FrequencyEntry *a, uint32_t i, uint32_t n)
+{
+	if (n > 0)
+		memcpy(out + m, a + i, sizeof(FrequencyEntry) * n);
+}
+
+/*
  * Merge the sorted union entries a[0..na) with src's entries below theta
  * into out (room for k), equal hashes summed, up to k entries; *theta
- * falls to the (k+1)-th merged hash if there is one.  Then the rest of
- * src is only checked.  Returns the entries written, or UINT32_MAX if
- * src is broken.
+ * falls to the (k+1)-th merged hash if there is one.  The union's entries
+ * between two of src's go over as one run.  Then the rest of src is only
+ * checked.  Returns the entries written, or UINT32_MAX if src is broken.
  */
 static uint32_t
 merge_entries(const FrequencyEntry *a, uint32_t na, const uint8_t *src,
@@ -81,29 +126,35 @@ merge_entries(const FrequencyEntry *a, uint32_t na, const uint8_t *src,
 	more = entry_next(&r);
 	for (;;)
 	{
-		bool		from_src = more && r.hash < *theta && (i == na || r.hash <= a[i].hash);
-		bool		from_union = i < na && a[i].hash < *theta && (!from_src || r.hash == a[i].hash);
-		uint64_t	h;
-		uint64_t	c = 0;
+		bool		from_src = more && r.hash < *theta;
+		uint32_t	j = first_at_or_above(a, i, na, from_src ? r.hash : *theta);
+		uint64_t	c;
 
-		if (!from_src && !from_union)
+		if (j - i > k - m)
+		{
+			/* the (k+1)-th user is the union's: the new theta */
+			copy_run(out, m, a, i, k - m);
+			*theta = a[i + (k - m)].hash;
+			m = k;
 			break;
-		h = from_src ? r.hash : a[i].hash;
+		}
+		copy_run(out, m, a, i, j - i);
+		m += j - i;
+		i = j;
+		if (!from_src)
+			break;
 		if (m == k)
 		{
-			/* a (k+1)-th user: the new theta, and nothing above it is kept */
-			*theta = h;
+			/* the (k+1)-th user is src's */
+			*theta = r.hash;
 			break;
 		}
-		if (from_union)
-			c = a[i++].count;
-		if (from_src)
-		{
-			c = sat_add(c, r.count);
-			more = entry_next(&r);
-		}
-		out[m].hash = h;
+		c = r.count;
+		if (i < na && a[i].hash == r.hash)
+			c = sat_add(a[i++].count, c);
+		out[m].hash = r.hash;
 		out[m++].count = c;
+		more = entry_next(&r);
 	}
 	while (more)
 		more = entry_next(&r);
@@ -133,18 +184,11 @@ frequency_union_merge(FrequencyUnion *u, const uint8_t *src, size_t srclen,
 	return true;
 }
 
-/* bytes of a varint */
+/* bytes of a varint: 7 bits a byte, at least one */
 static inline size_t
 varint_len(uint64_t v)
 {
-	size_t		n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
+	return v < 0x80 ? 1 : (size_t) (70 - ie_clz64(v)) / 7;
 }
 
 size_t
