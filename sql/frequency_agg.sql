@@ -135,12 +135,12 @@ CREATE TEMP TABLE par AS SELECT audience, frequency_agg(user_id, 1, 1024) AS s F
 RESET ALL;
 SELECT count(*), bool_and(a.s::bytea = b.s::bytea) AS parallel_identical FROM serial a JOIN par b USING (audience);
 
--- frequency_union_agg's sorted union (a union of 256 entries or more; the
--- daily sketches of audience 60000 hold 512 each, audience 300's union
--- passes 256 on the way): the bytes of the table path's unions (||), as a
--- running window aggregate (the final function called between rows), and
--- in a parallel plan (each partial union flattened into a stored value,
--- then combined)
+-- frequency_union_agg's sorted union (a union of 1,024 entries or more:
+-- audience 60000's, whose days hold 512 each, from its second day, the
+-- first day's table state taken in; audience 300's stays a table): the
+-- bytes of the table path's unions (||), as a running window aggregate
+-- (the final function called between rows), and in a parallel plan (each
+-- partial union flattened into a stored value, then combined)
 CREATE TEMP TABLE folded AS
 WITH RECURSIVE f(audience, day, s) AS (
 	SELECT audience, day, s FROM daily WHERE day = 1

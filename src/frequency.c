@@ -181,11 +181,15 @@ IE_USER_TYPE_TRANSITIONS(frequency_agg_trans, frequency_agg_trans_common);
  * entries, the union's and the next merge's output, each of at most k
  * entries (128 KB in all at k = 4096, what the largest table takes).
  *
- * Small unions stay in the table state, since an object costs a memory
- * context of its own (about 1 KB): the union goes sorted when it would
- * hold FREQUENCY_SORTED_MIN entries, which its arrays take 8 KB for.
+ * Smaller unions stay in the table state: an object costs a memory
+ * context of its own (about 1 KB) and two arrays take more than one table
+ * of the same entries, so the union goes sorted when it would hold
+ * FREQUENCY_SORTED_MIN entries (its table 16 KB or more, its arrays
+ * 32 KB).  Measured (hash aggregates, work_mem 1 GB): 5,000 unions of 300
+ * users took 98 MB before and after, 1,000 of 2,000 users 72 MB before and
+ * 77 MB with the sorted union, 500 of 4,500 users 68 MB before and after.
  */
-#define FREQUENCY_SORTED_MIN	256
+#define FREQUENCY_SORTED_MIN	1024
 
 typedef struct FrequencyUnionObject
 {

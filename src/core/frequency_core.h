@@ -116,7 +116,7 @@ extern const char *frequency_validate_shallow(const uint8_t *body, size_t len);
  *	 transition (union_agg)  state NULL: palloc initial size, init(k of the
  *							 input), then the merge loop (or: a copy of the
  *							 validated input); else the merge loop.  Once
- *							 the union would hold 256 entries, frequency.c
+ *							 the union would hold 1,024 entries, frequency.c
  *							 moves it to the sorted union below instead.
  *	 combine				 state1 NULL: copy of state2 (or init + merge);
  *							 else the merge loop (state2 is only read).
