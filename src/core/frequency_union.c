@@ -210,16 +210,23 @@ size_t
 frequency_union_write(const FrequencyUnion *u, uint8_t *dst, size_t dstlen)
 {
 	uint8_t    *out = dst + FREQUENCY_HEADER_SIZE;
+	const uint8_t *end = dst + dstlen;
 	uint64_t	prev = 0;
 	uint32_t	i;
 
-	if (dstlen < frequency_union_size(u))
+	if (dstlen < FREQUENCY_HEADER_SIZE)
 		return 0;
 	hdr_write(dst, FREQUENCY_REP_CANONICAL, u->k, u->n, u->theta, u->total);
 	for (i = 0; i < u->n; i++)
 	{
-		out = varint_put(out, u->entries[i].hash - prev);
-		out = varint_put(out, u->entries[i].count);
+		uint64_t	d = u->entries[i].hash - prev;
+		uint64_t	c = u->entries[i].count;
+
+		/* an entry takes at most 20 bytes: count them only near the end */
+		if (end - out < 20 && (size_t) (end - out) < varint_len(d) + varint_len(c))
+			return 0;
+		out = varint_put(out, d);
+		out = varint_put(out, c);
 		prev = u->entries[i].hash;
 	}
 	return (size_t) (out - dst);
