@@ -134,4 +134,40 @@ SELECT regress.workers_launched('SELECT audience, frequency_agg(user_id, 1, 1024
 CREATE TEMP TABLE par AS SELECT audience, frequency_agg(user_id, 1, 1024) AS s FROM imp GROUP BY 1;
 RESET ALL;
 SELECT count(*), bool_and(a.s::bytea = b.s::bytea) AS parallel_identical FROM serial a JOIN par b USING (audience);
+
+-- frequency_union_agg's sorted union (a union of 1,024 entries or more:
+-- audience 60000's, whose days hold 512 each, from its second day, the
+-- first day's table state taken in; audience 300's stays a table): the
+-- bytes of the table path's unions (||), as a running window aggregate
+-- (the final function called between rows), and in a parallel plan (each
+-- partial union flattened into a stored value, then combined)
+CREATE TEMP TABLE folded AS
+WITH RECURSIVE f(audience, day, s) AS (
+	SELECT audience, day, s FROM daily WHERE day = 1
+	UNION ALL
+	SELECT f.audience, d.day, f.s || d.s FROM f JOIN daily d ON d.audience = f.audience AND d.day = f.day + 1
+)
+SELECT * FROM f;
+SELECT audience, count(*) AS days,
+       bool_and(w.s::bytea = f.s::bytea) AS running_union_is_fold
+FROM (SELECT audience, day, frequency_union_agg(s) OVER (PARTITION BY audience ORDER BY day) AS s FROM daily) w
+JOIN folded f USING (audience, day)
+GROUP BY 1 ORDER BY 1;
+-- (workers cannot read a temporary table)
+CREATE TABLE daily_rows AS SELECT * FROM daily;
+ANALYZE daily_rows;
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE union_serial AS SELECT audience, frequency_union_agg(s) AS s FROM daily_rows GROUP BY 1;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+SELECT regress.workers_launched('SELECT audience, frequency_union_agg(s) FROM daily_rows GROUP BY 1') AS workers_launched;
+CREATE TEMP TABLE union_par AS SELECT audience, frequency_union_agg(s) AS s FROM daily_rows GROUP BY 1;
+RESET ALL;
+SELECT count(*), bool_and(a.s::bytea = b.s::bytea) AS parallel_identical,
+       bool_and(a.s::bytea = f.s::bytea) AS union_is_fold
+FROM union_serial a JOIN union_par b USING (audience) JOIN folded f ON f.audience = a.audience AND f.day = 30;
+DROP TABLE daily_rows;
 DROP TABLE imp;

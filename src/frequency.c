@@ -16,6 +16,8 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
+#include "utils/memutils.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 
@@ -78,10 +80,8 @@ frequency_state_new(uint32_t k)
  * saturation can hide it (one add is at most 2^63 - 1).
  */
 static void
-frequency_check_total(struct varlena *state)
+frequency_check_total(uint64_t total)
 {
-	uint64_t	total = frequency_impressions(IE_BODY(state), IE_BODY_LEN(state));
-
 	if (total > (uint64_t) PG_INT64_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -102,7 +102,7 @@ frequency_state_merge_sketch(struct varlena *state, struct varlena *src)
 		state = frequency_state_new(info.k);
 	}
 	state = ie_state_merge(&frequency_sketch_type, state, src);
-	frequency_check_total(state);
+	frequency_check_total(frequency_impressions(IE_BODY(state), IE_BODY_LEN(state)));
 	return state;
 }
 
@@ -155,7 +155,7 @@ frequency_agg_trans_common(FunctionCallInfo fcinfo, IeUserType type, const char 
 		while ((need = frequency_state_add(IE_BODY(state), IE_BODY_LEN(state), hash, count)) != 0)
 			state = ie_state_grow(&frequency_sketch_type, state, need, NULL);
 	}
-	frequency_check_total(state);
+	frequency_check_total(frequency_impressions(IE_BODY(state), IE_BODY_LEN(state)));
 	PG_RETURN_POINTER(state);
 
 skip:
@@ -170,20 +170,175 @@ skip:
 
 IE_USER_TYPE_TRANSITIONS(frequency_agg_trans, frequency_agg_trans_common);
 
+/*
+ * frequency_union_agg's state once its inputs are large: the sorted union
+ * of src/core/frequency_union.c in an expanded object
+ * (utils/expandeddatum.h), so that nodeAgg keeps it as it is between rows
+ * (its memory context is a child of the aggregate's) and anything else
+ * that reads the state (the final function, a parallel worker's partial
+ * result) gets it flattened into a CANONICAL value: no other form of it
+ * ever leaves memory, and the stored format is unchanged.  Two arrays of
+ * entries, the union's and the next merge's output, each of at most k
+ * entries (128 KB in all at k = 4096, what the largest table takes).
+ *
+ * Smaller unions stay in the table state: an object costs a memory
+ * context of its own (about 1 KB) and two arrays take more than one table
+ * of the same entries, so the union goes sorted when it would hold
+ * FREQUENCY_SORTED_MIN entries (its table 16 KB or more, its arrays
+ * 32 KB).  Measured (hash aggregates, work_mem 1 GB): 5,000 unions of 300
+ * users took 98 MB before and after, 1,000 of 2,000 users 72 MB before and
+ * 77 MB with the sorted union, 500 of 4,500 users 68 MB before and after.
+ */
+#define FREQUENCY_SORTED_MIN	1024
+
+typedef struct FrequencyUnionObject
+{
+	ExpandedObjectHeader hdr;
+	FrequencyUnion u;
+	FrequencyEntry *spare;		/* the next merge's output */
+	uint32_t	capacity;		/* entries of u.entries and of spare */
+} FrequencyUnionObject;
+
+static Size
+frequency_union_flat_size(ExpandedObjectHeader *eohptr)
+{
+	return VARHDRSZ + frequency_union_size(&((FrequencyUnionObject *) eohptr)->u);
+}
+
+static void
+frequency_union_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	FrequencyUnionObject *o = (FrequencyUnionObject *) eohptr;
+	struct varlena *v = (struct varlena *) result;
+
+	if (frequency_union_write(&o->u, IE_BODY(v), allocated_size - VARHDRSZ) + VARHDRSZ != allocated_size)
+		elog(ERROR, "frequency_sketch union of %zu bytes does not fit in %zu",
+			 frequency_union_size(&o->u), (size_t) allocated_size - VARHDRSZ);
+	SET_VARSIZE(v, allocated_size);
+}
+
+static const ExpandedObjectMethods frequency_union_methods = {
+	frequency_union_flat_size,
+	frequency_union_flatten
+};
+
+/* the entries a value holds (0 for NULL): from its header */
+static uint32_t
+frequency_entries(struct varlena *v)
+{
+	FrequencyInfo info;
+
+	if (v == NULL)
+		return 0;
+	frequency_get_info(IE_BODY(v), IE_BODY_LEN(v), &info);
+	return info.entries;
+}
+
+/* d, a non-null state, is our object, writable */
+static bool
+frequency_union_is_object(Datum d)
+{
+	return VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)) &&
+		DatumGetEOHP(d)->eoh_methods == &frequency_union_methods;
+}
+
+/* room for at least room entries in both arrays, the entries kept */
+static void
+frequency_union_reserve(FrequencyUnionObject *o, uint32_t room)
+{
+	uint32_t	cap;
+	FrequencyEntry *entries;
+
+	if (room <= o->capacity)
+		return;
+	cap = Max(room, o->capacity + o->capacity / 2);
+	cap = Min(cap, Max(room, o->u.k));
+	entries = MemoryContextAllocHuge(o->hdr.eoh_context, sizeof(FrequencyEntry) * (Size) cap);
+	if (o->u.n > 0)
+		memcpy(entries, o->u.entries, sizeof(FrequencyEntry) * (Size) o->u.n);
+	if (o->capacity > 0)
+	{
+		pfree(o->u.entries);
+		pfree(o->spare);
+	}
+	o->u.entries = entries;
+	o->spare = MemoryContextAllocHuge(o->hdr.eoh_context, sizeof(FrequencyEntry) * (Size) cap);
+	o->capacity = cap;
+}
+
+/* merge the shallowly checked src (of any representation) into o */
+static void
+frequency_union_object_merge(FrequencyUnionObject *o, struct varlena *src)
+{
+	struct varlena *c = ie_canonical(&frequency_sketch_type, src);
+	uint32_t	room = frequency_union_room(&o->u, IE_BODY(c));
+	FrequencyEntry *old;
+
+	frequency_union_reserve(o, room);
+	old = o->u.entries;
+	if (!frequency_union_merge(&o->u, IE_BODY(c), IE_BODY_LEN(c), o->spare, o->capacity))
+	{
+		/* a broken entry: the full check says which */
+		ie_check_bytes(&frequency_sketch_type, IE_BODY(c), IE_BODY_LEN(c),
+					   ERRCODE_INVALID_BINARY_REPRESENTATION);
+		elog(ERROR, "frequency_sketch union failed on a valid value");
+	}
+	o->spare = old;
+	frequency_check_total(o->u.total);
+	if (c != src)
+		pfree(c);
+}
+
+/*
+ * A new object in aggcontext holding the union of state (a table state
+ * or NULL) and src.  The state goes in as its canonical form, which the
+ * union of the two does not tell from the state (frequency_union.c).
+ */
+static Datum
+frequency_union_object_new(MemoryContext aggcontext, struct varlena *state, struct varlena *src)
+{
+	MemoryContext cxt = AllocSetContextCreate(aggcontext, "frequency_union_agg",
+											  ALLOCSET_SMALL_SIZES);
+	FrequencyUnionObject *o = MemoryContextAllocZero(cxt, sizeof(FrequencyUnionObject));
+
+	EOH_init_header(&o->hdr, &frequency_union_methods, cxt);
+	frequency_union_init(&o->u, frequency_k(IE_BODY(state ? state : src),
+											IE_BODY_LEN(state ? state : src)), NULL);
+	if (state != NULL)
+		frequency_union_object_merge(o, state);
+	frequency_union_object_merge(o, src);
+	return EOHPGetRWDatum(&o->hdr);
+}
+
 /* transition of frequency_union_agg: NULL sketches are skipped */
 PG_FUNCTION_INFO_V1(frequency_union_trans);
 Datum
 frequency_union_trans(PG_FUNCTION_ARGS)
 {
-	struct varlena *state = ie_agg_state(fcinfo, "frequency_union_trans");
+	MemoryContext aggcontext;
+	struct varlena *state;
+	struct varlena *src;
 
+	if (!AggCheckCallContext(fcinfo, &aggcontext))
+		elog(ERROR, "frequency_union_trans called in non-aggregate context");
 	if (PG_ARGISNULL(1))
 	{
-		if (state == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	PG_RETURN_POINTER(frequency_state_merge_sketch(state, frequency_arg_read_once(fcinfo, 1)));
+	src = frequency_arg_read_once(fcinfo, 1);
+	if (!PG_ARGISNULL(0) && frequency_union_is_object(PG_GETARG_DATUM(0)))
+	{
+		FrequencyUnionObject *o = (FrequencyUnionObject *) DatumGetEOHP(PG_GETARG_DATUM(0));
+
+		frequency_union_object_merge(o, src);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	state = PG_ARGISNULL(0) ? NULL : ie_state_arg(fcinfo, 0);
+	if ((uint64_t) frequency_entries(state) + frequency_entries(src) >= FREQUENCY_SORTED_MIN)
+		PG_RETURN_DATUM(frequency_union_object_new(aggcontext, state, src));
+	PG_RETURN_POINTER(frequency_state_merge_sketch(state, src));
 }
 
 /* combine function (strict); the second state comes from another process */
@@ -267,7 +422,8 @@ Datum
 frequency_sketch_histogram(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	struct varlena *c = frequency_canonical_arg(fcinfo, 0);
+	/* read once: the histogram checks a stored sketch's entries */
+	struct varlena *c = ie_canonical(&frequency_sketch_type, frequency_arg_read_once(fcinfo, 0));
 	int32		max_frequency = PG_GETARG_INT32(1);
 	FrequencyBucket *buckets;
 
@@ -278,7 +434,12 @@ frequency_sketch_histogram(PG_FUNCTION_ARGS)
 				 errdetail("max_frequency must be between 1 and %d.", FREQUENCY_MAX_HISTOGRAM)));
 	buckets = palloc(sizeof(FrequencyBucket) * max_frequency);
 	if (!frequency_histogram(IE_BODY(c), IE_BODY_LEN(c), (uint32_t) max_frequency, buckets))
+	{
+		/* a broken entry: the full check says which */
+		ie_check_bytes(&frequency_sketch_type, IE_BODY(c), IE_BODY_LEN(c),
+					   ERRCODE_INVALID_BINARY_REPRESENTATION);
 		elog(ERROR, "frequency_histogram failed");
+	}
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (int i = 0; i < max_frequency; i++)

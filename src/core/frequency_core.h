@@ -115,7 +115,9 @@ extern const char *frequency_validate_shallow(const uint8_t *body, size_t len);
  *							 pre-aggregated n; skip NULL and 0, reject < 0).
  *	 transition (union_agg)  state NULL: palloc initial size, init(k of the
  *							 input), then the merge loop (or: a copy of the
- *							 validated input); else the merge loop.
+ *							 validated input); else the merge loop.  Once
+ *							 the union would hold 1,024 entries, frequency.c
+ *							 moves it to the sorted union below instead.
  *	 combine				 state1 NULL: copy of state2 (or init + merge);
  *							 else the merge loop (state2 is only read).
  *	 final / output			 frequency_canonical_size(), palloc,
@@ -179,6 +181,54 @@ extern size_t frequency_state_merge(uint8_t *dst, size_t dstlen,
 extern bool frequency_state_regrow(uint8_t *dst, size_t dstlen,
 								   const uint8_t *src, size_t srclen,
 								   uint64_t seed);
+
+/* ---------------------------------------------------------------------
+ * Sorted union (frequency_union.c): a union of CANONICAL values held as
+ * the entries of its canonical form in hash order, merged linearly with
+ * each (frequency_union_agg's state while its inputs are large; in memory
+ * only, never stored: it is written out as a CANONICAL value).
+ * --------------------------------------------------------------------- */
+
+typedef struct FrequencyEntry
+{
+	uint64_t	hash;
+	uint64_t	count;
+} FrequencyEntry;
+
+typedef struct FrequencyUnion
+{
+	uint32_t	k;
+	uint32_t	n;				/* entries */
+	uint64_t	theta;
+	uint64_t	total;
+	FrequencyEntry *entries;	/* n, in increasing hash order */
+} FrequencyUnion;
+
+/* the empty value at k (nothing merged yet), its entries to be in entries */
+extern void frequency_union_init(FrequencyUnion *u, uint32_t k,
+								 FrequencyEntry *entries);
+
+/* the entries out must have room for to merge src: min(n + src's n, k) */
+extern uint32_t frequency_union_room(const FrequencyUnion *u, const uint8_t *src);
+
+/*
+ * Merge the CANONICAL value src (shallowly validated at least) into u,
+ * writing the merged entries into out (room entries, not u->entries): on
+ * success u->entries becomes out, and the caller may reuse the old
+ * array.  The result is the canonical form of all that was merged, by the
+ * rules of frequency_state_merge (k, theta, counts, total).  Returns false,
+ * u unchanged, if an entry of src or its end breaks a rule
+ * (frequency_validate says which), or src is not CANONICAL or room is
+ * short (a caller bug).
+ */
+extern bool frequency_union_merge(FrequencyUnion *u, const uint8_t *src,
+								  size_t srclen, FrequencyEntry *out,
+								  uint32_t room);
+
+/* the exact length of u's canonical form, and writing it (0: dst too small) */
+extern size_t frequency_union_size(const FrequencyUnion *u);
+extern size_t frequency_union_write(const FrequencyUnion *u, uint8_t *dst,
+									size_t dstlen);
 
 /* ---------------------------------------------------------------------
  * Canonical form
@@ -272,7 +322,10 @@ extern int64_t frequency_round(double estimate);
  * frequency_round(frequency_reach()) and agree with
  * frequency_round(frequency_reach_at_least()).  share = users in the
  * bucket / retained users (0 when empty).  Returns false on a STATE or
- * max_frequency == 0.
+ * max_frequency == 0, and on a CANONICAL value with a broken entry: it
+ * checks every entry as it reads it, so a value that passed only
+ * frequency_validate_shallow may be given (frequency_validate then says
+ * what is wrong).
  */
 typedef struct FrequencyBucket
 {

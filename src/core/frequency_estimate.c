@@ -98,7 +98,7 @@ bool
 frequency_histogram(const uint8_t *body, size_t len, uint32_t max_frequency,
 					FrequencyBucket *out)
 {
-	Cursor		cur;
+	EntryReader r;
 	uint64_t	theta = frequency_hdr_theta(body);
 	double		tf = theta_fraction(theta);
 	uint64_t	n = hdr_n(body);
@@ -112,13 +112,16 @@ frequency_histogram(const uint8_t *body, size_t len, uint32_t max_frequency,
 		out[i].frequency = (uint64_t) i + 1;
 		out[i].users = 0;
 	}
-	cursor_init(&cur, body, len);
-	while (cursor_next(&cur))
+	/* the validator's reader: one read of a shallowly checked value */
+	entry_reader_init(&r, body, len);
+	while (entry_next(&r))
 	{
-		uint64_t	b = cur.count < max_frequency ? cur.count : max_frequency;
+		uint64_t	b = r.count < max_frequency ? r.count : max_frequency;
 
 		out[b - 1].users++;
 	}
+	if (frequency_entries_finish(&r, body) != NULL)
+		return false;
 	/* from the top: users_at_least, then the rounded differences */
 	for (i = max_frequency; i > 0; i--)
 	{

@@ -246,9 +246,15 @@ entry_next(EntryReader *r)
 	r->hash += d;
 	if (r->hash >= r->theta)
 		return entry_fail(r, ENTRY_NOT_BELOW_THETA, 0);
-	if ((v = varint_get(r->p, r->end, &c)) < 0)
-		return entry_fail(r, ENTRY_COUNT_VARINT, v);
-	r->p += v;
+	/* a count below 128, the usual one, is a single byte */
+	if (r->p < r->end && *r->p < 0x80)
+		c = *r->p++;
+	else
+	{
+		if ((v = varint_get(r->p, r->end, &c)) < 0)
+			return entry_fail(r, ENTRY_COUNT_VARINT, v);
+		r->p += v;
+	}
 	if (c == 0)
 		return entry_fail(r, ENTRY_ZERO_COUNT, 0);
 	r->count = c;

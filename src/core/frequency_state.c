@@ -381,6 +381,90 @@ frequency_state_add_slow(uint8_t *body, size_t len, uint64_t hash,
 	return 0;
 }
 
+/* the entries of a STATE of cap slots below theta */
+static uint32_t
+entries_below(const uint8_t *body, uint32_t cap, uint64_t theta)
+{
+	const uint8_t *slots = body + FREQUENCY_KEYED_HEADER_SIZE;
+	uint32_t	n = 0;
+	uint32_t	i;
+
+	if (theta >= frequency_hdr_theta(body))
+		return hdr_n(body);
+	for (i = 0; i < cap; i++)
+		if (slot_count(slots, i) != 0 && slot_hash(slots, i) < theta)
+			n++;
+	return n;
+}
+
+/*
+ * The entries the STATE dst of cap slots will hold once src is merged at
+ * theta, or some number that fits in cap when they do.  An upper bound
+ * first (dst's entries kept plus src's entries, counted as all new): when
+ * it fits, or dst keeps nothing, no entry needs looking up.  Else each of
+ * src's entries below theta is looked up; a CANONICAL source is sorted,
+ * so the count stops at its first entry at or above theta.  A source that
+ * only passed the shallow check may have broken entries here: the cursor
+ * stays within its bytes, and the merge that follows checks every entry.
+ */
+static uint32_t
+merged_entries(const uint8_t *dst, uint32_t cap, const uint8_t *src,
+			   size_t srclen, uint64_t theta)
+{
+	uint32_t	need = entries_below(dst, cap, theta);
+	bool		canonical = frequency_hdr_rep(src) == FREQUENCY_REP_CANONICAL;
+	bool		all_of_src = theta >= frequency_hdr_theta(src);
+	Cursor		cur;
+
+	if ((uint64_t) need + hdr_n(src) <= load_limit(cap))
+		return need + hdr_n(src);
+	if (need == 0 && all_of_src)
+		return hdr_n(src);
+	cursor_init(&cur, src, srclen);
+	while (cursor_next(&cur))
+	{
+		bool		found = false;
+
+		if (cur.hash >= theta)
+		{
+			if (canonical)
+				break;
+			continue;
+		}
+		if (need != 0)
+			(void) table_find(dst + FREQUENCY_KEYED_HEADER_SIZE, cap - 1,
+							  hdr_seed(dst), cur.hash, &found);
+		if (!found)
+			need++;
+	}
+	return need;
+}
+
+/*
+ * Upsert a CANONICAL source's entries, checking each as it is read.  Its
+ * entries come in increasing hash order and theta only falls, so the
+ * first one at or above theta ends the upserts: the rest are only
+ * checked.  Returns false if some entry, or the end, is broken.
+ */
+static bool
+merge_canonical(uint8_t *dst, uint32_t cap, const uint8_t *src, size_t srclen)
+{
+	EntryReader r;
+
+	entry_reader_init(&r, src, srclen);
+	while (entry_next(&r))
+	{
+		if (r.hash >= frequency_hdr_theta(dst))
+		{
+			while (entry_next(&r))
+				;
+			break;
+		}
+		(void) state_upsert(dst, cap, r.hash, r.count);
+	}
+	return frequency_entries_finish(&r, src) == NULL;
+}
+
 size_t
 frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 					  size_t srclen)
@@ -391,7 +475,6 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	uint32_t	cap;
 	uint32_t	top;
 	uint64_t	theta;
-	uint32_t	need;
 	Cursor		cur;
 	uint8_t    *slots = dst + FREQUENCY_KEYED_HEADER_SIZE;
 
@@ -420,31 +503,8 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	theta = frequency_hdr_theta(src) < frequency_hdr_theta(dst) ? frequency_hdr_theta(src) : frequency_hdr_theta(dst);
 	if (cap < top)
 	{
-		uint32_t	mask = cap - 1;
+		uint32_t	need = merged_entries(dst, cap, src, srclen, theta);
 
-		need = 0;
-		if (theta == frequency_hdr_theta(dst))
-			need = hdr_n(dst);
-		else
-		{
-			uint32_t	i;
-
-			for (i = 0; i < cap; i++)
-				if (slot_count(slots, i) != 0 && slot_hash(slots, i) < theta)
-					need++;
-		}
-		cursor_init(&cur, src, srclen);
-		while (cursor_next(&cur))
-		{
-			bool		found;
-
-			if (cur.hash < theta)
-			{
-				(void) table_find(slots, mask, hdr_seed(dst), cur.hash, &found);
-				if (!found)
-					need++;
-			}
-		}
 		if (need > load_limit(cap))
 			return state_size(slots_for(need, k));
 	}
@@ -458,12 +518,7 @@ frequency_state_merge(uint8_t *dst, size_t dstlen, const uint8_t *src,
 	if (frequency_hdr_rep(src) == FREQUENCY_REP_CANONICAL)
 	{
 		/* a stored sketch: its entries are checked as they are merged */
-		EntryReader r;
-
-		entry_reader_init(&r, src, srclen);
-		while (entry_next(&r))
-			(void) state_upsert(dst, cap, r.hash, r.count);
-		if (frequency_entries_finish(&r, src) != NULL)
+		if (!merge_canonical(dst, cap, src, srclen))
 			return FREQUENCY_BAD_SOURCE;
 	}
 	else

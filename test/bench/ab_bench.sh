@@ -70,7 +70,7 @@ make_database() {
 declare -A SQL
 NAMES=(reach_build reach_build_campaign frequency_build_campaign journey_build
 	reach_union_campaign reach_union_all reach_of_rows frequency_union_campaign
-	frequency_histogram_all)
+	frequency_report_campaign frequency_histogram_all)
 SQL[reach_build]="SELECT reach(reach_agg(user_id)) FROM events"
 SQL[reach_build_campaign]="SELECT campaign_id, reach(reach_agg(user_id)) FROM events GROUP BY 1 ORDER BY 1"
 SQL[frequency_build_campaign]="SELECT campaign_id, reach(frequency_agg(user_id)) FROM events GROUP BY 1 ORDER BY 1"
@@ -79,6 +79,8 @@ SQL[reach_union_campaign]="SELECT campaign_id, reach(reach_union_agg(reach)) FRO
 SQL[reach_union_all]="SELECT reach(reach_union_agg(reach)) FROM rollup"
 SQL[reach_of_rows]="SELECT sum(reach(reach)) FROM rollup"
 SQL[frequency_union_campaign]="SELECT campaign_id, reach_at_least(frequency_union_agg(frequency), 3) FROM rollup GROUP BY 1 ORDER BY 1"
+# issue 14's frequency report: the histogram of each campaign's union, beside reach_union_campaign
+SQL[frequency_report_campaign]="SELECT u.campaign_id, h.* FROM (SELECT campaign_id, frequency_union_agg(frequency) s FROM rollup GROUP BY 1) u CROSS JOIN LATERAL frequency_histogram(u.s) h ORDER BY 1, 2"
 SQL[frequency_histogram_all]="SELECT (frequency_histogram(frequency_union_agg(frequency), 10)).* FROM rollup"
 
 # ms of one run of query q on build NAME (its own session)
@@ -126,18 +128,28 @@ done
 echo
 echo "A/B — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs; A = $REV_A, B = $REV_B; ${GEN_ARGS[*]}; $RUNS rounds, serial"
 printf '%-26s %12s %12s %7s   %-19s %-19s\n' query "A ms" "B ms" "B/A" "A min-max" "B min-max"
+# medians and spreads of the runs' times, as awk functions
+AWK_STATS='
+	function sorted(s, a,   n, i, j, t) {
+		n = split(s, a, " ")
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n
+	}
+	function median(s,   a, n) { n = sorted(s, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+	function spread(s,   a, n) { n = sorted(s, a); return sprintf("%.1f-%.1f", a[1], a[n]) }'
 for q in "${NAMES[@]}"; do
-	awk -v q="$q" '
+	awk -v q="$q" "$AWK_STATS"'
 		$1 == q { v[$2] = v[$2] " " $3 }
-		function sorted(s, a,   n, i, j, t) {
-			n = split(s, a, " ")
-			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-			return n
-		}
-		function median(s,   a, n) { n = sorted(s, a); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-		function spread(s,   a, n) { n = sorted(s, a); return sprintf("%.1f-%.1f", a[1], a[n]) }
 		END {
 			ma = median(v["a"]); mb = median(v["b"])
 			printf "%-26s %12.1f %12.1f %7.3f   %-19s %-19s\n", q, ma, mb, mb / ma, spread(v["a"]), spread(v["b"])
 		}' "$RESULTS"
 done
+# issue 14's target: the frequency report at most 1.5 x the reach union per campaign
+awk "$AWK_STATS"'
+	$1 == "frequency_report_campaign" { f[$2] = f[$2] " " $3 }
+	$1 == "reach_union_campaign" { r[$2] = r[$2] " " $3 }
+	END {
+		printf "frequency report / reach union per campaign (medians): A %.3f, B %.3f (target <= 1.5)\n",
+			median(f["a"]) / median(r["a"]), median(f["b"]) / median(r["b"])
+	}' "$RESULTS"

@@ -5,7 +5,8 @@
  * in every way the SQL functions use a decoded value: info, canonicalize,
  * reach, reach_at_least, average, the histogram, intersection and
  * difference with itself and with a small sketch, union (as the first
- * state, as a merge source, into fresh states of other k) and adds, with
+ * state, as a merge source, into fresh states of other k, and through the
+ * sorted union) and adds, with
  * the promises of frequency_core.h checked on the way; and the planning
  * readers (frequency caps, the bins and both reach-curve models).
  */
@@ -237,6 +238,37 @@ check_estimates(const Buf *c, uint64_t seed)
 }
 
 /* everything SQL does with a value that passed frequency_validate */
+/*
+ * The sorted union (frequency_union.c, frequency_union_agg's state for
+ * large inputs) of the CANONICAL values x then y, written out; ok is false
+ * if a merge refused its source.
+ */
+static Buf
+sorted_union(const Buf *x, const Buf *y, bool *ok)
+{
+	FrequencyUnion u;
+	const Buf  *src[2] = {x, y};
+	FrequencyEntry *out[2] = {NULL, NULL};
+	Buf			w;
+	int			i;
+
+	frequency_union_init(&u, frequency_k(x->b, x->len), NULL);
+	*ok = true;
+	for (i = 0; i < 2 && *ok; i++)
+	{
+		uint32_t	room = frequency_union_room(&u, src[i]->b);
+
+		out[i] = malloc(sizeof(FrequencyEntry) * room + 1);
+		*ok = frequency_union_merge(&u, src[i]->b, src[i]->len, out[i], room);
+	}
+	w.len = frequency_union_size(&u);
+	w.b = malloc(w.len);
+	FUZZ_ASSERT(frequency_union_write(&u, w.b, w.len) == w.len, "union write is not its size");
+	free(out[0]);
+	free(out[1]);
+	return w;
+}
+
 static void
 exercise(const Buf *v, uint64_t seed)
 {
@@ -383,6 +415,18 @@ exercise(const Buf *v, uint64_t seed)
 	FUZZ_ASSERT(frequency_impressions(t.b, t.len) ==
 				sat_add(imp, frequency_impressions(small.b, small.len)),
 				"union total is not the sum");
+	/* the sorted union, both orders: the same bytes */
+	{
+		bool		ok1;
+		bool		ok2;
+		Buf			s1 = sorted_union(&c, &small, &ok1);
+		Buf			s2 = sorted_union(&small, &c, &ok2);
+
+		FUZZ_ASSERT(ok1 && ok2 && buf_eq(&s1, &t) && buf_eq(&s2, &t),
+					"the sorted union differs from the table's");
+		buf_free(&s1);
+		buf_free(&s2);
+	}
 	check_estimates(&t, seed >> 7);
 	{
 		double		i1 = frequency_intersection(c.b, c.len, small.b, small.len);
@@ -426,7 +470,8 @@ exercise(const Buf *v, uint64_t seed)
 /*
  * What passes frequency_validate_shallow only must make a merge of it
  * fail (frequency.c's unions read stored sketches so), however the state
- * grows on the way.
+ * grows on the way, and a histogram of it too (frequency_histogram reads
+ * its argument so).
  */
 static void
 check_shallow(const Buf *in)
@@ -434,10 +479,25 @@ check_shallow(const Buf *in)
 	Buf			st;
 	size_t		need;
 	int			rounds = 0;
+	FrequencyBucket hist[3];
 
 	if (frequency_validate_shallow(in->b, in->len) != NULL ||
 		frequency_validate(in->b, in->len) == NULL)
 		return;
+	FUZZ_ASSERT(!frequency_histogram(in->b, in->len, 3, hist),
+				"a histogram of a value only the shallow check passes did not fail");
+	{
+		FrequencyUnion u;
+		uint32_t	room;
+		FrequencyEntry *out;
+
+		frequency_union_init(&u, FREQUENCY_DEFAULT_K, NULL);
+		room = frequency_union_room(&u, in->b);
+		out = malloc(sizeof(FrequencyEntry) * room + 1);
+		FUZZ_ASSERT(!frequency_union_merge(&u, in->b, in->len, out, room) && u.n == 0,
+					"a sorted union of a value only the shallow check passes did not fail");
+		free(out);
+	}
 	st = new_state(&frequency_sketch_type);
 	while ((need = frequency_state_merge(st.b, st.len, in->b, in->len)) != 0 &&
 		   need != FREQUENCY_BAD_SOURCE && rounds++ < 16)

@@ -176,6 +176,72 @@ sk_of(uint32_t k, const Ev *ev, size_t n)
 	return c;
 }
 
+/*
+ * A random rollup: 1..ROLLUP_ROWS rows, each the stored (canonical)
+ * sketch of one day's events, days drawn from one pool of users so that
+ * audiences overlap; about one row in empty_one_in (0: none) empty, one
+ * in six of a smaller k than k, and one event in 41 with a count of
+ * 2^63 - 1 (so sums saturate); one event in 500 of the user hash
+ * UINT64_MAX.  ev holds every event, kwant the k their union has (the
+ * smallest of the non-empty rows', else of all and k: the k rule).
+ */
+#define ROLLUP_ROWS 20
+
+typedef struct Rollup
+{
+	Ev		   *ev;
+	size_t		nev;
+	int			rows;
+	Sk			row[ROLLUP_ROWS];
+	uint32_t	kwant;
+} Rollup;
+
+static inline Rollup
+make_rollup(uint64_t *rng, uint32_t k, size_t pool, unsigned empty_one_in)
+{
+	Rollup		r;
+	uint32_t	knonempty = UINT32_MAX;
+	uint32_t	kall = k;
+	int			d;
+
+	r.rows = 1 + (int) (splitmix64(rng) % ROLLUP_ROWS);
+	r.ev = malloc(sizeof(Ev) * (pool + 1) * (size_t) r.rows);
+	r.nev = 0;
+	for (d = 0; d < r.rows; d++)
+	{
+		size_t		first = r.nev;
+		size_t		n = empty_one_in && splitmix64(rng) % empty_one_in == 0 ? 0 :
+			1 + (size_t) (splitmix64(rng) % pool);
+		uint32_t	kd = splitmix64(rng) % 6 == 0 ? 16 + (uint32_t) (splitmix64(rng) % k) : k;
+		size_t		i;
+
+		for (i = 0; i < n; i++)
+		{
+			uint64_t	x = splitmix64(rng);
+
+			r.ev[r.nev].hash = x % 500 == 0 ? UINT64_MAX : ie_hash_int64((int64_t) (x % pool));
+			r.ev[r.nev++].count = (x >> 40) % 41 == 0 ? UINT64_MAX / 2 : 1 + (x >> 56) % 4;
+		}
+		r.row[d] = sk_of(kd, r.ev + first, r.nev - first);
+		if (n > 0 && kd < knonempty)
+			knonempty = kd;
+		if (kd < kall)
+			kall = kd;
+	}
+	r.kwant = knonempty != UINT32_MAX ? knonempty : kall;
+	return r;
+}
+
+static inline void
+rollup_free(Rollup *r)
+{
+	int			d;
+
+	for (d = 0; d < r->rows; d++)
+		buf_free(&r->row[d]);
+	free(r->ev);
+}
+
 static inline uint32_t
 rd32(const uint8_t *p)
 {

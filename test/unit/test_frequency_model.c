@@ -468,6 +468,62 @@ test_random_splits(void)
 	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
 }
 
+/*
+ * Random rollups (make_rollup) unioned in a random order into a fresh
+ * state, and again as two partial unions merged: what frequency_union_agg
+ * does with the table state, through every path of the merge of a stored
+ * sketch (a table that grows, with and without looking entries up; one at
+ * its largest that lowers theta; the entries at or above theta only
+ * checked).  Each result must be the model of all the rows' events.
+ */
+static void
+test_random_rollups(void)
+{
+	uint64_t	rng = 2024;
+	uint32_t	ks[] = {16, 64, 300, 1024, 4096};
+	int			trials = 60 / SCALE;
+	int			bad = 0;
+	int			trial;
+
+	for (trial = 0; trial < trials; trial++)
+	{
+		uint32_t	k = ks[splitmix64(&rng) % 5];
+		Rollup		r = make_rollup(&rng, k, 20 + (size_t) (splitmix64(&rng) % 12000), 0);
+		Sk			st = sk_state(k);
+		Sk			half[2];
+		Sk			got;
+		Sk			want = model_canon(r.kwant, r.ev, r.nev);
+		int			d;
+
+		half[0] = sk_state(k);
+		half[1] = sk_state(k);
+		for (d = r.rows; d > 0; d--)
+		{
+			int			j = (int) (splitmix64(&rng) % d);
+			Sk			t = r.row[j];
+
+			sk_merge(&st, &r.row[j]);
+			sk_merge(&half[d % 2], &r.row[j]);
+			r.row[j] = r.row[d - 1];
+			r.row[d - 1] = t;
+		}
+		got = sk_canon(&st);
+		bad += !buf_eq(&got, &want);
+		buf_free(&got);
+		sk_merge(&half[0], &half[1]);
+		got = sk_canon(&half[0]);
+		bad += !buf_eq(&got, &want);
+		buf_free(&got);
+		buf_free(&want);
+		buf_free(&st);
+		buf_free(&half[0]);
+		buf_free(&half[1]);
+		rollup_free(&r);
+	}
+	CHECK(bad == 0, "%d of %d rollup unions differ from the model", bad, 2 * trials);
+	CHECK(protocol_errors == 0, "protocol errors %d", protocol_errors);
+}
+
 /* merges across k: the smaller k wins, except for empty values */
 static void
 test_merge_k(void)
@@ -572,5 +628,6 @@ main(int argc, char **argv)
 	test_union_of_days();
 	test_merge_k();
 	test_random_splits();
+	test_random_rollups();
 	return sketch_report(argv[0]);
 }

@@ -416,19 +416,54 @@ test_validate_state(void)
  * frequency_validate_shallow leaves a CANONICAL value's entries to the
  * merge that reads them: every corruption that the shallow check passes
  * and the full one rejects must make the merge return
- * FREQUENCY_BAD_SOURCE; every one both accept merges as before.
+ * FREQUENCY_BAD_SOURCE, whatever state it meets: a fresh one; one whose
+ * table must grow and so counts the source's entries first (looking them
+ * up); and one sampling below the source's theta, which stops merging at
+ * its theta and only checks the rest.  frequency_histogram, which reads
+ * a stored sketch so too, must refuse every such value.
  */
+static int
+merge_fails(const uint8_t *c, size_t len, const Sk *into)
+{
+	Sk			st = buf_copy(into);
+	size_t		need;
+	int			rounds = 0;
+
+	/* grow as the protocol says until the merge finishes or fails */
+	while ((need = frequency_state_merge(st.b, st.len, c, len)) != 0 &&
+		   need != FREQUENCY_BAD_SOURCE && rounds++ < 8)
+		regrow(&frequency_sketch_type, &st, need, NULL);
+	buf_free(&st);
+	return need == FREQUENCY_BAD_SOURCE;
+}
+
 static void
 test_shallow_then_merge(void)
 {
 	size_t		nev;
 	Ev		   *ev = make_events(77, 5000, 0.4, 5, &nev, NULL);
 	Sk			src = sk_of(1024, ev, nev);
+	Sk			into[3];
 	uint64_t	rng = 31;
 	int			shallow_only = 0;
-	int			silent = 0;
+	int			silent[3] = {0, 0, 0};
+	int			histograms = 0;
+	FrequencyBucket hist[5];
 	int			it;
+	int			w;
 
+	free(ev);
+	into[0] = sk_state(1024);
+	into[1] = sk_state(1024);
+	ev = make_events(900000, 1000, 0.4, 6, &nev, NULL);
+	sk_add_all(&into[1], ev, nev);
+	free(ev);
+	into[2] = sk_state(1024);
+	ev = make_events(1900000, 40000, 0.4, 7, &nev, NULL);
+	sk_add_all(&into[2], ev, nev);
+	free(ev);
+	CHECK(frequency_hdr_theta(into[2].b) < frequency_hdr_theta(src.b) / 2,
+		  "the sampling state's theta is below the source's");
 	for (it = 0; it < 3000; it++)
 	{
 		uint8_t    *c = malloc(src.len);
@@ -442,24 +477,20 @@ test_shallow_then_merge(void)
 			CHECK(!full_ok, "the shallow check rejects what the full one accepts");
 		else if (!full_ok)
 		{
-			Sk			st = sk_state(1024);
-			size_t		need;
-			int			rounds = 0;
-
 			shallow_only++;
-			/* grow as the protocol says until the merge finishes or fails */
-			while ((need = frequency_state_merge(st.b, st.len, c, src.len)) != 0 &&
-				   need != FREQUENCY_BAD_SOURCE && rounds++ < 8)
-				regrow(&frequency_sketch_type, &st, need, NULL);
-			if (need != FREQUENCY_BAD_SOURCE)
-				silent++;
-			buf_free(&st);
+			for (w = 0; w < 3; w++)
+				silent[w] += !merge_fails(c, src.len, &into[w]);
+			histograms += frequency_histogram(c, src.len, 5, hist);
 		}
 		free(c);
 	}
 	CHECK(shallow_only > 100, "%d corruptions passed the shallow check only", shallow_only);
-	CHECK(silent == 0, "%d of them merged without failing", silent);
-	free(ev);
+	CHECK(silent[0] == 0 && silent[1] == 0 && silent[2] == 0,
+		  "of them, %d, %d and %d merged without failing (fresh, growing, sampling state)",
+		  silent[0], silent[1], silent[2]);
+	CHECK(histograms == 0, "%d of them gave a histogram", histograms);
+	for (w = 0; w < 3; w++)
+		buf_free(&into[w]);
 	buf_free(&src);
 }
 
