@@ -184,13 +184,6 @@ frequency_union_merge(FrequencyUnion *u, const uint8_t *src, size_t srclen,
 	return true;
 }
 
-/* bytes of a varint: 7 bits a byte, at least one */
-static inline size_t
-varint_len(uint64_t v)
-{
-	return v < 0x80 ? 1 : (size_t) (70 - ie_clz64(v)) / 7;
-}
-
 size_t
 frequency_union_size(const FrequencyUnion *u)
 {
@@ -200,7 +193,7 @@ frequency_union_size(const FrequencyUnion *u)
 
 	for (i = 0; i < u->n; i++)
 	{
-		len += varint_len(u->entries[i].hash - prev) + varint_len(u->entries[i].count);
+		len += varint_size(u->entries[i].hash - prev) + varint_size(u->entries[i].count);
 		prev = u->entries[i].hash;
 	}
 	return len;
@@ -223,7 +216,7 @@ frequency_union_write(const FrequencyUnion *u, uint8_t *dst, size_t dstlen)
 		uint64_t	c = u->entries[i].count;
 
 		/* an entry takes at most 20 bytes: count them only near the end */
-		if (end - out < 20 && (size_t) (end - out) < varint_len(d) + varint_len(c))
+		if (end - out < 20 && (size_t) (end - out) < varint_size(d) + varint_size(c))
 			return 0;
 		out = varint_put(out, d);
 		out = varint_put(out, c);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core_util.h"
+
 static inline uint8_t *
 varint_put(uint8_t *p, uint64_t v)
 {
@@ -94,18 +96,11 @@ varint_get(const uint8_t *p, const uint8_t *end, uint64_t *out)
 	return VARINT_TOO_BIG;
 }
 
-/* bytes varint_put writes for v */
+/* bytes varint_put writes for v: 7 bits a byte, at least one */
 static inline unsigned
 varint_size(uint64_t v)
 {
-	unsigned	n = 1;
-
-	while (v >= 0x80)
-	{
-		v >>= 7;
-		n++;
-	}
-	return n;
+	return v < 0x80 ? 1 : (unsigned) (70 - ie_clz64(v)) / 7;
 }
 
 #endif							/* IMPRESSION_EXT_VARINT_H */
